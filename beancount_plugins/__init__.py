@@ -1,0 +1,1 @@
+"""Beancount plugins shipped with fava_rebalance (``plugin "beancount_plugins.rebalance"``)."""

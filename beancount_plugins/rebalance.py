@@ -1,0 +1,59 @@
+"""Beancount plugin: check the ledger's rebalancing metadata, and the drift if asked.
+
+```beancount
+plugin "beancount_plugins.rebalance"
+
+2024-01-01 custom "rebalance-option" "max-drift-error" TRUE   ; fail bean-check on drift
+```
+
+It passes the entries through unchanged and returns one error per problem, located at the
+directive at fault so ``bean-check`` prints ``file:line: message``: malformed or
+non-100% ``asset-class`` splits, bad targets, targets not adding up to 100%, unknown options
+or bad option values, unknown ``tax-status``, targets for undeclared categories, and (with
+``max-drift-error``) each category outside its band on the ledger's last date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from beancount.core import data
+
+from fava_rebalance.analysis import Ledger, analyse
+from fava_rebalance.errors import RebalanceError, error_at
+from fava_rebalance.formatting import plain
+from fava_rebalance.report import NONE
+
+__plugins__ = ("rebalance",)
+
+
+def rebalance(
+    entries: list[data.Directive], options_map: Mapping[str, Any], config_str: str | None = None
+) -> tuple[list[data.Directive], Sequence[RebalanceError]]:
+    """Validate rebalancing metadata; with ``max-drift-error``, report drift outside bands."""
+    del config_str  # the plugin takes no configuration; options live in the ledger
+    ledger = Ledger.from_entries(entries, options_map)
+    errors = list(ledger.errors)
+    last = ledger.last_date
+    if last is not None and ledger.declarations.as_of(last).options.max_drift_error:
+        errors.extend(drift_errors(ledger))
+    return entries, errors
+
+
+def drift_errors(ledger: Ledger) -> list[RebalanceError]:
+    """One error per targeted category outside its band on the ledger's last date."""
+    last = ledger.last_date
+    if last is None:
+        return []
+    report = analyse(ledger, last)
+    errors = []
+    for row in report.allocation.targeted:
+        if row.action == NONE:
+            continue
+        target = report.settings.targets[row.category]
+        errors.append(error_at(target.entry, (
+            f"{row.category} has drifted out of its band on {last}: {plain(row.percent)}% held, "
+            f"target {plain(row.target)}% ± {plain(row.band)}; {row.action} "
+            f"{plain(row.amount)} {report.currency}")))
+    return errors

@@ -1,0 +1,145 @@
+"""The whole pipeline: ledger entries → declarations → holdings → sections → moves.
+
+``analyse`` is the one entry point the plugin, the CLI and the Fava page share. It never
+raises for bad ledger content: problems come back as ``errors`` (bad metadata, with file
+and line) and ``warnings`` (prices, totals, what is missing).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import data
+from beancount.core import prices as bc_prices
+
+from fava_rebalance.declarations import (
+    Declarations,
+    Settings,
+    read_declarations,
+    target_sum_errors,
+    undeclared_target_errors,
+)
+from fava_rebalance.errors import RebalanceError
+from fava_rebalance.holdings import Purchase, portfolio_filter, positions_as_of
+from fava_rebalance.moves import suggested_moves
+from fava_rebalance.report import Allocation, allocate, cash_needed
+from fava_rebalance.valuation import Holding, PriceBook, value_positions
+
+NO_HOLDINGS = "no-holdings"
+NO_TARGETS = "no-targets"
+NOTHING_CATEGORIZED = "nothing-categorized"
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """What the pipeline reads from a ledger: its entries, options and price map.
+
+    ``declarations`` and ``errors`` are read once per ledger and reused for every date.
+    """
+
+    entries: Sequence[data.Directive]
+    options_map: Mapping[str, Any]
+    price_map: Any
+    declarations: Declarations
+    errors: tuple[RebalanceError, ...]
+
+    @classmethod
+    def from_entries(
+        cls, entries: Sequence[data.Directive], options_map: Mapping[str, Any]
+    ) -> Ledger:
+        """Read declarations and prices from loaded entries."""
+        declarations, errors = read_declarations(entries, options_map)
+        errors += target_sum_errors(declarations)
+        errors += undeclared_target_errors(declarations)
+        return cls(entries, options_map, bc_prices.build_price_map(entries), declarations, tuple(errors))
+
+    @property
+    def last_date(self) -> datetime.date | None:
+        """Date of the last entry, or ``None`` for an empty ledger."""
+        return self.entries[-1].date if self.entries else None
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the views show for one date."""
+
+    date: datetime.date
+    currency: str
+    settings: Settings
+    allocation: Allocation
+    holdings: tuple[Holding, ...]
+    purchases: tuple[Purchase, ...]
+    moves: tuple[str, ...]
+    cash_needed: Decimal
+    warnings: tuple[str, ...]
+    errors: tuple[RebalanceError, ...]
+    missing: tuple[str, ...]
+
+    @property
+    def total(self) -> Decimal:
+        """Total portfolio value in the reporting currency."""
+        return self.allocation.total
+
+
+def analyse(
+    ledger: Ledger,
+    date: datetime.date,
+    *,
+    entries: Sequence[data.Directive] | None = None,
+    account_match: Callable[[str], bool] | None = None,
+) -> Report:
+    """The rebalancing report as of ``date``.
+
+    ``entries`` replaces the ledger's entries for holdings (Fava passes its filtered ones);
+    ``account_match`` narrows which accounts count (Fava's account filter).
+    """
+    declarations = ledger.declarations
+    settings = declarations.as_of(date)
+    options = settings.options
+    in_portfolio = portfolio_filter(options.accounts, declarations.is_excluded)
+    if account_match is not None:
+        base = in_portfolio
+
+        def in_portfolio(account: str) -> bool:
+            return base(account) and account_match(account)
+
+    positions, purchases = positions_as_of(ledger.entries if entries is None else entries, date, in_portfolio)
+    book = PriceBook(ledger.price_map, options.currency, date, declarations.operating_currencies)
+    holdings, warnings = value_positions(positions, book)
+    allocation = allocate(holdings, declarations.category_of, settings)
+    if not settings.targets_add_up:
+        warnings.append(f"targets in force on {date} add up to {settings.target_total}%, not 100%")
+    missing = _missing(allocation, settings)
+    for row in allocation.uncategorized:
+        warnings.append(f"{row.commodity} in {', '.join(row.accounts)} has no asset-class; "
+                        "it is counted in the total but in no category")
+    return Report(
+        date=date,
+        currency=options.currency,
+        settings=settings,
+        allocation=allocation,
+        holdings=tuple(holdings),
+        purchases=tuple(purchases),
+        moves=tuple(suggested_moves(allocation.targeted, options.currency)),
+        cash_needed=cash_needed(allocation),
+        warnings=tuple(warnings),
+        errors=ledger.errors,
+        missing=missing,
+    )
+
+
+def _missing(allocation: Allocation, settings: Settings) -> tuple[str, ...]:
+    """The prerequisites that are not met (the seed's list), in the order to fix them."""
+    missing = []
+    if not allocation.targeted and not allocation.untargeted and not allocation.uncategorized:
+        missing.append(NO_HOLDINGS)
+    if not settings.targets:
+        missing.append(NO_TARGETS)
+    categorized = allocation.untargeted or any(row.parts for row in allocation.targeted)
+    if allocation.uncategorized and not categorized:
+        missing.append(NOTHING_CATEGORIZED)
+    return tuple(missing)

@@ -1,0 +1,119 @@
+"""What the portfolio holds on a date: units and lots per account and commodity.
+
+One pass over the transactions up to and including the date, keeping only postings to
+portfolio accounts (the ``accounts`` regex, minus ``rebalance: FALSE`` accounts). Lots keep
+their cost and acquisition date for the planner's tax estimates. Valuation is elsewhere.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from beancount.core import data
+from beancount.core.position import Cost
+
+ZERO = Decimal(0)
+LotKey = tuple[Decimal | None, str | None, datetime.date | None, str | None]
+
+
+@dataclass(frozen=True)
+class Lot:
+    """Units of one commodity bought at one cost on one date (cost ``None``: no cost basis)."""
+
+    units: Decimal
+    cost: Decimal | None
+    cost_currency: str | None
+    date: datetime.date | None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Position:
+    """All units of one commodity held in one account."""
+
+    account: str
+    commodity: str
+    units: Decimal
+    lots: tuple[Lot, ...]
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """A buy of a commodity (units > 0) on a date, kept for the wash-sale check."""
+
+    account: str
+    commodity: str
+    units: Decimal
+    date: datetime.date
+
+
+def portfolio_filter(
+    accounts: re.Pattern[str], is_excluded: Callable[[str], bool]
+) -> Callable[[str], bool]:
+    """A cached predicate that tells whether an account is part of the portfolio."""
+    cache: dict[str, bool] = {}
+
+    def belongs(account: str) -> bool:
+        found = cache.get(account)
+        if found is None:
+            found = cache[account] = bool(accounts.search(account)) and not is_excluded(account)
+        return found
+
+    return belongs
+
+
+def positions_as_of(
+    entries: Iterable[data.Directive],
+    date: datetime.date,
+    belongs: Callable[[str], bool],
+) -> tuple[list[Position], list[Purchase]]:
+    """Positions held at the end of ``date`` and the purchases of the 30 days before it.
+
+    Entries must be sorted (as Beancount returns them). Positions whose units net to zero are
+    dropped; lots are kept per (cost, date, label) as Beancount books them.
+    """
+    lots: dict[tuple[str, str], dict[LotKey, Decimal]] = {}
+    purchases: list[Purchase] = []
+    recent = date - datetime.timedelta(days=30)
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        if entry.date > date:
+            break
+        for posting in entry.postings:
+            account = posting.account
+            units = posting.units
+            if units is None or not isinstance(units.number, Decimal) or not belongs(account):
+                continue
+            cost = posting.cost
+            key: LotKey
+            if cost is not None and isinstance(cost, Cost):
+                key = (cost.number, cost.currency, cost.date, cost.label)
+            else:
+                key = (None, None, None, None)
+            bucket = lots.setdefault((account, units.currency), {})
+            bucket[key] = bucket.get(key, ZERO) + units.number
+            if (units.number > 0 and entry.date >= recent and entry.flag != "S"
+                    and (cost is not None or posting.price is not None)):
+                purchases.append(Purchase(account, units.currency, units.number, entry.date))
+    positions = []
+    for (account, commodity), bucket in lots.items():
+        kept = tuple(
+            Lot(number, key[0], key[1], key[2], key[3])
+            for key, number in sorted(bucket.items(), key=_lot_order)
+            if number != 0
+        )
+        total = sum((lot.units for lot in kept), ZERO)
+        if kept and total != 0:
+            positions.append(Position(account, commodity, total, kept))
+    positions.sort(key=lambda p: (p.account, p.commodity))
+    return positions, purchases
+
+
+def _lot_order(item: tuple[LotKey, Decimal]) -> tuple[datetime.date, Decimal]:
+    key = item[0]
+    return (key[2] or datetime.date.min, key[0] if key[0] is not None else ZERO)
