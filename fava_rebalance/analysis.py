@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from beancount.core import data
@@ -38,12 +39,12 @@ NOTHING_CATEGORIZED = "nothing-categorized"
 class Ledger:
     """What the pipeline reads from a ledger: its entries, options and price map.
 
-    ``declarations`` and ``errors`` are read once per ledger and reused for every date.
+    ``declarations`` and ``errors`` are read once per ledger and reused for every date;
+    the price map is built once, when first needed.
     """
 
     entries: Sequence[data.Directive]
     options_map: Mapping[str, Any]
-    price_map: Any
     declarations: Declarations
     errors: tuple[RebalanceError, ...]
 
@@ -55,7 +56,12 @@ class Ledger:
         declarations, errors = read_declarations(entries, options_map)
         errors += target_sum_errors(declarations)
         errors += undeclared_target_errors(declarations)
-        return cls(entries, options_map, bc_prices.build_price_map(entries), declarations, tuple(errors))
+        return cls(entries, options_map, declarations, tuple(errors))
+
+    @cached_property
+    def price_map(self) -> Any:
+        """Beancount's price map, built on first use (the plugin without drift checks needs none)."""
+        return bc_prices.build_price_map(self.entries)
 
     @property
     def last_date(self) -> datetime.date | None:
