@@ -26,6 +26,11 @@ def grouped(number: Decimal) -> str:
     return f"{round2(number):,f}"
 
 
+def signed(number: Decimal) -> str:
+    """Two decimals with an explicit sign: ``+8.76``, ``-0.13``, ``+0.00`` (differences)."""
+    return f"{round2(number):+f}"
+
+
 def units(number: Decimal) -> str:
     """Units as the ledger has them (no exponent, no rounding)."""
     return f"{number:f}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fava_rebalance.analysis import Report
-from fava_rebalance.formatting import grouped, plain
+from fava_rebalance.formatting import grouped, plain, signed
 from fava_rebalance.report import BUY, SELL
 
 COLOURS = {BUY: "\x1b[32m", SELL: "\x1b[31m"}
@@ -35,7 +35,7 @@ def render(report: Report, *, colour: bool = False) -> str:
     out.append(paint("Categories with targets", BOLD))
     if alloc.targeted:
         rows = [[r.category, grouped(r.value), plain(r.percent), plain(r.target),
-                 f"{r.difference:+.2f}", f"±{plain(r.band)}",
+                 signed(r.difference), f"±{plain(r.band)}",
                  f"{ACTION_TEXT[r.action]} {grouped(r.amount)}" if r.action != "none" else "No action"]
                 for r in alloc.targeted]
         lines = _table(["Category", f"Value ({cur})", "Current %", "Target %", "Diff", "Band", "Action"],
