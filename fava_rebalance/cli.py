@@ -89,10 +89,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     to_tty = args.output is None and sys.stdout.isatty()
     output = render_output(report, args.format, colour=to_tty)
     if args.output is not None:
-        if isinstance(output, bytes):
-            args.output.write_bytes(output)
-        else:
-            args.output.write_text(output, encoding="utf-8")
+        try:
+            if isinstance(output, bytes):
+                args.output.write_bytes(output)
+            else:
+                args.output.write_text(output, encoding="utf-8")
+        except OSError as exc:
+            print(f"bean-rebalance: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
     else:
         assert isinstance(output, str)
         sys.stdout.write(output)
