@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from beancount.core import data
+from beancount.ops import pad
 
 from fava_rebalance.analysis import Ledger, analyse
 from fava_rebalance.errors import RebalanceError, error_at
@@ -37,16 +38,24 @@ def rebalance(
     errors = list(ledger.errors)
     last = ledger.last_date
     if last is not None and ledger.declarations.as_of(last).options.max_drift_error:
-        errors.extend(drift_errors(ledger))
+        # Beancount 3 runs ``pad`` after the user's plugins: without padding here, a balance
+        # set by ``pad`` would count as empty. Pad errors are left to Beancount's own pass.
+        padded, _ = pad.pad(entries, options_map)
+        errors.extend(drift_errors(ledger, padded))
     return entries, errors
 
 
-def drift_errors(ledger: Ledger) -> list[RebalanceError]:
-    """One error per targeted category outside its band on the ledger's last date."""
+def drift_errors(
+    ledger: Ledger, entries: Sequence[data.Directive] | None = None
+) -> list[RebalanceError]:
+    """One error per targeted category outside its band on the ledger's last date.
+
+    ``entries`` (default: the ledger's) are the ones holdings are read from, e.g. padded.
+    """
     last = ledger.last_date
     if last is None:
         return []
-    report = analyse(ledger, last)
+    report = analyse(ledger, last, entries=entries)
     errors = []
     for row in report.allocation.targeted:
         if row.action == NONE:
