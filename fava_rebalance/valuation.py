@@ -15,6 +15,7 @@ from typing import Any
 
 from beancount.core import prices as bc_prices
 
+from fava_rebalance.formatting import grouped
 from fava_rebalance.holdings import ZERO, Lot, Position
 
 STALE_DAYS = 30
@@ -122,7 +123,7 @@ def value_positions(
                             f"on; {pos.units} {pos.commodity} left out of the portfolio")
             continue
         warnings.append(f"no price for {pos.commodity} in {pos.account} on or before {book.date}; "
-                        f"valued at cost ({_plain(cost_value)} {book.currency})")
+                        f"valued at cost ({grouped(cost_value)} {book.currency})")
         per_unit = cost_value / pos.units if pos.units else None
         holdings.append(Holding(pos.account, pos.commodity, pos.units, pos.lots,
                                 cost_value, per_unit, None, "cost"))
@@ -139,7 +140,3 @@ def _cost_value(pos: Position, book: PriceBook) -> Decimal | None:
             return None
         total += lot.units * lot.cost * quote.rate
     return total
-
-
-def _plain(number: Decimal) -> str:
-    return f"{number.quantize(Decimal('0.01')):,}"
