@@ -4,3 +4,31 @@ The library (one pure step per module: ``declarations`` → ``holdings`` → ``v
 ``report`` → ``moves``) is shared by the bean-check plugin (``beancount_plugins.rebalance``),
 the ``bean-rebalance`` command line and the Fava extension.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from fava_rebalance.extension import Rebalance
+
+__all__ = ["Rebalance"]
+
+
+def __getattr__(name: str) -> type[Rebalance]:
+    """``Rebalance``, the Fava extension, imported when first asked for.
+
+    ``custom "fava-extension" "fava_rebalance"`` makes Fava look for extension classes in
+    this package's namespace (``dir`` and ``getattr``); importing Fava and Flask only then
+    keeps the bean-check plugin and the CLI from loading them.
+    """
+    if name == "Rebalance":
+        from fava_rebalance.extension import Rebalance
+
+        return Rebalance
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The package's names, ``Rebalance`` included (Fava lists them to find extensions)."""
+    return sorted({*globals(), "Rebalance"})

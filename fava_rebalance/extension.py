@@ -1,0 +1,205 @@
+"""The Rebalance tab in Fava: a thin ``FavaExtensionBase`` over the core library.
+
+Enable it with ``2020-01-01 custom "fava-extension" "fava_rebalance"``. The page is
+``/<ledger>/extension/Rebalance/``; its downloads are the endpoints ``report.csv``,
+``report.xlsx`` and ``report.json`` beside it, with the same filters and figures.
+
+Per ledger load (``after_load_file``) it reads the declarations and builds the price map
+from *all* entries; per request it takes Fava's filtered entries, the account filter and
+the report date (``fava_scope``), and computes one ``Report`` per scope (``report_cache``).
+Nothing here raises into Fava: a problem becomes a message on the page.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
+
+from babel.core import Locale
+from beancount.core import data
+from fava.application import url_for as fava_url_for
+from fava.context import g
+from fava.core.number import get_locale_format
+from fava.ext import FavaExtensionBase, extension_endpoint
+from fava.helpers import FavaAPIError
+from flask import Response, request
+
+from fava_rebalance.analysis import Ledger, Report, analyse
+from fava_rebalance.fava_scope import Scope, account_matcher, scope_of
+from fava_rebalance.hints import CommodityDirective, commodity_directives
+from fava_rebalance.page import NumberFormat, Page, build_page
+from fava_rebalance.report_cache import ReportCache
+from fava_rebalance.serialize import report_to_dict
+from fava_rebalance.tables import drift_frame, report_sheets, to_csv, to_excel
+
+if TYPE_CHECKING:  # pragma: no cover
+    from fava.core import FavaLedger
+
+LOG = logging.getLogger(__name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ReportUnavailable(Exception):
+    """The report cannot be computed; the message says why, in plain words."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What is read once per ledger load."""
+
+    ledger: Ledger
+    directives: Mapping[str, CommodityDirective]
+    number_format: NumberFormat
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """The page, or the reason there is none (``problem``)."""
+
+    page: Page | None
+    problem: str | None = None
+
+
+def _number_format(locale_name: str | None) -> NumberFormat:
+    """Fava's number format for the ledger's ``locale`` option, for any count of places."""
+    locale = Locale.parse(locale_name) if locale_name else None
+    formatters: dict[int, Callable[[Decimal], str]] = {}
+
+    def write(value: Decimal, places: int) -> str:
+        if places not in formatters:
+            formatters[places] = get_locale_format(locale, places)
+        return formatters[places](value)
+
+    return write
+
+
+_Handler = Callable[["Rebalance"], Response]
+
+
+def _get(name: str) -> Callable[[_Handler], _Handler]:
+    """Fava's ``extension_endpoint(name)`` (a GET endpoint), typed for mypy."""
+    return cast(Callable[[_Handler], _Handler], extension_endpoint(name))
+
+
+def _unexpected(exc: Exception) -> str:
+    return (f"The rebalance report could not be computed ({type(exc).__name__}: {exc}). "
+            "This is a bug in fava_rebalance; the ledger itself may be fine. "
+            "Fava's log has the details.")
+
+
+class Rebalance(FavaExtensionBase):
+    """Drift from the target allocation, what to buy or sell, and downloads of the report."""
+
+    report_title = "Rebalance"
+    has_js_module = True
+
+    def __init__(self, ledger: FavaLedger, config: str | None = None) -> None:
+        super().__init__(ledger, config)
+        self._loaded: Loaded | None = None
+        self._load_problem: str | None = "The ledger has not been read yet."
+        self._reports: ReportCache[Report] = ReportCache()
+
+    def after_load_file(self) -> None:
+        """Read declarations, prices and commodity directives once per ledger load."""
+        self._reports.clear()
+        try:
+            entries = cast(Sequence[data.Directive], self.ledger.all_entries)
+            ledger = Ledger.from_entries(entries, cast(Mapping[str, Any], self.ledger.options))
+            _ = ledger.price_map  # build it now: once per load, from all entries
+            self._loaded = Loaded(
+                ledger,
+                commodity_directives(self.ledger.all_entries_by_type.Commodity),
+                _number_format(self.ledger.fava_options.locale),
+            )
+            self._load_problem = None
+        except Exception as exc:  # a bug must not stop Fava from loading the ledger
+            LOG.exception("fava_rebalance: reading the ledger failed")
+            self._loaded = None
+            self._load_problem = _unexpected(exc)
+
+    def _scope(self) -> Scope:
+        return scope_of(request.args, g.filtered.end_date, datetime.date.today())
+
+    def _compute(self, loaded: Loaded, scope: Scope) -> Report:
+        return analyse(
+            loaded.ledger,
+            scope.date,
+            entries=cast(Sequence[data.Directive], g.filtered.entries),
+            account_match=account_matcher(scope.account),
+        )
+
+    def _report(self) -> tuple[Loaded, Report]:
+        """The report for this request's filters, computed once per ledger load and scope."""
+        loaded = self._loaded
+        if loaded is None:
+            raise ReportUnavailable(self._load_problem or "The ledger has not been read yet.")
+        try:
+            scope = self._scope()
+            report = self._reports.get(scope, lambda: self._compute(loaded, scope))
+        except FavaAPIError as exc:  # a bad time or filter expression
+            raise ReportUnavailable(f"Fava could not apply this page's filters: {exc.message}") from exc
+        except Exception as exc:
+            LOG.exception("fava_rebalance: computing the report failed")
+            raise ReportUnavailable(_unexpected(exc)) from exc
+        return loaded, report
+
+    def page(self) -> PageResult:
+        """The page for this request (called once by the template)."""
+        try:
+            loaded, report = self._report()
+            return PageResult(build_page(report, loaded.directives, loaded.number_format))
+        except ReportUnavailable as exc:
+            return PageResult(None, str(exc))
+        except Exception as exc:
+            LOG.exception("fava_rebalance: building the page failed")
+            return PageResult(None, _unexpected(exc))
+
+    def download_url(self, endpoint: str) -> str:
+        """The URL of one of this extension's endpoints, with the page's filters.
+
+        Fava's ``url_for`` copies ``time``, ``account``, ``filter`` and ``conversion`` from
+        the request; the endpoint route cannot be named directly (its ``endpoint`` variable
+        clashes with ``url_for``'s own first argument), so it is built from the page's URL.
+        """
+        page_url = fava_url_for("extension_report", extension_name=self.name)
+        path, mark, query = page_url.partition("?")
+        return f"{path}{endpoint}{mark}{query}"
+
+    def _download(
+        self, render: Callable[[Report], str | bytes], suffix: str, mimetype: str
+    ) -> Response:
+        """The report rendered by ``render`` as a file; a plain-text message if it fails."""
+        try:
+            _, report = self._report()
+            body = render(report)
+        except ReportUnavailable as exc:
+            return Response(str(exc), status=500, mimetype="text/plain")
+        except Exception as exc:
+            LOG.exception("fava_rebalance: rendering a download failed")
+            return Response(_unexpected(exc), status=500, mimetype="text/plain")
+        response = Response(body, mimetype=mimetype)
+        if suffix != "json":
+            response.headers["Content-Disposition"] = (
+                f'attachment; filename="rebalance-{report.date}.{suffix}"')
+        return response
+
+    @_get("report.csv")
+    def report_csv(self) -> Response:
+        """The drift table as CSV (exact two-place figures, as on the page)."""
+        return self._download(lambda r: to_csv(drift_frame(r)), "csv", "text/csv")
+
+    @_get("report.xlsx")
+    def report_xlsx(self) -> Response:
+        """The report as an Excel workbook (drift, moves, warnings)."""
+        return self._download(lambda r: to_excel(report_sheets(r)), "xlsx", XLSX)
+
+    @_get("report.json")
+    def report_json(self) -> Response:
+        """The report as the CLI's JSON object (SPEC §3)."""
+        return self._download(lambda r: json.dumps(report_to_dict(r), indent=2), "json",
+                              "application/json")
