@@ -65,7 +65,7 @@ class PageResult:
     problem: str | None = None
 
 
-def _number_format(locale_name: str | None) -> NumberFormat:
+def locale_number_format(locale_name: str | None) -> NumberFormat:
     """Fava's number format for the ledger's ``locale`` option, for any count of places."""
     locale = Locale.parse(locale_name) if locale_name else None
     formatters: dict[int, Callable[[Decimal], str]] = {}
@@ -114,7 +114,7 @@ class Rebalance(FavaExtensionBase):
             self._loaded = Loaded(
                 ledger,
                 commodity_directives(self.ledger.all_entries_by_type.Commodity),
-                _number_format(self.ledger.fava_options.locale),
+                locale_number_format(self.ledger.fava_options.locale),
             )
             self._load_problem = None
         except Exception as exc:  # a bug must not stop Fava from loading the ledger
