@@ -1,0 +1,51 @@
+"""The trade planner: from a rebalancing report to concrete, tax-aware orders.
+
+``plan(report, declarations, cash=...)`` returns a frozen ``Plan``: the orders (account,
+action, commodity, units, amount, lots, gain, term, reason), totals by trading account, the
+tax summary, each category before and after, and the asset location review. One module per
+job: ``accounts`` (trading accounts, cash, what may be bought and sold), ``lots`` (holding
+periods, gains, lot order, tax), ``washsale``, ``lazy`` (deposits and withdrawals),
+``milp`` and ``optimize`` (the household-wide optimisation), ``trades`` (exact orders),
+``orders`` (reasons, tax summary), ``location``, ``cashflow`` (``--cash``) and ``plan``.
+"""
+
+from fava_rebalance.planner.cashflow import parse_cash
+from fava_rebalance.planner.model import (
+    DEPOSIT,
+    NOTHING,
+    REBALANCE,
+    WITHDRAWAL,
+    AccountTotal,
+    AfterRow,
+    Alternative,
+    CashFlow,
+    LocationNote,
+    LotSale,
+    Plan,
+    PlanError,
+    TaxSummary,
+    Trade,
+    WashSale,
+)
+from fava_rebalance.planner.plan import plan, price_quote
+
+__all__ = [
+    "DEPOSIT",
+    "NOTHING",
+    "REBALANCE",
+    "WITHDRAWAL",
+    "AccountTotal",
+    "AfterRow",
+    "Alternative",
+    "CashFlow",
+    "LocationNote",
+    "LotSale",
+    "Plan",
+    "PlanError",
+    "TaxSummary",
+    "Trade",
+    "WashSale",
+    "parse_cash",
+    "plan",
+    "price_quote",
+]

@@ -1,0 +1,270 @@
+"""The household as the planner sees it: trading accounts, their cash, what each may sell and buy.
+
+A holding's trading account is ``Declarations.trading_account`` (the nearest account with a
+``tax-status``, else the parent of the account holding it); money never moves between
+trading accounts. Cash is the reporting currency held in an account; it can be spent in its
+trading account unless ``rebalance-sell: FALSE`` covers it.
+
+What may be sold: a priced holding (not cash, not an operating currency) that counts toward
+at least one targeted category, unless ``rebalance-sell: FALSE``. What may be bought for a
+category in a trading account: a commodity wholly in that category with a price, never one
+with ``rebalance-buy: FALSE``, and, where ``open`` directives at or under the trading account
+list currencies, only those. Preference (``tier``): held in that account, held elsewhere, not
+held at all.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from fava_rebalance.categories import is_within
+from fava_rebalance.declarations import Declarations, Settings
+from fava_rebalance.options import Options
+from fava_rebalance.planner.lots import LotFact, lot_facts
+from fava_rebalance.valuation import Holding
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+MIN_FRACTION_PLACES = 3
+HELD_HERE, HELD_ELSEWHERE, NOT_HELD = 0, 1, 2
+
+Quote = Callable[[str], Decimal | None]
+
+
+@dataclass(frozen=True)
+class Category:
+    """A targeted category: value now, target percent and band (percentage points)."""
+
+    name: str
+    value: Decimal
+    target: Decimal
+    band: Decimal
+
+
+@dataclass(frozen=True)
+class SellOption:
+    """A holding the plan may sell (in whole units of ``quantum``)."""
+
+    key: int
+    holding: Holding
+    trading_account: str
+    status: str
+    price: Decimal
+    quantum: Decimal
+    fractions: Mapping[str, Decimal]
+    lots: tuple[LotFact, ...]
+
+    @property
+    def max_units(self) -> Decimal:
+        """Units held (the lots' total)."""
+        return sum((f.units for f in self.lots), ZERO)
+
+
+@dataclass(frozen=True)
+class BuyOption:
+    """A commodity the plan may buy in a trading account, for one category."""
+
+    key: int
+    trading_account: str
+    account: str
+    commodity: str
+    price: Decimal
+    quantum: Decimal
+    category: str
+    tier: int
+
+
+@dataclass(frozen=True)
+class CashPot:
+    """Cash (the reporting currency) held in one account."""
+
+    key: int
+    account: str
+    trading_account: str
+    amount: Decimal
+    fractions: Mapping[str, Decimal]
+    spendable: bool
+
+
+@dataclass(frozen=True)
+class TradingAccount:
+    """Where money stays: its tax status, its cash, and where new cash lands (``sink``)."""
+
+    name: str
+    status: str
+    cash: Decimal
+    spendable: Decimal
+    sink: str
+    sink_fractions: Mapping[str, Decimal]
+
+
+@dataclass(frozen=True)
+class Household:
+    """Everything the optimiser needs, built once per report."""
+
+    date: datetime.date
+    currency: str
+    total: Decimal
+    options: Options
+    categories: tuple[Category, ...]
+    accounts: Mapping[str, TradingAccount]
+    sells: tuple[SellOption, ...]
+    buys: tuple[BuyOption, ...]
+    pots: tuple[CashPot, ...]
+    untradable: tuple[Holding, ...]
+
+    def account(self, name: str) -> TradingAccount:
+        """The trading account ``name``."""
+        return self.accounts[name]
+
+
+def places(number: Decimal) -> int:
+    """Decimal places of ``number`` as written (``1.250`` has 3)."""
+    exponent = number.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+class _Builder:
+    def __init__(self, holdings: tuple[Holding, ...], declarations: Declarations, settings: Settings,
+                 currency: str, quote: Quote | None) -> None:
+        self.holdings = holdings
+        self.declarations = declarations
+        self.settings = settings
+        self.currency = currency
+        self.quote = quote
+        self.operating = set(declarations.operating_currencies) | {currency}
+        self._fractions: dict[tuple[str, str], dict[str, Decimal]] = {}
+
+    def fractions(self, account: str, commodity: str) -> dict[str, Decimal]:
+        """Targeted category → fraction of a holding of ``commodity`` in ``account``."""
+        key = (account, commodity)
+        if key not in self._fractions:
+            found: dict[str, Decimal] = {}
+            for share in self.declarations.category_of(account, commodity) or ():
+                row = self.settings.target_for(share.category)
+                if row is not None:
+                    found[row] = found.get(row, ZERO) + share.fraction
+            self._fractions[key] = found
+        return self._fractions[key]
+
+    def rate_of(self, currency: str) -> Decimal | None:
+        """Rate of ``currency`` into the reporting currency (holdings first, then quotes)."""
+        if currency == self.currency:
+            return ONE
+        for h in self.holdings:
+            if h.commodity == currency and h.price is not None and h.basis == "price":
+                return h.price
+        return self.quote(currency) if self.quote is not None else None
+
+    def quantum(self, commodity: str) -> Decimal:
+        """Smallest tradable amount: 1, or for ``fractional: TRUE`` the ledger's finest decimal."""
+        if commodity not in self.declarations.fractional:
+            return ONE
+        digits = MIN_FRACTION_PLACES
+        for h in self.holdings:
+            if h.commodity == commodity:
+                digits = max(digits, places(h.units), *(places(lot.units) for lot in h.lots))
+        return Decimal(1).scaleb(-digits)
+
+
+def build_household(
+    holdings: tuple[Holding, ...],
+    declarations: Declarations,
+    settings: Settings,
+    categories: tuple[Category, ...],
+    total: Decimal,
+    quote: Quote | None = None,
+    extra_accounts: tuple[str, ...] = (),
+) -> Household:
+    """The household of ``holdings`` (from a report) as of ``settings.date``."""
+    options = settings.options
+    currency = options.currency
+    b = _Builder(holdings, declarations, settings, currency, quote)
+    trading = {h.account: declarations.trading_account(h.account) for h in holdings}
+    names = sorted({*trading.values(), *extra_accounts})
+
+    pots: list[CashPot] = []
+    sells: list[SellOption] = []
+    untradable: list[Holding] = []
+    for h in holdings:
+        fractions = b.fractions(h.account, h.commodity)
+        if h.commodity == currency:
+            pots.append(CashPot(len(pots), h.account, trading[h.account], h.units, fractions,
+                                declarations.can_sell(h.account, h.commodity)))
+            continue
+        if not fractions or h.commodity in b.operating:
+            continue
+        if h.basis != "price" or h.price is None or any(lot.units < 0 for lot in h.lots) or h.units <= 0:
+            untradable.append(h)
+            continue
+        if not declarations.can_sell(h.account, h.commodity):
+            continue
+        facts = lot_facts(h.lots, h.price, settings.date, options, b.rate_of)
+        sells.append(SellOption(len(sells), h, trading[h.account], declarations.tax_status_of(h.account),
+                                h.price, b.quantum(h.commodity), fractions, facts))
+
+    accounts = {}
+    for name in names:
+        own = [p for p in pots if p.trading_account == name]
+        spendable = [p for p in own if p.spendable]
+        sink = max(spendable, key=lambda p: (p.amount, p.account)).account if spendable else name
+        accounts[name] = TradingAccount(
+            name, declarations.tax_status_of(name), sum((p.amount for p in own), ZERO),
+            sum((p.amount for p in spendable), ZERO), sink, b.fractions(sink, currency))
+
+    buys = _buy_options(b, holdings, trading, names)
+    return Household(settings.date, currency, total, options, categories, accounts,
+                     tuple(sells), tuple(buys), tuple(pots), tuple(untradable))
+
+
+def _buy_options(
+    b: _Builder, holdings: tuple[Holding, ...], trading: Mapping[str, str], names: list[str]
+) -> list[BuyOption]:
+    declarations = b.declarations
+    prices: dict[str, Decimal] = {}
+    for h in holdings:
+        if h.basis == "price" and h.price is not None and h.commodity not in b.operating:
+            prices.setdefault(h.commodity, h.price)
+    listed = {c for o in declarations.opens.values() for c in (o.currencies or ())}
+    if b.quote is not None:
+        for commodity in sorted({*declarations.commodity_classes, *listed} - set(prices) - b.operating):
+            price = b.quote(commodity)
+            if price is not None and price > 0:
+                prices[commodity] = price
+    accounts_re = b.settings.options.accounts
+    options: list[BuyOption] = []
+    for name in names:
+        held_here: dict[str, Holding] = {}
+        for h in holdings:
+            if trading[h.account] == name and h.commodity in prices:
+                best = held_here.get(h.commodity)
+                if best is None or (h.units, h.account) > (best.units, best.account):
+                    held_here[h.commodity] = h
+        opens = sorted(
+            (acct, o) for acct, o in declarations.opens.items()
+            if is_within(acct, name) and o.currencies and accounts_re.search(acct)
+            and not declarations.is_excluded(acct)
+        )
+        constrained = bool(opens)
+        for commodity in sorted(prices):
+            if commodity in declarations.no_buy_commodities:
+                continue
+            if commodity in held_here:
+                account, tier = held_here[commodity].account, HELD_HERE
+            else:
+                listing = [acct for acct, o in opens if commodity in (o.currencies or ())]
+                if constrained and not listing:
+                    continue
+                account = listing[0] if listing else name
+                held = any(h.commodity == commodity for h in holdings)
+                tier = HELD_ELSEWHERE if held else NOT_HELD
+            fractions = b.fractions(account, commodity)
+            if len(fractions) != 1 or next(iter(fractions.values())) != ONE:
+                continue
+            category = next(iter(fractions))
+            options.append(BuyOption(len(options), name, account, commodity, prices[commodity],
+                                     b.quantum(commodity), category, tier))
+    return options

@@ -1,0 +1,59 @@
+"""A deposit or withdrawal: ``--cash AMOUNT[@ACCOUNT]`` read, and its trading account found.
+
+The amount is in the reporting currency, positive to add money, negative to take it out.
+Without an account the money goes to (or comes from) the taxable trading account with the
+most cash (any trading account when none is taxable). A named account is taken as the
+trading account it belongs to; an account the portfolio does not hold yet may be named if
+the ledger opens it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+
+from beancount.core import account as bc_account
+
+from fava_rebalance.declarations import Declarations
+from fava_rebalance.options import Options
+from fava_rebalance.planner.accounts import TradingAccount
+from fava_rebalance.planner.model import TAXABLE, CashFlow, PlanError
+
+
+def parse_cash(text: str) -> CashFlow | PlanError:
+    """``5000``, ``-2500.50`` or ``5000@Assets:Broker`` (``,`` and ``_`` group digits)."""
+    amount_text, at, account = text.partition("@")
+    cleaned = amount_text.strip().replace(",", "").replace("_", "")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        return PlanError(f"--cash needs an amount such as 5000 or -2500@Assets:Broker, not {text!r}")
+    if not amount.is_finite():
+        return PlanError(f"--cash needs a finite amount, not {text!r}")
+    account = account.strip()
+    if at and not bc_account.is_valid(account):
+        return PlanError(f"--cash names {account!r}, which is not a Beancount account name")
+    return CashFlow(amount, account or None)
+
+
+def resolve_account(
+    name: str, known: Iterable[str], declarations: Declarations, options: Options
+) -> str | PlanError:
+    """The trading account of a named ``--cash`` account, or why it cannot take the money."""
+    known = set(known)
+    if name in known:
+        return name
+    trading = declarations.trading_account(name)
+    if trading in known:
+        return trading
+    if name in declarations.opens and options.accounts.search(name) and not declarations.is_excluded(name):
+        return name
+    return PlanError(f"--cash names {name}, which is not an account of the portfolio")
+
+
+def default_account(accounts: Mapping[str, TradingAccount]) -> str | None:
+    """The taxable trading account with the most cash (any account when none is taxable)."""
+    if not accounts:
+        return None
+    taxable = [a for a in accounts.values() if a.status == TAXABLE] or list(accounts.values())
+    return max(taxable, key=lambda a: (a.cash, a.name)).name

@@ -1,0 +1,94 @@
+"""A small sparse model builder around ``scipy.optimize.milp`` (the HiGHS solver).
+
+Variables are added one at a time with bounds and integrality; rows are dictionaries of
+coefficients. ``solve`` minimises a cost vector over the rows built so far, so one model can
+be solved in phases (first the drift, then the tax with the drift held). Floats stay inside
+this module and ``optimize``; callers turn the integer results back into exact Decimals.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_array
+
+TIME_LIMIT_SECONDS = 20.0
+OPTIMAL, TIME_LIMIT = 0, 1
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A solution (values per variable) and its objective, or why there is none."""
+
+    values: tuple[float, ...] | None
+    objective: float
+    message: str
+
+    @property
+    def found(self) -> bool:
+        """True when the solver returned a feasible point."""
+        return self.values is not None
+
+
+class Model:
+    """Variables with bounds and integrality, and linear rows ``lb ≤ a·x ≤ ub``."""
+
+    def __init__(self) -> None:
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.integer: list[int] = []
+        self.rows: list[tuple[dict[int, float], float, float]] = []
+
+    def var(self, lower: float = 0.0, upper: float = math.inf, *, integer: bool = False) -> int:
+        """Add a variable; returns its index."""
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.integer.append(1 if integer else 0)
+        return len(self.lower) - 1
+
+    def binary(self) -> int:
+        """Add a 0/1 variable."""
+        return self.var(0.0, 1.0, integer=True)
+
+    def row(self, coefs: Mapping[int, float], lower: float = -math.inf, upper: float = math.inf) -> None:
+        """Add the constraint ``lower ≤ Σ coef·x ≤ upper`` (zero coefficients dropped)."""
+        kept = {i: c for i, c in coefs.items() if c != 0}
+        if kept:
+            self.rows.append((kept, lower, upper))
+
+    def solve(self, cost: Mapping[int, float], *, time_limit: float = TIME_LIMIT_SECONDS,
+              gap: float = 1e-7) -> Outcome:
+        """Minimise ``Σ cost·x``; HiGHS branch-and-bound with presolve."""
+        n = len(self.lower)
+        if n == 0:
+            return Outcome((), 0.0, "empty model")
+        c = np.zeros(n)
+        for i, value in cost.items():
+            c[i] += value
+        constraints = []
+        if self.rows:
+            data, rows, cols, lower, upper = [], [], [], [], []
+            for r, (coefs, low, high) in enumerate(self.rows):
+                scale = max(abs(v) for v in coefs.values())  # rows scaled to a largest |coef| of 1
+                for i, value in coefs.items():
+                    rows.append(r)
+                    cols.append(i)
+                    data.append(value / scale)
+                lower.append(low / scale)
+                upper.append(high / scale)
+            matrix = coo_array((data, (rows, cols)), shape=(len(self.rows), n)).tocsr()
+            constraints.append(LinearConstraint(matrix, np.array(lower), np.array(upper)))
+        bounds = Bounds(np.array(self.lower), np.array(self.upper))
+        integrality = np.array(self.integer)
+        options = {"time_limit": time_limit, "mip_rel_gap": gap, "presolve": True}
+        result = milp(c, integrality=integrality, bounds=bounds, constraints=constraints, options=options)
+        if result.x is None:  # HiGHS's presolve now and then ends in a "solve error": retry without
+            options["presolve"] = False
+            result = milp(c, integrality=integrality, bounds=bounds, constraints=constraints, options=options)
+        if result.x is None or result.status not in (OPTIMAL, TIME_LIMIT):
+            return Outcome(None, math.inf, str(result.message))
+        return Outcome(tuple(float(v) for v in result.x), float(result.fun), str(result.message))

@@ -1,0 +1,189 @@
+"""The planner's results as frozen data: trades, lots sold, account totals, tax, after rows.
+
+Every figure is an exact ``Decimal`` recomputed from units × price, the lots and the
+configured rates; the views (JSON, tables, terminal, Fava) only round for display.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+SELL, BUY = "sell", "buy"
+SHORT, LONG, MIXED = "short", "long", "mixed"
+TAXABLE = "taxable"
+
+# How the plan came about (``Plan.mode``).
+NOTHING = "none"            # every category within its band, no cash flow: no trades
+REBALANCE = "rebalance"     # a category outside its band: every category to its target
+DEPOSIT = "deposit"         # optimal lazy rebalancing of a deposit (buys only)
+WITHDRAWAL = "withdrawal"   # optimal lazy rebalancing of a withdrawal (sells only)
+
+
+@dataclass(frozen=True)
+class CashFlow:
+    """Money added (positive) or taken out (negative); ``account`` ``None``: the default one."""
+
+    amount: Decimal
+    account: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanError:
+    """Why a plan could not be made as asked (a bad ``--cash``, a withdrawal too large)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class LotSale:
+    """Units taken from one lot by a sell, with their gain in the reporting currency."""
+
+    date: datetime.date | None
+    units: Decimal
+    cost: Decimal | None
+    cost_currency: str | None
+    gain: Decimal
+    term: str
+
+
+@dataclass(frozen=True)
+class WashSale:
+    """A recent purchase that disallows (part of) the loss of a planned sale."""
+
+    account: str
+    commodity: str
+    date: datetime.date
+    units: Decimal
+    disallowed: Decimal
+    status: str
+    term: str
+
+
+@dataclass(frozen=True)
+class Trade:
+    """One order: in ``account`` (the one holding, or to hold, the commodity)."""
+
+    account: str
+    trading_account: str
+    tax_status: str
+    action: str
+    commodity: str
+    units: Decimal
+    price: Decimal
+    amount: Decimal
+    lots: tuple[LotSale, ...]
+    gain: Decimal
+    term: str | None
+    washes: tuple[WashSale, ...]
+    reason: str
+
+    @property
+    def disallowed(self) -> Decimal:
+        """Loss disallowed by wash sales (0 without any)."""
+        return sum((w.disallowed for w in self.washes), Decimal(0))
+
+
+@dataclass(frozen=True)
+class AccountTotal:
+    """What the plan does in one trading account; money never moves between them."""
+
+    account: str
+    tax_status: str
+    cash_before: Decimal
+    flow: Decimal
+    sold: Decimal
+    bought: Decimal
+    costs: Decimal
+    cash_after: Decimal
+    trades: int
+
+
+@dataclass(frozen=True)
+class AfterRow:
+    """A targeted category before and after the plan."""
+
+    category: str
+    target: Decimal
+    band: Decimal
+    value_before: Decimal
+    percent_before: Decimal
+    value: Decimal
+    percent: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        """Percent after minus target, in percentage points."""
+        return self.percent - self.target
+
+    @property
+    def within_band(self) -> bool:
+        """True when the category ends within its band (edge included)."""
+        return abs(self.difference) <= self.band
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """What would remain without selling in taxable accounts (no tax), for the break-even."""
+
+    after: tuple[AfterRow, ...]
+    trades: int
+
+    @property
+    def largest_drift(self) -> Decimal:
+        """The largest |percent − target| left, in percentage points."""
+        return max((abs(r.difference) for r in self.after), default=Decimal(0))
+
+    @property
+    def outside_band(self) -> tuple[str, ...]:
+        """Categories that would stay outside their band."""
+        return tuple(r.category for r in self.after if not r.within_band)
+
+
+@dataclass(frozen=True)
+class TaxSummary:
+    """Realized gains of the plan (taxable accounts only) and the estimate at the rates."""
+
+    short_term_gain: Decimal
+    long_term_gain: Decimal
+    estimated_tax: Decimal
+    disallowed_loss: Decimal
+    trade_costs: Decimal
+    short_term_rate: Decimal
+    long_term_rate: Decimal
+    alternative: Alternative | None
+
+
+@dataclass(frozen=True)
+class LocationNote:
+    """A holding of a class that is better held in another type of account."""
+
+    account: str
+    commodity: str
+    category: str
+    value: Decimal
+    tax_status: str
+    preferred: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The concrete orders for a report, and what they do."""
+
+    mode: str
+    cash: CashFlow | None
+    cash_account: str | None
+    trades: tuple[Trade, ...]
+    accounts: tuple[AccountTotal, ...]
+    tax: TaxSummary
+    after: tuple[AfterRow, ...]
+    total_after: Decimal
+    locations: tuple[LocationNote, ...]
+    warnings: tuple[str, ...]
+    errors: tuple[PlanError, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """False when the plan could not be made as asked (see ``errors``)."""
+        return not self.errors

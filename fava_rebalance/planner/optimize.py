@@ -1,0 +1,314 @@
+"""The household-wide trade optimisation, as a mixed-integer programme solved by HiGHS.
+
+One model for every mode. Variables: whole units (or ``fractional`` quanta) to sell of each
+holding, split over its lots; whole units to buy of each commodity in each trading account;
+cash drawn from each cash holding and cash added to each account. Rows: each trading
+account's cash balances (sells fund buys in the same account, fees included, the deposit or
+withdrawal applied), each targeted category's distance from its goal, ``min-trade``, never
+buy and sell one commodity in one account, never buy anywhere what is sold at a loss (nor a
+substantially identical commodity).
+
+Solved in two phases: first the smallest distance from the goals (with going outside a band
+weighted ten times), then, holding that distance to within the rounding of whole units, the
+least estimated tax plus trading costs. scipy's ``milp`` (HiGHS) does this better than any
+hand-written heuristic could; the floats it works in are turned back into exact integers
+of quanta here, and every figure is then recomputed exactly from units × price.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
+
+from fava_rebalance.categories import HUNDRED
+from fava_rebalance.holdings import Purchase
+from fava_rebalance.planner.accounts import Household
+from fava_rebalance.planner.lots import LotFact, harvest_cost
+from fava_rebalance.planner.milp import Model, Outcome
+from fava_rebalance.planner.washsale import replacements
+
+ZERO = Decimal(0)
+BAND_WEIGHT = 10.0
+TRADE_TIEBREAK = 0.01
+TIER_COST = (0.0, 0.002, 0.004)
+CASH_TIEBREAK = 1e-6
+DRIFT_TIEBREAK = 1e-4
+SLACK_SHARE_OF_TOTAL = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one solve may do: which sells, buys and cash draws, and the money flows."""
+
+    sells: frozenset[int]
+    buys: frozenset[int]
+    draws: frozenset[int]
+    flows: Mapping[str, Decimal] = field(default_factory=dict)
+    bands: bool = True
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Exact units per sell and buy option, and the cash draws' order of preference."""
+
+    sells: Mapping[int, Decimal]
+    buys: Mapping[int, Decimal]
+    draws: Mapping[int, float]
+    losses: frozenset[str]
+    message: str = ""
+
+
+def floor_units(amount: Decimal, quantum: Decimal) -> int:
+    """How many whole quanta fit in ``amount``."""
+    return int((amount / quantum).to_integral_value(rounding=ROUND_FLOOR))
+
+
+class _Problem:
+    """The model of one solve and the indices of its variables."""
+
+    def __init__(self, household: Household, goals: Mapping[str, Decimal], scope: Scope,
+                 purchases: Sequence[Purchase], identical_to: Callable[[str], frozenset[str]]) -> None:
+        self.h = household
+        self.goals = goals
+        self.scope = scope
+        self.purchases = purchases
+        self.identical_to = identical_to
+        self.m = Model()
+        self.sell_n: dict[int, int] = {}
+        self.sell_z: dict[int, int] = {}
+        self.sell_max: dict[int, int] = {}
+        self.lot_x: dict[int, list[tuple[LotFact, int, bool]]] = {}
+        self.buy_n: dict[int, int] = {}
+        self.buy_z: dict[int, int] = {}
+        self.buy_max: dict[int, int] = {}
+        self.draw: dict[int, int] = {}
+        self.add: dict[str, int] = {}
+        self.dev: dict[str, tuple[int, int, int | None]] = {}
+        self.loss_flags: dict[str, int] = {}
+        self.unit_values: list[Decimal] = []
+
+    # -- variables -------------------------------------------------------------------------
+    def sells(self) -> None:
+        options = self.h.options
+        for s in self.h.sells:
+            if s.key not in self.scope.sells:
+                continue
+            most = floor_units(s.max_units, s.quantum)
+            if most <= 0:
+                continue
+            n = self.m.var(0, most, integer=True)
+            z = self.m.binary()
+            self.sell_n[s.key], self.sell_z[s.key], self.sell_max[s.key] = n, z, most
+            lots = []
+            for fact in s.lots:
+                washed = (s.status == "taxable" and fact.is_loss and replacements(
+                    self.purchases, s.holding.account, s.holding.commodity, fact.lot.date,
+                    self.identical_to) > 0)
+                lots.append((fact, self.m.var(0, float(fact.units)), washed))
+            self.lot_x[s.key] = lots
+            self.m.row({**{x: 1.0 for _, x, _ in lots}, n: -float(s.quantum)}, 0.0, 0.0)
+            self.m.row({n: 1.0, z: -float(most)}, upper=0.0)
+            self.m.row({n: float(s.price * s.quantum), z: -float(options.min_trade)}, lower=0.0)
+            self.unit_values.append(s.price * s.quantum)
+
+    def cash_ceiling(self, account: str) -> Decimal:
+        """The most an account could spend: its drawable cash, a deposit, all it may sell."""
+        pots = sum((p.amount for p in self.h.pots
+                    if p.trading_account == account and p.key in self.scope.draws and p.spendable), ZERO)
+        sold = sum((s.price * s.max_units for s in self.h.sells
+                    if s.trading_account == account and s.key in self.sell_n), ZERO)
+        return pots + max(self.scope.flows.get(account, ZERO), ZERO) + sold
+
+    def buys(self) -> None:
+        options = self.h.options
+        ceilings: dict[str, Decimal] = {}
+        for b in self.h.buys:
+            if b.key not in self.scope.buys:
+                continue
+            if b.trading_account not in ceilings:
+                ceilings[b.trading_account] = self.cash_ceiling(b.trading_account)
+            most = floor_units(ceilings[b.trading_account] / b.price, b.quantum)
+            if most <= 0:
+                continue
+            n = self.m.var(0, most, integer=True)
+            z = self.m.binary()
+            self.buy_n[b.key], self.buy_z[b.key], self.buy_max[b.key] = n, z, most
+            self.m.row({n: 1.0, z: -float(most)}, upper=0.0)
+            self.m.row({n: float(b.price * b.quantum), z: -float(options.min_trade)}, lower=0.0)
+            self.unit_values.append(b.price * b.quantum)
+
+    def cash(self) -> None:
+        for p in self.h.pots:
+            if p.key in self.scope.draws and p.spendable and p.amount > 0:
+                self.draw[p.key] = self.m.var(0, float(p.amount))
+        involved = {*self.scope.flows}
+        involved.update(self.h.sells[k].trading_account for k in self.sell_n)
+        involved.update(self.h.buys[k].trading_account for k in self.buy_n)
+        involved.update(self.h.pots[k].trading_account for k in self.draw)
+        fee = float(self.h.options.trade_cost)
+        for account in sorted(involved):
+            a = self.m.var(0)
+            self.add[account] = a
+            coefs: dict[int, float] = {a: -1.0}
+            for k, n in self.sell_n.items():
+                s = self.h.sells[k]
+                if s.trading_account == account:
+                    coefs[n] = float(s.price * s.quantum)
+                    coefs[self.sell_z[k]] = -fee
+            for k, n in self.buy_n.items():
+                b = self.h.buys[k]
+                if b.trading_account == account:
+                    coefs[n] = -float(b.price * b.quantum)
+                    coefs[self.buy_z[k]] = -fee
+            for k, d in self.draw.items():
+                if self.h.pots[k].trading_account == account:
+                    coefs[d] = 1.0
+            flow = -float(self.scope.flows.get(account, ZERO))
+            self.m.row(coefs, flow, flow)
+
+    def categories(self) -> None:
+        total_after = self.h.total + sum(self.scope.flows.values(), ZERO)
+        for cat in self.h.categories:
+            name = cat.name
+            coefs: dict[int, float] = {}
+            for k, n in self.sell_n.items():
+                s = self.h.sells[k]
+                share = s.fractions.get(name)
+                if share:
+                    coefs[n] = -float(s.price * s.quantum * share)
+            for k, n in self.buy_n.items():
+                b = self.h.buys[k]
+                if b.category == name:
+                    coefs[n] = float(b.price * b.quantum)
+            for k, d in self.draw.items():
+                share = self.h.pots[k].fractions.get(name)
+                if share:
+                    coefs[d] = coefs.get(d, 0.0) - float(share)
+            for account, a in self.add.items():
+                share = self.h.account(account).sink_fractions.get(name)
+                if share:
+                    coefs[a] = coefs.get(a, 0.0) + float(share)
+            over, under = self.m.var(0), self.m.var(0)
+            coefs[over], coefs[under] = -1.0, 1.0
+            gap = float(self.goals.get(name, cat.value) - cat.value)
+            self.m.row(coefs, gap, gap)
+            excess = None
+            if self.scope.bands:
+                excess = self.m.var(0)
+                band = float(cat.band * max(total_after, ZERO) / HUNDRED)
+                self.m.row({over: 1.0, under: 1.0, excess: -1.0}, upper=band)
+            self.dev[name] = (over, under, excess)
+
+    def exclusions(self) -> None:
+        by_place: dict[tuple[str, str], list[int]] = {}
+        for k in self.sell_n:
+            s = self.h.sells[k]
+            by_place.setdefault((s.trading_account, s.holding.commodity), []).append(k)
+        for k, z in self.buy_z.items():
+            b = self.h.buys[k]
+            for s_key in by_place.get((b.trading_account, b.commodity), ()):
+                self.m.row({z: 1.0, self.sell_z[s_key]: 1.0}, upper=1.0)
+        loss_commodities = sorted({
+            self.h.sells[k].holding.commodity for k, lots in self.lot_x.items()
+            if self.h.sells[k].status == "taxable" and any(f.is_loss for f, _, _ in lots)
+        })
+        for commodity in loss_commodities:
+            group = self.identical_to(commodity)
+            clashing = [k for k in self.buy_n if self.h.buys[k].commodity in group]
+            if not clashing:
+                continue
+            y = self.m.binary()
+            self.loss_flags[commodity] = y
+            for k, lots in self.lot_x.items():
+                s = self.h.sells[k]
+                if s.status != "taxable" or s.holding.commodity != commodity:
+                    continue
+                for fact, x, _ in lots:
+                    if fact.is_loss:
+                        self.m.row({x: 1.0, y: -float(fact.units)}, upper=0.0)
+            for k in clashing:
+                most = float(self.buy_max[k])
+                self.m.row({self.buy_n[k]: 1.0, y: most}, upper=most)
+
+    # -- objectives ------------------------------------------------------------------------
+    def drift_cost(self) -> dict[int, float]:
+        cost: dict[int, float] = {}
+        for over, under, excess in self.dev.values():
+            cost[over] = 1.0
+            cost[under] = 1.0
+            if excess is not None:
+                cost[excess] = BAND_WEIGHT
+        return cost
+
+    def tax_cost(self) -> dict[int, float]:
+        options = self.h.options
+        fee = float(options.trade_cost) + TRADE_TIEBREAK
+        cost: dict[int, float] = {}
+        for k, lots in self.lot_x.items():
+            if self.h.sells[k].status != "taxable":
+                continue
+            for fact, x, washed in lots:
+                cost[x] = float(harvest_cost(fact, washed=washed, harvest=options.harvest))
+        for z in self.sell_z.values():
+            cost[z] = fee
+        for k, z in self.buy_z.items():
+            cost[z] = fee + TIER_COST[self.h.buys[k].tier]
+        for v in (*self.draw.values(), *self.add.values()):
+            cost[v] = CASH_TIEBREAK
+        for i, c in self.drift_cost().items():
+            cost[i] = cost.get(i, 0.0) + DRIFT_TIEBREAK * c
+        return cost
+
+    def slack(self) -> float:
+        """How much drift phase two may give up: one unit's rounding, at most 1% of the total."""
+        total_after = self.h.total + sum(self.scope.flows.values(), ZERO)
+        unit = max(self.unit_values, default=ZERO)
+        return float(max(min(unit, SLACK_SHARE_OF_TOTAL * max(total_after, ZERO)), Decimal("0.01")))
+
+    def build(self) -> None:
+        self.sells()
+        self.buys()
+        self.cash()
+        self.categories()
+        self.exclusions()
+
+    def read(self, outcome: Outcome, message: str) -> Solution:
+        values = outcome.values or ()
+        sells = {k: self.h.sells[k].quantum * round(values[n]) for k, n in self.sell_n.items()
+                 if round(values[n]) > 0}
+        buys = {k: self.h.buys[k].quantum * round(values[n]) for k, n in self.buy_n.items()
+                if round(values[n]) > 0}
+        draws = {k: values[d] for k, d in self.draw.items()}
+        blocked = {c for c, y in self.loss_flags.items() if round(values[y]) == 0}
+        losses = frozenset(
+            self.h.sells[k].holding.commodity for k in self.lot_x
+            if self.h.sells[k].holding.commodity not in blocked
+        )
+        return Solution(sells, buys, draws, losses, message)
+
+
+def solve(
+    household: Household,
+    goals: Mapping[str, Decimal],
+    scope: Scope,
+    purchases: Sequence[Purchase],
+    identical_to: Callable[[str], frozenset[str]],
+) -> Solution | str:
+    """The trades closest to ``goals`` within ``scope``, then the cheapest in tax and costs.
+
+    Returns a message instead when there is no feasible plan (a withdrawal larger than what
+    the account can raise) or the solver found nothing in its time limit.
+    """
+    problem = _Problem(household, goals, scope, purchases, identical_to)
+    problem.build()
+    drift = problem.drift_cost()
+    first = problem.m.solve(drift)
+    if not first.found:
+        return f"no feasible plan ({first.message})"
+    limit = first.objective + problem.slack()
+    problem.m.row(drift, upper=limit)
+    second = problem.m.solve(problem.tax_cost())
+    if not second.found:
+        return problem.read(first, f"tax phase: {second.message}")
+    return problem.read(second, second.message)

@@ -1,0 +1,369 @@
+"""The trade planner's entry point: ``plan(report, declarations, cash=...)`` → ``Plan``.
+
+- No cash flow: when a targeted category is outside its band, every category goes to its
+  target (the band is the trigger, the target the destination); inside every band, nothing.
+- A deposit only buys, in its trading account, by optimal lazy rebalancing (``lazy``); a
+  withdrawal only sells there, the mirror image. Either one trades more, across the whole
+  household, only if a category would still sit outside its band.
+- Where to trade and which lots: the household-wide optimisation (``optimize``), then exact
+  orders (``trades``) with reasons (``orders``), the tax summary, the categories after, and
+  the asset location review (``location``).
+
+Nothing here raises for bad ledger content or prints; problems are warnings or ``errors``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from fava_rebalance.analysis import Ledger, Report
+from fava_rebalance.categories import HUNDRED
+from fava_rebalance.declarations import Declarations
+from fava_rebalance.formatting import grouped, plain
+from fava_rebalance.planner import lazy
+from fava_rebalance.planner.accounts import Category, Household, Quote, SellOption, build_household
+from fava_rebalance.planner.cashflow import default_account, resolve_account
+from fava_rebalance.planner.location import review
+from fava_rebalance.planner.lots import LotFact, lot_sales
+from fava_rebalance.planner.model import (
+    DEPOSIT,
+    NOTHING,
+    REBALANCE,
+    TAXABLE,
+    WITHDRAWAL,
+    AccountTotal,
+    AfterRow,
+    Alternative,
+    CashFlow,
+    LocationNote,
+    Plan,
+    PlanError,
+    TaxSummary,
+    Trade,
+)
+from fava_rebalance.planner.optimize import Scope, Solution, solve
+from fava_rebalance.planner.orders import Context, orders, tax_summary
+from fava_rebalance.planner.trades import Draft, Settlement, realize, settle
+from fava_rebalance.planner.washsale import LossSale, buy_back_warning, disallowances, replacements
+from fava_rebalance.report import NONE
+from fava_rebalance.valuation import PriceBook
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One solved and settled set of orders, with what it was solved for."""
+
+    draft: Draft
+    settlement: Settlement
+    scope: Scope
+    goals: Mapping[str, Decimal]
+    message: str
+
+
+def price_quote(ledger: Ledger, report: Report) -> Quote:
+    """Prices of commodities the portfolio does not hold, for buying them (and lot costs).
+
+    Uses the ledger's price database as of the report date, in the reporting currency,
+    directly or via an operating currency, like the valuation of holdings.
+    """
+    book = PriceBook(ledger.price_map, report.currency, report.date,
+                     ledger.declarations.operating_currencies)
+
+    def quote(commodity: str) -> Decimal | None:
+        found = book.quote(commodity)
+        return found.rate if found is not None else None
+
+    return quote
+
+
+class _Planner:
+    def __init__(self, report: Report, declarations: Declarations, household: Household) -> None:
+        self.report = report
+        self.declarations = declarations
+        self.h = household
+        self.options = household.options
+        self.warnings: list[str] = []
+
+    # -- helpers ---------------------------------------------------------------------------
+    def washed(self, option: SellOption, fact: LotFact) -> bool:
+        return (option.status == TAXABLE and fact.is_loss and replacements(
+            self.report.purchases, option.holding.account, option.holding.commodity, fact.lot.date,
+            self.declarations.identical_to) > 0)
+
+    def targets_after(self, flow: Decimal) -> dict[str, Decimal]:
+        total = self.h.total + flow
+        return {c.name: c.target * total / HUNDRED for c in self.h.categories}
+
+    def run(self, goals: Mapping[str, Decimal], scope: Scope) -> Outcome | str:
+        solution = solve(self.h, goals, scope, self.report.purchases, self.declarations.identical_to)
+        if isinstance(solution, str):
+            return solution
+        draft = realize(self.h, solution, scope, self.washed, self.declarations.identical_to)
+        if isinstance(draft, str):
+            return draft
+        return Outcome(draft, settle(self.h, draft, scope, solution.draws), scope, goals,
+                       _solver_note(solution))
+
+    def full_scope(self, flows: Mapping[str, Decimal], *, taxable_sells: bool = True) -> Scope:
+        return Scope(
+            frozenset(s.key for s in self.h.sells if taxable_sells or s.status != TAXABLE),
+            frozenset(b.key for b in self.h.buys),
+            frozenset(p.key for p in self.h.pots if p.spendable),
+            dict(flows),
+        )
+
+    def granularity(self, category: str) -> Decimal:
+        """The value of one tradable unit of the category's commodities (whole-unit rounding)."""
+        units = [b.price * b.quantum for b in self.h.buys if b.category == category]
+        units += [s.price * s.quantum * s.fractions[category] for s in self.h.sells
+                  if category in s.fractions]
+        return max(units, default=ZERO)
+
+    def outside(self, settlement: Settlement) -> list[str]:
+        """Categories outside their band by more than one unit's rounding (and ``min-trade``)."""
+        if settlement.total <= 0:
+            return []
+        names = []
+        for cat in self.h.categories:
+            off = abs(cat.target * settlement.total / HUNDRED - settlement.values[cat.name])
+            band = cat.band * settlement.total / HUNDRED
+            if off > band + self.granularity(cat.name) and off >= self.options.min_trade:
+                names.append(cat.name)
+        return names
+
+    def idle(self, flows: Mapping[str, Decimal]) -> Outcome:
+        scope = Scope(frozenset(), frozenset(), frozenset(), dict(flows))
+        draft = Draft({}, {}, {})
+        goals = {c.name: c.value for c in self.h.categories}
+        return Outcome(draft, settle(self.h, draft, scope, {}), scope, goals, "")
+
+    # -- modes -----------------------------------------------------------------------------
+    def rebalance(self, flows: Mapping[str, Decimal]) -> Outcome | str:
+        flow = sum(flows.values(), ZERO)
+        return self.run(self.targets_after(flow), self.full_scope(flows))
+
+    def deposit(self, account: str, amount: Decimal) -> Outcome | str:
+        targets = self.targets_after(amount)
+        buyable = {b.category for b in self.h.buys if b.trading_account == account}
+        slots = {c.name: lazy.Slot(c.value, targets[c.name], None if c.name in buyable else ZERO)
+                 for c in self.h.categories}
+        shares = lazy.deposit(slots, amount)
+        unreachable = lazy.deposit({k: lazy.Slot(s.value, s.target) for k, s in slots.items()}, amount)
+        for name in sorted(k for k, v in unreachable.items() if v > 0 and k not in buyable):
+            self.warnings.append(f"{name} needs money but nothing wholly in {name} can be bought in "
+                                 f"{account}; the deposit goes to the other categories.")
+        goals = {c.name: c.value + shares[c.name] for c in self.h.categories}
+        scope = Scope(frozenset(), frozenset(b.key for b in self.h.buys if b.trading_account == account),
+                      frozenset(), {account: amount}, bands=False)
+        return self.run(goals, scope)
+
+    def withdrawal(self, account: str, amount: Decimal) -> Outcome | str:
+        targets = self.targets_after(-amount)
+        pots = [p for p in self.h.pots if p.trading_account == account and p.spendable]
+        free = sum((p.amount for p in pots if not p.fractions), ZERO)
+        caps = {c.name: ZERO for c in self.h.categories}
+        for s in self.h.sells:
+            if s.trading_account == account:
+                for name, share in s.fractions.items():
+                    caps[name] += s.price * s.max_units * share
+        for p in pots:
+            for name, share in p.fractions.items():
+                caps[name] += p.amount * share
+        room = free + sum(caps.values(), ZERO)
+        if room < amount:
+            return (f"a withdrawal of {grouped(amount)} {self.h.currency} is more than {account} can "
+                    f"raise ({grouped(room)} {self.h.currency} in cash and holdings it may sell)")
+        needed = max(amount - free, ZERO)
+        slots = {c.name: lazy.Slot(c.value, targets[c.name], caps[c.name]) for c in self.h.categories}
+        shares = lazy.withdrawal(slots, needed)
+        goals = {c.name: c.value - shares[c.name] for c in self.h.categories}
+        scope = Scope(frozenset(s.key for s in self.h.sells if s.trading_account == account),
+                      frozenset(), frozenset(p.key for p in pots), {account: -amount}, bands=False)
+        return self.run(goals, scope)
+
+    def alternative(self, outcome: Outcome) -> Alternative | None:
+        """The same plan without selling in taxable accounts (no tax), for the break-even."""
+        scope = outcome.scope
+        if scope.bands:
+            narrowed = self.full_scope(scope.flows, taxable_sells=False)
+        else:
+            narrowed = Scope(frozenset(k for k in scope.sells if self.h.sells[k].status != TAXABLE),
+                             scope.buys, scope.draws, scope.flows, bands=False)
+        result = self.run(outcome.goals, narrowed)
+        if isinstance(result, str):
+            return None
+        trades = len(result.draft.sells) + len(result.draft.buys)
+        return Alternative(after_rows(self.h, result.settlement), trades)
+
+    # -- warnings --------------------------------------------------------------------------
+    def why_outside(self, outcome: Outcome) -> None:
+        currency = self.h.currency
+        settlement = outcome.settlement
+        alloc = self.report.allocation
+        loose = (sum((r.value for r in alloc.untargeted), ZERO)
+                 + sum((r.value for r in alloc.uncategorized), ZERO))
+        for name in self.outside(settlement):
+            cat = next(c for c in self.h.categories if c.name == name)
+            percent = settlement.values[name] / settlement.total * HUNDRED
+            over = percent > cat.target
+            causes = []
+            row = next(r for r in alloc.targeted if r.category == name)
+            locked = sum((p.value for p in row.parts if p.holding.commodity != currency
+                          and not self.declarations.can_sell(p.holding.account, p.holding.commodity)), ZERO)
+            unpriced = sum((p.value for p in row.parts if p.holding in self.h.untradable), ZERO)
+            if over and locked > 0:
+                causes.append(f"{grouped(locked)} {currency} of it may not be sold (rebalance-sell: FALSE)")
+            if over and unpriced > 0:
+                causes.append(f"{grouped(unpriced)} {currency} of it has no market price to sell at")
+            if not over and not any(b.category == name for b in self.h.buys):
+                causes.append(f"nothing wholly in {name} with a price may be bought in any account")
+            elif not over:
+                causes.append("the accounts that may buy it have no cash and nothing overweight to sell")
+            elif not causes:
+                causes.append("the accounts holding it have nothing underweight they may buy")
+            if loose > 0:
+                causes.append(f"{grouped(loose)} {currency} is in holdings without a target, which the "
+                              "planner does not sell")
+            self.warnings.append(f"{name} stays outside its band after the plan: {plain(percent)}% against a "
+                                 f"target of {plain(cat.target)}% (±{plain(cat.band)}): {'; '.join(causes)}.")
+
+    def untradable(self) -> None:
+        for holding in self.h.untradable:
+            self.warnings.append(f"{holding.commodity} in {holding.account} has no market price; "
+                                 "the planner does not trade it.")
+
+
+def after_rows(household: Household, settlement: Settlement) -> tuple[AfterRow, ...]:
+    """Each targeted category before and after, as percentages of the totals."""
+    rows = []
+    for cat in household.categories:
+        value = settlement.values[cat.name]
+        before = cat.value / household.total * HUNDRED if household.total > 0 else ZERO
+        after = value / settlement.total * HUNDRED if settlement.total > 0 else ZERO
+        rows.append(AfterRow(cat.name, cat.target, cat.band, cat.value, before, value, after))
+    return tuple(rows)
+
+
+def _solver_note(solution: Solution) -> str:
+    text = solution.message.lower()
+    if "time limit" in text:
+        return "the optimiser stopped at its time limit; the plan balances but may not be the cheapest"
+    return ""
+
+
+def _empty(report: Report, cash: CashFlow | None, warnings: list[str],
+           errors: tuple[PlanError, ...] = (), locations: tuple[LocationNote, ...] = ()) -> Plan:
+    options = report.settings.options
+    tax = TaxSummary(ZERO, ZERO, ZERO, ZERO, ZERO, options.short_term_rate, options.long_term_rate, None)
+    return Plan(NOTHING, cash, None, (), (), tax, (), report.total, locations, tuple(warnings), errors)
+
+
+def plan(
+    report: Report,
+    declarations: Declarations,
+    cash: CashFlow | None = None,
+    *,
+    quote: Quote | None = None,
+) -> Plan:
+    """The concrete orders for ``report``: which, where, which lots, at what tax cost.
+
+    ``cash`` is a deposit (positive) or withdrawal (negative) in the reporting currency;
+    ``quote`` prices commodities the portfolio does not hold (see ``price_quote``).
+    """
+    settings = report.settings
+    locations = review(report.holdings, settings.locations, declarations.category_of,
+                       declarations.tax_status_of)
+    rows = report.allocation.targeted
+    if not rows:
+        return _empty(report, cash, ["no targets in force: nothing to plan"], locations=locations)
+    known = sorted({declarations.trading_account(h.account) for h in report.holdings})
+    named: str | None = None
+    if cash is not None and cash.account is not None:
+        resolved = resolve_account(cash.account, known, declarations, settings.options)
+        if isinstance(resolved, PlanError):
+            return _empty(report, cash, [], (resolved,), locations)
+        named = resolved
+    categories = tuple(Category(r.category, r.value, r.target, r.band) for r in rows)
+    household = build_household(report.holdings, declarations, settings, categories, report.total, quote,
+                                (named,) if named else ())
+    planner = _Planner(report, declarations, household)
+    flow = cash.amount if cash is not None else ZERO
+    account = named or (default_account(household.accounts) if flow else None)
+    if flow and account is None:
+        return _empty(report, cash, [], (PlanError("no trading account to put the cash in"),), locations)
+    if report.total + flow <= 0:
+        error = PlanError(f"a withdrawal of {grouped(-flow)} {report.currency} takes the whole portfolio")
+        return _empty(report, cash, [], (error,), locations)
+    flows = {account: flow} if account is not None and flow else {}
+
+    mode = NOTHING
+    outcome: Outcome | str
+    if flow > 0 and account is not None:
+        mode, outcome = DEPOSIT, planner.deposit(account, flow)
+    elif flow < 0 and account is not None:
+        mode, outcome = WITHDRAWAL, planner.withdrawal(account, -flow)
+    elif any(r.action != NONE for r in rows):
+        mode, outcome = REBALANCE, planner.rebalance(flows)
+    else:
+        outcome = planner.idle(flows)
+    if isinstance(outcome, str):
+        return _empty(report, cash, planner.warnings, (PlanError(outcome),), locations)
+    if mode in (DEPOSIT, WITHDRAWAL) and planner.outside(outcome.settlement):
+        more = planner.rebalance(flows)
+        if isinstance(more, Outcome):
+            planner.warnings.append(f"after the {mode} alone a category would still be outside its band, "
+                                    "so the plan trades across the household to bring every category "
+                                    "to its target")
+            mode, outcome = REBALANCE, more
+    return _finish(planner, report, cash, account, mode, outcome, locations)
+
+
+def _finish(planner: _Planner, report: Report, cash: CashFlow | None, account: str | None, mode: str,
+            outcome: Outcome, locations: tuple[LocationNote, ...]) -> Plan:
+    h = planner.h
+    declarations = planner.declarations
+    ctx = Context(h, mode, outcome.scope.flows, outcome.goals)
+    draft = outcome.draft
+    loss_sales = [LossSale(key, h.sells[key].holding.account, h.sells[key].holding.commodity,
+                           lot_sales(draft.lots.get(key, [])))
+                  for key in draft.sells if h.sells[key].status == TAXABLE]
+    washes = disallowances(loss_sales, report.purchases, declarations.identical_to,
+                           declarations.tax_status_of)
+    trades = orders(draft, washes, ctx)
+    settlement = outcome.settlement
+    costs = sum(settlement.fees.values(), ZERO)
+    tax = tax_summary(trades, h.options, costs, None)
+    if tax.estimated_tax > 0:
+        tax = tax_summary(trades, h.options, costs, planner.alternative(outcome))
+    if outcome.message:
+        planner.warnings.append(outcome.message)
+    planner.untradable()
+    planner.why_outside(outcome)
+    for commodity in sorted({t.commodity for t in trades if t.tax_status == TAXABLE
+                             and any(lot.gain < 0 for lot in t.lots)}):
+        identical = declarations.identical_to(commodity)
+        planner.warnings.append(buy_back_warning(commodity, identical, report.date))
+    if account is not None and mode == DEPOSIT:
+        left = settlement.cash[account] - h.account(account).cash
+        if left > 0:
+            planner.warnings.append(f"{grouped(left)} {h.currency} of the deposit stays as cash in {account} "
+                                    "(whole units only)")
+    return Plan(mode, cash, account, trades, _account_totals(h, trades, settlement, outcome.scope), tax,
+                after_rows(h, settlement), settlement.total, locations, tuple(planner.warnings))
+
+
+def _account_totals(household: Household, trades: tuple[Trade, ...], settlement: Settlement,
+                    scope: Scope) -> tuple[AccountTotal, ...]:
+    totals = []
+    for name in sorted({*(t.trading_account for t in trades), *scope.flows}):
+        account = household.account(name)
+        mine = [t for t in trades if t.trading_account == name]
+        sold = sum((t.amount for t in mine if t.action == "sell"), ZERO)
+        bought = sum((t.amount for t in mine if t.action == "buy"), ZERO)
+        totals.append(AccountTotal(name, account.status, account.cash, scope.flows.get(name, ZERO), sold,
+                                   bought, settlement.fees[name], settlement.cash[name], len(mine)))
+    return tuple(totals)

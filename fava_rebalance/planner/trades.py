@@ -1,0 +1,232 @@
+"""From the optimiser's units to an exact, valid set of orders, and what they leave behind.
+
+``realize`` takes the solver's units (already exact multiples of each quantum) and enforces
+every rule again in exact Decimal arithmetic, whatever the floats did: never more than held,
+lots chosen cheapest-first, nothing bought anywhere that is sold at a loss (nor a
+substantially identical commodity), never a buy and a sell of one commodity in one account,
+nothing below ``min-trade``, and no account spending cash it does not have (buys are cut,
+or for a withdrawal sells raised, until it balances). ``settle`` then gives each category's
+value, each account's cash and the total after the trades.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+
+from fava_rebalance.planner.accounts import Household, SellOption
+from fava_rebalance.planner.lots import LotFact, harvest_cost, take_lots
+from fava_rebalance.planner.optimize import Scope, Solution, floor_units
+
+ZERO = Decimal(0)
+MAX_ROUNDS = 50
+Identical = Callable[[str], frozenset[str]]
+Pieces = list[tuple[LotFact, Decimal]]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Exact units per sell and buy option, and the lots each sell takes."""
+
+    sells: Mapping[int, Decimal]
+    buys: Mapping[int, Decimal]
+    lots: Mapping[int, Pieces]
+
+    @property
+    def empty(self) -> bool:
+        """True when there is nothing to trade."""
+        return not self.sells and not self.buys
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """Category values, each trading account's cash, and the total after a draft."""
+
+    values: Mapping[str, Decimal]
+    cash: Mapping[str, Decimal]
+    fees: Mapping[str, Decimal]
+    total: Decimal
+
+
+def _ceil_units(amount: Decimal, quantum: Decimal) -> int:
+    return int((amount / quantum).to_integral_value(rounding=ROUND_CEILING))
+
+
+class _Realizer:
+    def __init__(self, household: Household, solution: Solution, scope: Scope,
+                 washed: Callable[[SellOption, LotFact], bool], identical_to: Identical) -> None:
+        self.h = household
+        self.scope = scope
+        self.washed = washed
+        self.identical_to = identical_to
+        self.losses = solution.losses
+        self.sells: dict[int, Decimal] = {}
+        self.lots: dict[int, Pieces] = {}
+        for key, units in solution.sells.items():
+            self.set_sell(key, units)
+        self.buys = {k: u for k, u in solution.buys.items() if u > 0}
+
+    def may_lose(self, option: SellOption) -> bool:
+        return option.status != "taxable" or option.holding.commodity in self.losses
+
+    def set_sell(self, key: int, units: Decimal) -> None:
+        option = self.h.sells[key]
+        units = min(units, option.quantum * floor_units(option.max_units, option.quantum))
+        harvest = self.h.options.harvest
+
+        def cost(fact: LotFact) -> Decimal:
+            if option.status != "taxable":
+                return ZERO
+            return harvest_cost(fact, washed=self.washed(option, fact), harvest=harvest)
+
+        pieces, left = take_lots(option.lots, units, cost, losses=self.may_lose(option))
+        if left > 0:  # not enough lots without a loss: sell what may be sold, in quanta
+            units = option.quantum * floor_units(units - left, option.quantum)
+            pieces, _ = take_lots(option.lots, units, cost, losses=self.may_lose(option))
+        if units > 0:
+            self.sells[key], self.lots[key] = units, pieces
+        else:
+            self.sells.pop(key, None)
+            self.lots.pop(key, None)
+
+    def sold_at_loss(self) -> set[str]:
+        return {self.h.sells[k].holding.commodity for k, pieces in self.lots.items()
+                if self.h.sells[k].status == "taxable" and any(f.is_loss for f, _ in pieces)}
+
+    def drop_conflicts(self) -> None:
+        banned: set[str] = set()
+        for commodity in self.sold_at_loss():
+            banned |= self.identical_to(commodity)
+        sold_here = {(self.h.sells[k].trading_account, self.h.sells[k].holding.commodity)
+                     for k in self.sells}
+        for key in list(self.buys):
+            b = self.h.buys[key]
+            if b.commodity in banned or (b.trading_account, b.commodity) in sold_here:
+                del self.buys[key]
+
+    def drop_small(self) -> bool:
+        floor = self.h.options.min_trade
+        changed = False
+        for key in list(self.sells):
+            if self.sells[key] * self.h.sells[key].price < floor:
+                self.set_sell(key, ZERO)
+                changed = True
+        for key in list(self.buys):
+            if self.buys[key] * self.h.buys[key].price < floor:
+                del self.buys[key]
+                changed = True
+        return changed
+
+    def available(self, account: str) -> Decimal:
+        pots = sum((p.amount for p in self.h.pots if p.trading_account == account
+                    and p.spendable and p.key in self.scope.draws), ZERO)
+        return pots + self.scope.flows.get(account, ZERO)
+
+    def balance(self, account: str) -> Decimal:
+        fee = self.h.options.trade_cost
+        money = self.available(account)
+        for key, units in self.sells.items():
+            if self.h.sells[key].trading_account == account:
+                money += units * self.h.sells[key].price - fee
+        for key, units in self.buys.items():
+            if self.h.buys[key].trading_account == account:
+                money -= units * self.h.buys[key].price + fee
+        return money
+
+    def fix_cash(self, account: str) -> bool:
+        """Cut buys (then raise sells) until ``account`` spends no more than it has."""
+        deficit = -self.balance(account)
+        if deficit <= 0:
+            return True
+        buys = sorted((k for k in self.buys if self.h.buys[k].trading_account == account),
+                      key=lambda k: (-self.buys[k] * self.h.buys[k].price, k))
+        if buys:
+            key = buys[0]
+            option = self.h.buys[key]
+            cut = min(_ceil_units(deficit, option.price * option.quantum) * option.quantum, self.buys[key])
+            rest = self.buys[key] - cut
+            if rest > 0 and rest * option.price >= self.h.options.min_trade:
+                self.buys[key] = rest
+            else:
+                del self.buys[key]
+            return False
+        for s in sorted((s for s in self.h.sells if s.trading_account == account
+                         and s.key in self.scope.sells), key=lambda s: (s.key not in self.sells, s.key)):
+            held = s.quantum * floor_units(s.max_units, s.quantum)
+            now = self.sells.get(s.key, ZERO)
+            if now >= held:
+                continue
+            fee = ZERO if s.key in self.sells else self.h.options.trade_cost
+            more = _ceil_units(deficit + fee, s.price * s.quantum) * s.quantum
+            self.set_sell(s.key, min(held, now + more))
+            if self.sells.get(s.key, ZERO) > now:
+                return False
+        return True
+
+    def run(self) -> Draft | str:
+        for _ in range(MAX_ROUNDS):
+            self.drop_conflicts()
+            changed = self.drop_small()
+            accounts = sorted({*(self.h.sells[k].trading_account for k in self.sells),
+                               *(self.h.buys[k].trading_account for k in self.buys), *self.scope.flows})
+            for account in accounts:
+                if not self.fix_cash(account):
+                    changed = True
+            if not changed:
+                short = [a for a in accounts if self.balance(a) < 0]
+                if short:
+                    return (f"{short[0]} cannot raise the money asked: it would be "
+                            f"{-self.balance(short[0]):f} short")
+                return Draft(dict(self.sells), dict(self.buys), dict(self.lots))
+        return "the orders could not be balanced"
+
+
+def realize(
+    household: Household,
+    solution: Solution,
+    scope: Scope,
+    washed: Callable[[SellOption, LotFact], bool],
+    identical_to: Identical,
+) -> Draft | str:
+    """Exact, valid orders from a solution (or why the accounts cannot be balanced)."""
+    return _Realizer(household, solution, scope, washed, identical_to).run()
+
+
+def settle(household: Household, draft: Draft, scope: Scope, draws: Mapping[int, float]) -> Settlement:
+    """Values per category, cash per trading account and the total once ``draft`` is done."""
+    values = {c.name: c.value for c in household.categories}
+    fee = household.options.trade_cost
+    delta = {name: scope.flows.get(name, ZERO) for name in household.accounts}
+    fees = dict.fromkeys(household.accounts, ZERO)
+    for key, units in draft.sells.items():
+        s = household.sells[key]
+        for name, share in s.fractions.items():
+            values[name] -= units * s.price * share
+        delta[s.trading_account] += units * s.price - fee
+        fees[s.trading_account] += fee
+    for key, units in draft.buys.items():
+        b = household.buys[key]
+        values[b.category] += units * b.price
+        delta[b.trading_account] -= units * b.price + fee
+        fees[b.trading_account] += fee
+    cash = {}
+    for name, account in household.accounts.items():
+        change = delta[name]
+        cash[name] = account.cash + change
+        if change >= 0:
+            for cat, share in account.sink_fractions.items():
+                values[cat] += change * share
+            continue
+        need = -change
+        pots = sorted((p for p in household.pots if p.trading_account == name and p.spendable
+                       and p.key in scope.draws), key=lambda p: (-draws.get(p.key, 0.0), -p.amount, p.key))
+        for pot in pots:
+            taken = min(need, pot.amount)
+            for cat, share in pot.fractions.items():
+                values[cat] -= taken * share
+            need -= taken
+            if need <= 0:
+                break
+    total = household.total + sum(scope.flows.values(), ZERO) - sum(fees.values(), ZERO)
+    return Settlement(values, cash, fees, total)
