@@ -98,7 +98,8 @@ def positions_as_of(
             bucket = lots.setdefault((account, units.currency), {})
             bucket[key] = bucket.get(key, ZERO) + units.number
             if (units.number > 0 and entry.date >= recent and entry.flag != "S"
-                    and (cost is not None or posting.price is not None)):
+                    and (cost is not None or posting.price is not None)
+                    and _net_units(entry, units.currency) > 0):
                 purchases.append(Purchase(account, units.currency, units.number, entry.date))
     positions = []
     for (account, commodity), bucket in lots.items():
@@ -112,6 +113,13 @@ def positions_as_of(
             positions.append(Position(account, commodity, total, kept))
     positions.sort(key=lambda p: (p.account, p.commodity))
     return positions, purchases
+
+
+def _net_units(entry: data.Transaction, currency: str) -> Decimal:
+    """Net units of ``currency`` a transaction brings in: 0 for a move between own accounts."""
+    return sum((p.units.number for p in entry.postings
+                if p.units is not None and p.units.currency == currency
+                and isinstance(p.units.number, Decimal)), ZERO)
 
 
 def _lot_order(item: tuple[LotKey, Decimal]) -> tuple[datetime.date, Decimal]:

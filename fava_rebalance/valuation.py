@@ -76,23 +76,25 @@ class PriceBook:
             return Quote(ONE, None)
         if commodity in self._memo:
             return self._memo[commodity]
-        found: Quote | None = None
+        # Every route (direct, then via each operating currency); the freshest wins, so an
+        # old direct price never beats a current one through EUR. A route is as old as
+        # the older of its two prices.
+        routes: list[Quote] = []
         date, rate = self._get(commodity, self.currency)
         if rate is not None:
-            found = Quote(rate, date)
-        else:
-            for middle in self.via:
-                if middle == commodity:
-                    continue
-                date1, rate1 = self._get(commodity, middle)
-                if rate1 is None:
-                    continue
-                date2, rate2 = self._get(middle, self.currency)
-                if rate2 is None:
-                    continue
-                dates = [d for d in (date1, date2) if d is not None]
-                found = Quote(rate1 * rate2, min(dates) if dates else None)
-                break
+            routes.append(Quote(rate, date))
+        for middle in self.via:
+            if middle == commodity:
+                continue
+            date1, rate1 = self._get(commodity, middle)
+            if rate1 is None:
+                continue
+            date2, rate2 = self._get(middle, self.currency)
+            if rate2 is None:
+                continue
+            dates = [d for d in (date1, date2) if d is not None]
+            routes.append(Quote(rate1 * rate2, min(dates) if dates else None))
+        found = max(routes, key=lambda q: q.date or datetime.date.min) if routes else None
         self._memo[commodity] = found
         return found
 

@@ -275,3 +275,51 @@ def test_price_book_direct() -> None:
     holdings, warnings = value_positions(positions, book)
     assert [h.value for h in holdings] == [Decimal(21)]  # 7 × 3
     assert warnings == []
+
+
+def test_fresh_price_via_operating_currency_beats_an_old_direct_price(report_of) -> None:
+    # SPEC §1.6 asks for the latest price. A 2021 direct price (30 USD) loses to the
+    # 2026-11-20 route VEUR 40 EUR × EUR 1.10 USD: 100 × 40 × 1.10 = 4,400.00, no stale warning.
+    text = """
+    option "operating_currency" "USD"
+    option "operating_currency" "EUR"
+    2020-01-01 commodity VEUR
+      asset-class: "Equities"
+    2020-01-01 custom "rebalance-target" "Equities" 100
+    2020-01-01 open Assets:Depot VEUR
+    2020-01-01 open Equity:Opening
+    2020-01-02 * "opening"
+      Assets:Depot  100 VEUR {20.00 EUR}
+      Equity:Opening
+    2021-03-31 price VEUR 30.00 USD
+    2026-11-20 price VEUR 40.00 EUR
+    2026-11-20 price EUR 1.10 USD
+    """
+    report = report_of(text, "2026-11-20")
+    assert _values(report) == {"VEUR": Decimal("4400.00")}
+    assert not any("stale" in w for w in report.warnings)
+
+
+def test_transfer_between_own_accounts_is_not_a_purchase(report_of) -> None:
+    # An in-kind transfer moves 10 VOO from one account to another: the household's net
+    # VOO is unchanged, so it must not look like a buy to the wash-sale check; a real buy does.
+    text = """
+    option "operating_currency" "USD"
+    2020-01-01 open Assets:Old
+    2020-01-01 open Assets:New
+    2020-01-01 open Assets:Cash USD
+    2020-01-01 open Equity:Opening
+    2020-01-02 * "opening"
+      Assets:Old  10 VOO {350.00 USD, 2021-01-05}
+      Assets:Cash  1000 USD
+      Equity:Opening
+    2026-11-10 * "ACATS transfer"
+      Assets:Old  -10 VOO {350.00 USD, 2021-01-05}
+      Assets:New   10 VOO {350.00 USD, 2021-01-05}
+    2026-11-12 * "buy"
+      Assets:New  2 VOO {400.00 USD}
+      Assets:Cash  -800 USD
+    """
+    report = report_of(text, "2026-11-20")
+    assert [(p.account, p.commodity, p.units, p.date) for p in report.purchases] == [
+        ("Assets:New", "VOO", Decimal(2), datetime.date(2026, 11, 12))]
