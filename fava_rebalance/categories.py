@@ -78,6 +78,24 @@ def parse_asset_class(value: object) -> tuple[Share, ...]:
     return tuple(Share(name, pct / HUNDRED) for name, pct in percents.items())
 
 
+def mentioned_names(value: object) -> set[str]:
+    """Category names a malformed ``asset-class`` seems to mean, for follow-up checks only.
+
+    ``"Bonds 40, Cash 60%"`` mentions ``Bonds`` and ``Cash``: a target on them should not
+    also be reported as undeclared when the real problem is the malformed split.
+    """
+    if not isinstance(value, str):
+        return set()
+    names = set()
+    for piece in value.split(","):
+        name = re.sub(r"[\s0-9.+%-]*$", "", piece)
+        try:
+            names.add(check_name(name))
+        except ClassError:
+            continue
+    return names
+
+
 def fava_investor_shares(meta: Mapping[str, Any]) -> tuple[Share, ...] | None:
     """Shares from fava_investor's ``asset_allocation_*`` keys, or ``None`` without any.
 

@@ -26,6 +26,7 @@ from fava_rebalance.categories import (
     check_name,
     fava_investor_shares,
     is_within,
+    mentioned_names,
     parse_asset_class,
 )
 from fava_rebalance.errors import RebalanceError, error_at
@@ -121,6 +122,7 @@ class Declarations:
     no_buy_commodities: frozenset[str]
     fractional: frozenset[str]
     identical: Mapping[str, frozenset[str]]
+    mentioned: frozenset[str] = frozenset()
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def _nearest(self, mapping: Mapping[str, Any], account: str) -> tuple[str, Any] | None:
@@ -173,6 +175,8 @@ class Declarations:
     def declared_categories(self) -> frozenset[str]:
         """Every category some account or commodity names (with their ancestors)."""
         names: set[str] = set()
+        for name in self.mentioned:  # named in an asset-class that could not be read
+            names.update(ancestors(name))
         for shares in (*self.account_classes.values(), *self.commodity_classes.values()):
             for share in shares:
                 names.update(ancestors(share.category))
@@ -225,6 +229,7 @@ class _Reader:
         self.no_buy: set[str] = set()
         self.fractional: set[str] = set()
         self.identical: dict[str, set[str]] = {}
+        self.mentioned: set[str] = set()
 
     def fail(self, entry: data.Directive, message: str) -> None:
         self.errors.append(error_at(entry, message))
@@ -247,6 +252,7 @@ class _Reader:
                 shares = parse_asset_class(meta["asset-class"])
             except ClassError as exc:
                 self.fail(entry, f"bad asset-class on {own_name}: {exc}")
+                self.mentioned.update(mentioned_names(meta["asset-class"]))
         elif isinstance(entry, data.Commodity):
             try:
                 shares = fava_investor_shares(meta)
@@ -319,7 +325,7 @@ class _Reader:
                     self.identical.setdefault(member, set()).update(group - {member})
 
     def custom(self, entry: data.Custom) -> None:
-        values = [v.value for v in entry.values]
+        values = [v.value for v in entry.values or ()]
         if entry.type == "rebalance-target":
             if len(values) != 2 or not isinstance(values[0], str):
                 self.fail(entry, 'rebalance-target needs a category and a percentage: '
@@ -360,6 +366,9 @@ class _Reader:
                 self.fail(entry, f"bad rebalance-location category: {exc}")
                 return
             self.locations.append(Location(name, status, entry.date, entry))
+        else:
+            self.fail(entry, f"unknown directive custom {entry.type!r}; rebalancing knows "
+                             '"rebalance-target", "rebalance-option" and "rebalance-location"')
 
 
 def read_declarations(
@@ -390,6 +399,7 @@ def read_declarations(
         no_buy_commodities=frozenset(reader.no_buy),
         fractional=frozenset(reader.fractional),
         identical={k: frozenset(v) for k, v in reader.identical.items()},
+        mentioned=frozenset(reader.mentioned),
     )
     return declarations, reader.errors
 

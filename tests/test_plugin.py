@@ -347,3 +347,15 @@ def test_bean_check_prints_file_and_line(tmp_path: Path) -> None:
     pension_line = lineno_of(text, "open Assets:Invest:Pension")
     assert f"{path}:{bonds_line}: targets in force on 2024-01-01 add up to 90%" in output
     assert f"{path}:{pension_line}: unknown tax-status 'pension'" in output
+
+
+def test_malformed_class_is_the_only_error_for_the_category_it_names() -> None:
+    # BND's only declaration of Bonds is malformed ("Bonds 100" lacks its %): the error
+    # is the malformed value, not also "no commodity declares Bonds" at the target.
+    text = BASE.replace('asset-class: "Bonds"', 'asset-class: "Bonds 100, Cash"')
+    _one_error(text, "commodity BND", "malformed")
+
+
+def test_misspelt_rebalance_directive_is_reported() -> None:
+    text = BASE + '2024-01-01 custom "rebalance-traget" "Bonds" 40\n'
+    _one_error(text, '"rebalance-traget"', "unknown directive")
