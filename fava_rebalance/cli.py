@@ -17,6 +17,7 @@ from typing import Any
 from beancount import loader
 
 from fava_rebalance.analysis import Ledger, Report, analyse
+from fava_rebalance.planner import CashFlow, Plan, PlanError, parse_cash, plan, price_quote
 from fava_rebalance.serialize import report_to_dict
 from fava_rebalance.tables import drift_frame, report_sheets, to_csv, to_excel
 from fava_rebalance.terminal import render
@@ -35,6 +36,13 @@ def _date(text: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from exc
 
 
+def _cash(text: str) -> CashFlow:
+    parsed = parse_cash(text)
+    if isinstance(parsed, PlanError):
+        raise argparse.ArgumentTypeError(parsed.message)
+    return parsed
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (also used for ``--help``)."""
     p = argparse.ArgumentParser(
@@ -43,6 +51,9 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("ledger", type=Path, help="the Beancount ledger file")
     p.add_argument("--date", type=_date, default=None, help="report date YYYY-MM-DD (default: today)")
+    p.add_argument("--cash", type=_cash, default=None, metavar="AMOUNT[@ACCOUNT]",
+                   help="money added (positive) or withdrawn (negative) before rebalancing, in the "
+                        "reporting currency (default account: the taxable one with the most cash)")
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     p.add_argument("-o", "--output", type=Path, default=None, help="write to this file instead of stdout")
     return p
@@ -63,15 +74,15 @@ def _error_lines(load_errors: Sequence[Any], report: Report) -> list[str]:
     return lines
 
 
-def render_output(report: Report, fmt: str, *, colour: bool) -> str | bytes:
-    """The report in ``fmt``."""
+def render_output(report: Report, fmt: str, *, colour: bool, trades: Plan | None = None) -> str | bytes:
+    """The report in ``fmt``, with the plan's trades where the format has room for them."""
     if fmt == "json":
-        return json.dumps(report_to_dict(report), indent=2) + "\n"
+        return json.dumps(report_to_dict(report, trades), indent=2) + "\n"
     if fmt == "csv":
         return to_csv(drift_frame(report))
     if fmt == "xlsx":
-        return to_excel(report_sheets(report))
-    return render(report, colour=colour)
+        return to_excel(report_sheets(report, trades))
+    return render(report, trades, colour=colour)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -86,8 +97,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     entries, load_errors, options_map = loader.load_file(str(args.ledger))
     ledger = Ledger.from_entries(entries, options_map)
     report = analyse(ledger, args.date or datetime.date.today())
+    trades = None
+    if args.format != "csv":
+        trades = plan(report, ledger.declarations, args.cash, quote=price_quote(ledger, report))
+        if trades.errors:
+            for error in trades.errors:
+                print(f"bean-rebalance: {error.message}", file=sys.stderr)
+            return 2
     to_tty = args.output is None and sys.stdout.isatty()
-    output = render_output(report, args.format, colour=to_tty)
+    output = render_output(report, args.format, colour=to_tty, trades=trades)
     if args.output is not None:
         try:
             if isinstance(output, bytes):

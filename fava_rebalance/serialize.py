@@ -1,7 +1,8 @@
-"""The report as plain data (SPEC §3 JSON): numbers as strings, money and percents rounded.
+"""The report and its plan as plain data (SPEC §3 JSON): numbers as strings, rounded.
 
-Used by ``bean-rebalance --format json`` and the Fava page's JSON endpoint, so both give the
-same figures.
+Money and percents have two decimals, units are as the ledger has them. Used by
+``bean-rebalance --format json`` and the Fava page's JSON endpoint, so both give the same
+figures.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from fava_rebalance.analysis import Report
-from fava_rebalance.formatting import plain
+from fava_rebalance.formatting import plain, units
+from fava_rebalance.planner.model import AfterRow, Plan, Trade
 
 
-def report_to_dict(report: Report) -> dict[str, Any]:
-    """SPEC §3 object for ``report`` (the planner's keys are filled in by ``plan_to_dict``)."""
+def report_to_dict(report: Report, plan: Plan | None = None) -> dict[str, Any]:
+    """SPEC §3 object for ``report``; with ``plan``, its keys (``trades``, ``tax``, ``after``...)."""
     alloc = report.allocation
-    return {
+    data = {
         "date": report.date.isoformat(),
         "currency": report.currency,
         "total": plain(alloc.total),
@@ -51,4 +53,123 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "after": [],
         "cash_needed": plain(report.cash_needed),
         "warnings": [*(e.describe() for e in report.errors), *report.warnings],
+    }
+    if plan is not None:
+        planned = plan_to_dict(plan)
+        planned["warnings"] = [*data["warnings"], *planned["warnings"]]
+        data.update(planned)
+    return data
+
+
+def _after(row: AfterRow) -> dict[str, Any]:
+    return {
+        "category": row.category,
+        "percent": plain(row.percent),
+        "value": plain(row.value),
+        "target": plain(row.target),
+        "difference": plain(row.difference),
+        "before": plain(row.percent_before),
+        "within_band": row.within_band,
+    }
+
+
+def _trade(trade: Trade) -> dict[str, Any]:
+    return {
+        "account": trade.account,
+        "trading_account": trade.trading_account,
+        "tax_status": trade.tax_status,
+        "action": trade.action,
+        "commodity": trade.commodity,
+        "units": units(trade.units),
+        "price": plain(trade.price),
+        "amount": plain(trade.amount),
+        "gain": plain(trade.gain),
+        "term": trade.term,
+        "lots": [
+            {
+                "date": lot.date.isoformat() if lot.date else None,
+                "units": units(lot.units),
+                "cost": units(lot.cost) if lot.cost is not None else None,
+                "cost_currency": lot.cost_currency,
+                "gain": plain(lot.gain),
+                "term": lot.term,
+            }
+            for lot in trade.lots
+        ],
+        "wash_sales": [
+            {
+                "account": wash.account,
+                "commodity": wash.commodity,
+                "date": wash.date.isoformat(),
+                "units": units(wash.units),
+                "disallowed": plain(wash.disallowed),
+            }
+            for wash in trade.washes
+        ],
+        "reason": trade.reason,
+    }
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """The planner's keys: ``plan``, ``trades``, ``accounts``, ``tax``, ``break_even``, ...
+
+    ... ``after``, ``location`` and the plan's ``warnings``.
+
+    ``break_even`` (when the plan costs tax) sets the estimated tax next to the drift that
+    would remain without selling in taxable accounts.
+    """
+    tax = plan.tax
+    alternative = tax.alternative
+    return {
+        "plan": {
+            "mode": plan.mode,
+            "cash": plain(plan.cash.amount) if plan.cash is not None else None,
+            "account": plan.cash_account,
+            "total_after": plain(plan.total_after),
+            "errors": [e.message for e in plan.errors],
+        },
+        "trades": [_trade(t) for t in plan.trades],
+        "accounts": [
+            {
+                "account": a.account,
+                "tax_status": a.tax_status,
+                "cash_before": plain(a.cash_before),
+                "flow": plain(a.flow),
+                "sold": plain(a.sold),
+                "bought": plain(a.bought),
+                "costs": plain(a.costs),
+                "cash_after": plain(a.cash_after),
+                "trades": a.trades,
+            }
+            for a in plan.accounts
+        ],
+        "tax": {
+            "short_term_gain": plain(tax.short_term_gain),
+            "long_term_gain": plain(tax.long_term_gain),
+            "estimated_tax": plain(tax.estimated_tax),
+            "disallowed_loss": plain(tax.disallowed_loss),
+            "trade_costs": plain(tax.trade_costs),
+        },
+        "break_even": None if alternative is None else {
+            "estimated_tax": plain(tax.estimated_tax),
+            "without_taxable_sales": {
+                "largest_drift": plain(alternative.largest_drift),
+                "outside_band": list(alternative.outside_band),
+                "trades": alternative.trades,
+                "after": [_after(r) for r in alternative.after],
+            },
+        },
+        "after": [_after(r) for r in plan.after],
+        "location": [
+            {
+                "account": n.account,
+                "commodity": n.commodity,
+                "category": n.category,
+                "value": plain(n.value),
+                "tax_status": n.tax_status,
+                "preferred": n.preferred,
+            }
+            for n in plan.locations
+        ],
+        "warnings": [*(e.message for e in plan.errors), *plan.warnings],
     }

@@ -13,9 +13,16 @@ import pandas as pd
 
 from fava_rebalance.analysis import Report
 from fava_rebalance.formatting import round2
+from fava_rebalance.planner.model import Plan
 
 DRIFT_COLUMNS = ["section", "category", "accounts", "value", "percent", "target", "difference",
                  "amount", "action"]
+TRADE_COLUMNS = ["account", "tax_status", "action", "commodity", "units", "price", "amount", "gain",
+                 "term", "lots", "reason"]
+AFTER_COLUMNS = ["category", "target", "value_before", "percent_before", "value_after", "percent_after",
+                 "difference_after", "within_band"]
+ACCOUNT_COLUMNS = ["account", "tax_status", "cash_before", "flow", "sold", "bought", "costs", "cash_after",
+                   "trades"]
 
 
 def drift_frame(report: Report) -> pd.DataFrame:
@@ -56,8 +63,80 @@ def to_excel(sheets: dict[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
-def report_sheets(report: Report) -> dict[str, pd.DataFrame]:
-    """The workbook's sheets; the planner adds Trades, Tax and Before-After."""
+def _cost(cost: Decimal | None, currency: str | None) -> str:
+    return "no cost" if cost is None else f"{cost:f} {currency or ''}".strip()
+
+
+def trades_frame(plan: Plan) -> pd.DataFrame:
+    """One row per order, account by account, sells first; lots as ``date units @ cost``."""
+    rows = []
+    for t in plan.trades:
+        lots = "; ".join(
+            f"{lot.date or '?'} {lot.units:f} @ {_cost(lot.cost, lot.cost_currency)} gain "
+            f"{round2(lot.gain)} {lot.term}" for lot in t.lots)
+        rows.append({"account": t.account, "tax_status": t.tax_status, "action": t.action,
+                     "commodity": t.commodity, "units": t.units, "price": round2(t.price),
+                     "amount": round2(t.amount), "gain": round2(t.gain), "term": t.term or "",
+                     "lots": lots, "reason": t.reason})
+    return pd.DataFrame(rows, columns=TRADE_COLUMNS)
+
+
+def tax_frame(plan: Plan) -> pd.DataFrame:
+    """The tax summary as item/value rows, with the no-taxable-sales comparison."""
+    tax = plan.tax
+    rows: list[dict[str, object]] = [
+        {"item": "short-term gain", "value": round2(tax.short_term_gain)},
+        {"item": "long-term gain", "value": round2(tax.long_term_gain)},
+        {"item": "estimated tax", "value": round2(tax.estimated_tax)},
+        {"item": "disallowed loss (wash sales)", "value": round2(tax.disallowed_loss)},
+        {"item": "trade costs", "value": round2(tax.trade_costs)},
+        {"item": "short-term rate", "value": tax.short_term_rate},
+        {"item": "long-term rate", "value": tax.long_term_rate},
+    ]
+    if tax.alternative is not None:
+        rows.append({"item": "largest drift without taxable sales (points)",
+                     "value": round2(tax.alternative.largest_drift)})
+        rows.append({"item": "outside band without taxable sales",
+                     "value": ", ".join(tax.alternative.outside_band) or "none"})
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def after_frame(plan: Plan) -> pd.DataFrame:
+    """Each targeted category before and after the plan."""
+    rows = [{"category": r.category, "target": round2(r.target), "value_before": round2(r.value_before),
+             "percent_before": round2(r.percent_before), "value_after": round2(r.value),
+             "percent_after": round2(r.percent), "difference_after": round2(r.difference),
+             "within_band": r.within_band} for r in plan.after]
+    return pd.DataFrame(rows, columns=AFTER_COLUMNS)
+
+
+def accounts_frame(plan: Plan) -> pd.DataFrame:
+    """Totals by trading account: cash before and after, sold, bought, costs."""
+    rows = [{"account": a.account, "tax_status": a.tax_status, "cash_before": round2(a.cash_before),
+             "flow": round2(a.flow), "sold": round2(a.sold), "bought": round2(a.bought),
+             "costs": round2(a.costs), "cash_after": round2(a.cash_after), "trades": a.trades}
+            for a in plan.accounts]
+    return pd.DataFrame(rows, columns=ACCOUNT_COLUMNS)
+
+
+def report_sheets(report: Report, plan: Plan | None = None) -> dict[str, pd.DataFrame]:
+    """The workbook's sheets: Drift, Moves, (with a plan) Trades, Tax, Before-After, ...
+
+    The plan adds Accounts and Location too; Warnings come last.
+    """
     moves = pd.DataFrame({"move": list(report.moves)})
-    warnings = pd.DataFrame({"warning": [*(e.describe() for e in report.errors), *report.warnings]})
-    return {"Drift": drift_frame(report), "Moves": moves, "Warnings": warnings}
+    messages = [*(e.describe() for e in report.errors), *report.warnings]
+    sheets = {"Drift": drift_frame(report), "Moves": moves}
+    if plan is not None:
+        messages += [*(e.message for e in plan.errors), *plan.warnings]
+        sheets["Trades"] = trades_frame(plan)
+        sheets["Tax"] = tax_frame(plan)
+        sheets["Before-After"] = after_frame(plan)
+        sheets["Accounts"] = accounts_frame(plan)
+        sheets["Location"] = pd.DataFrame(
+            [{"category": n.category, "commodity": n.commodity, "account": n.account,
+              "value": round2(n.value), "tax_status": n.tax_status, "preferred": n.preferred}
+             for n in plan.locations],
+            columns=["category", "commodity", "account", "value", "tax_status", "preferred"])
+    sheets["Warnings"] = pd.DataFrame({"warning": messages})
+    return sheets

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from fava_rebalance.analysis import Report
-from fava_rebalance.formatting import grouped, plain, signed
+from fava_rebalance.formatting import grouped, plain, signed, units
+from fava_rebalance.planner.location import describe
+from fava_rebalance.planner.model import Plan
 from fava_rebalance.report import BUY, SELL
 
 COLOURS = {BUY: "\x1b[32m", SELL: "\x1b[31m"}
@@ -24,8 +26,64 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]
     return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 
 
-def render(report: Report, *, colour: bool = False) -> str:
-    """The three sections, the suggested moves and the warnings, for a terminal."""
+def _plan_lines(plan: Plan, currency: str, paint: Callable[[str, str], str]) -> list[str]:
+    """Trades, totals by account, tax, before/after and the location review."""
+    out = [paint("Trades", BOLD)]
+    if plan.cash is not None and plan.cash_account is not None:
+        kind = "Deposit" if plan.cash.amount > 0 else "Withdrawal"
+        out.append(f"  {kind} of {grouped(abs(plan.cash.amount))} {currency} in {plan.cash_account}")
+    if plan.trades:
+        rows = [[t.account, t.action.capitalize(), t.commodity, units(t.units), grouped(t.amount),
+                 grouped(t.gain) if t.term else "", t.term or ""] for t in plan.trades]
+        lines = _table(["Account", "Action", "Commodity", "Units", f"Amount ({currency})", "Gain", "Term"],
+                       rows, {3, 4, 5})
+        out.extend(lines[:2])
+        for text, trade in zip(lines[2:], plan.trades, strict=True):
+            out.append(paint(text, COLOURS.get(trade.action, GREY)))
+            for lot in trade.lots:
+                cost = f"{lot.cost:f} {lot.cost_currency}" if lot.cost is not None else "no cost"
+                out.append(f"      lot {lot.date or '?'}: {units(lot.units)} @ {cost}, "
+                           f"gain {grouped(lot.gain)} ({lot.term})")
+            out.append(f"      {trade.reason}")
+    else:
+        out.append("  No trades.")
+    out.append("")
+    if plan.accounts:
+        out.append(paint("By account", BOLD))
+        header = ["Account", "Status", "Cash before", "In/out", "Sold", "Bought", "Costs", "Cash after"]
+        out.extend(_table(header, [[a.account, a.tax_status, grouped(a.cash_before), grouped(a.flow),
+                                    grouped(a.sold), grouped(a.bought), grouped(a.costs),
+                                    grouped(a.cash_after)] for a in plan.accounts], {2, 3, 4, 5, 6, 7}))
+        out.append("")
+    tax = plan.tax
+    out.append(paint("Tax", BOLD))
+    out.append(f"  Short-term gain {grouped(tax.short_term_gain)}, long-term gain "
+               f"{grouped(tax.long_term_gain)}, estimated tax {grouped(tax.estimated_tax)} {currency}")
+    if tax.disallowed_loss:
+        out.append(f"  Losses disallowed by wash sales: {grouped(tax.disallowed_loss)} {currency}")
+    if tax.trade_costs:
+        out.append(f"  Trading costs: {grouped(tax.trade_costs)} {currency}")
+    if tax.alternative is not None:
+        alt = tax.alternative
+        outside = ", ".join(alt.outside_band) or "none"
+        out.append(f"  Without selling in taxable accounts (no tax): largest drift "
+                   f"{plain(alt.largest_drift)} points, outside band: {outside}")
+    out.append("")
+    if plan.after:
+        out.append(paint("Before and after", BOLD))
+        out.extend(_table(["Category", "Target %", "Before %", "After %", "Diff"],
+                          [[r.category, plain(r.target), plain(r.percent_before), plain(r.percent),
+                            signed(r.difference)] for r in plan.after], {1, 2, 3, 4}))
+        out.append("")
+    if plan.locations:
+        out.append(paint("Asset location", BOLD))
+        out.extend(f"  {describe(n, currency)}" for n in plan.locations)
+        out.append("")
+    return out
+
+
+def render(report: Report, plan: Plan | None = None, *, colour: bool = False) -> str:
+    """The three sections, the suggested moves, the plan if given, and the warnings."""
     def paint(text: str, code: str) -> str:
         return f"{code}{text}{RESET}" if colour else text
 
@@ -65,6 +123,10 @@ def render(report: Report, *, colour: bool = False) -> str:
         out.append("  Nothing to do: every category is within its band.")
     out.append(f"  Cash needed to reach the targets without selling: {grouped(report.cash_needed)} {cur}")
     problems = [*(e.describe() for e in report.errors), *report.warnings]
+    if plan is not None:
+        out.append("")
+        out.extend(_plan_lines(plan, cur, paint))
+        problems += [*(e.message for e in plan.errors), *plan.warnings]
     if problems:
         out.append("")
         out.append(paint("Warnings", BOLD))

@@ -99,6 +99,7 @@ class TradingAccount:
     spendable: Decimal
     sink: str
     sink_fractions: Mapping[str, Decimal]
+    value: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -211,9 +212,10 @@ def build_household(
         own = [p for p in pots if p.trading_account == name]
         spendable = [p for p in own if p.spendable]
         sink = max(spendable, key=lambda p: (p.amount, p.account)).account if spendable else name
+        value = sum((h.value for h in holdings if trading[h.account] == name), ZERO)
         accounts[name] = TradingAccount(
             name, declarations.tax_status_of(name), sum((p.amount for p in own), ZERO),
-            sum((p.amount for p in spendable), ZERO), sink, b.fractions(sink, currency))
+            sum((p.amount for p in spendable), ZERO), sink, b.fractions(sink, currency), value)
 
     buys = _buy_options(b, holdings, trading, names)
     return Household(settings.date, currency, total, options, categories, accounts,

@@ -51,9 +51,16 @@ def resolve_account(
     return PlanError(f"--cash names {name}, which is not an account of the portfolio")
 
 
-def default_account(accounts: Mapping[str, TradingAccount]) -> str | None:
-    """The taxable trading account with the most cash (any account when none is taxable)."""
+def default_account(accounts: Mapping[str, TradingAccount], can_buy: Iterable[str] = ()) -> str | None:
+    """The taxable trading account with the most cash (any account when none is taxable).
+
+    Ties (often: no cash anywhere) go to the account holding the most. Accounts in which
+    something may be bought (``can_buy``) come first: a deposit into a bank account that
+    can buy nothing would only sit there.
+    """
     if not accounts:
         return None
-    taxable = [a for a in accounts.values() if a.status == TAXABLE] or list(accounts.values())
-    return max(taxable, key=lambda a: (a.cash, a.name)).name
+    buying = set(can_buy)
+    pool = [a for a in accounts.values() if a.name in buying] or list(accounts.values())
+    taxable = [a for a in pool if a.status == TAXABLE] or pool
+    return max(taxable, key=lambda a: (a.cash, a.value, a.name)).name

@@ -9,7 +9,11 @@ this module and ``optimize``; callers turn the integer results back into exact D
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import os
+import sys
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +22,32 @@ from scipy.sparse import coo_array
 
 TIME_LIMIT_SECONDS = 20.0
 OPTIMAL, TIME_LIMIT = 0, 1
+_SOLVING = threading.Lock()
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence the solver's own prints on file descriptor 1, one solve at a time.
+
+    HiGHS writes debug lines there even with ``disp`` off, which would corrupt
+    ``bean-rebalance --format json``.
+    """
+    with _SOLVING:
+        sys.stdout.flush()
+        try:
+            saved = os.dup(1)
+        except OSError:  # no usable stdout (some embedded servers): nothing to protect
+            yield
+            return
+        try:
+            with open(os.devnull, "wb") as sink:
+                os.dup2(sink.fileno(), 1)
+                try:
+                    yield
+                finally:
+                    os.dup2(saved, 1)
+        finally:
+            os.close(saved)
 
 
 @dataclass(frozen=True)
@@ -61,7 +91,7 @@ class Model:
             self.rows.append((kept, lower, upper))
 
     def solve(self, cost: Mapping[int, float], *, time_limit: float = TIME_LIMIT_SECONDS,
-              gap: float = 1e-7) -> Outcome:
+              gap: float = 1e-5) -> Outcome:
         """Minimise ``Σ cost·x``; HiGHS branch-and-bound with presolve."""
         n = len(self.lower)
         if n == 0:
@@ -85,10 +115,12 @@ class Model:
         bounds = Bounds(np.array(self.lower), np.array(self.upper))
         integrality = np.array(self.integer)
         options = {"time_limit": time_limit, "mip_rel_gap": gap, "presolve": True}
-        result = milp(c, integrality=integrality, bounds=bounds, constraints=constraints, options=options)
-        if result.x is None:  # HiGHS's presolve now and then ends in a "solve error": retry without
-            options["presolve"] = False
+        with _quiet():
             result = milp(c, integrality=integrality, bounds=bounds, constraints=constraints, options=options)
+            if result.x is None:  # HiGHS's presolve now and then ends in a "solve error": retry without
+                options["presolve"] = False
+                result = milp(c, integrality=integrality, bounds=bounds, constraints=constraints,
+                              options=options)
         if result.x is None or result.status not in (OPTIMAL, TIME_LIMIT):
             return Outcome(None, math.inf, str(result.message))
         return Outcome(tuple(float(v) for v in result.x), float(result.fun), str(result.message))

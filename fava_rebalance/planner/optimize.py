@@ -35,6 +35,7 @@ TIER_COST = (0.0, 0.002, 0.004)
 CASH_TIEBREAK = 1e-6
 DRIFT_TIEBREAK = 1e-4
 SLACK_SHARE_OF_TOTAL = Decimal("0.01")
+SPREAD_WEIGHT = Decimal("0.05")
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class _Problem:
         self.dev: dict[str, tuple[int, int, int | None]] = {}
         self.loss_flags: dict[str, int] = {}
         self.unit_values: list[Decimal] = []
+        self.worst: tuple[int, float] | None = None
 
     # -- variables -------------------------------------------------------------------------
     def sells(self) -> None:
@@ -97,7 +99,7 @@ class _Problem:
             most = floor_units(s.max_units, s.quantum)
             if most <= 0:
                 continue
-            n = self.m.var(0, most, integer=True)
+            n = self.m.var(0, most, integer=s.quantum == 1)  # fractional: continuous, rounded after
             z = self.m.binary()
             self.sell_n[s.key], self.sell_z[s.key], self.sell_max[s.key] = n, z, most
             lots = []
@@ -131,7 +133,7 @@ class _Problem:
             most = floor_units(ceilings[b.trading_account] / b.price, b.quantum)
             if most <= 0:
                 continue
-            n = self.m.var(0, most, integer=True)
+            n = self.m.var(0, most, integer=b.quantum == 1)
             z = self.m.binary()
             self.buy_n[b.key], self.buy_z[b.key], self.buy_max[b.key] = n, z, most
             self.m.row({n: 1.0, z: -float(most)}, upper=0.0)
@@ -230,8 +232,69 @@ class _Problem:
             for k in clashing:
                 most = float(self.buy_max[k])
                 self.m.row({self.buy_n[k]: 1.0, y: most}, upper=most)
+        self.harvest_in_class()
+
+    def harvest_in_class(self) -> None:
+        """A loss taken in a taxable account is not bought back in another account.
+
+        For each taxable account and category where the account sells at a loss (a binary
+        says whether it does): buys of the category in other accounts may not exceed its
+        sells other than those losses. A loss is then part of reducing an overweight class,
+        or a harvest replaced in the same account by another commodity of the class.
+        """
+        places = sorted({(self.h.sells[k].trading_account, cat) for k, lots in self.lot_x.items()
+                         if self.h.sells[k].status == "taxable" and any(f.is_loss for f, _, _ in lots)
+                         for cat in self.h.sells[k].fractions})
+        for account, category in places:
+            losses: dict[int, float] = {}
+            elsewhere: dict[int, float] = {}
+            sold: dict[int, float] = {}
+            for k, n in self.sell_n.items():
+                s = self.h.sells[k]
+                share = s.fractions.get(category)
+                if not share:
+                    continue
+                sold[n] = float(s.price * s.quantum * share)
+                if s.trading_account == account and s.status == "taxable":
+                    for fact, x, _ in self.lot_x[k]:
+                        if fact.is_loss:
+                            losses[x] = float(s.price * share)
+            for k, n in self.buy_n.items():
+                b = self.h.buys[k]
+                if b.category == category and b.trading_account != account:
+                    elsewhere[n] = float(b.price * b.quantum)
+            if not losses or not elsewhere:
+                continue
+            taking = self.m.binary()
+            most_loss = sum(v * self.m.upper[x] for x, v in losses.items())
+            self.m.row({**losses, taking: -most_loss}, upper=0.0)
+            most_bought = sum(v * self.m.upper[n] for n, v in elsewhere.items())
+            coefs = dict(elsewhere)
+            for n, v in sold.items():
+                coefs[n] = coefs.get(n, 0.0) - v
+            for x, v in losses.items():
+                coefs[x] = coefs.get(x, 0.0) + v
+            coefs[taking] = most_bought
+            self.m.row(coefs, upper=most_bought)
 
     # -- objectives ------------------------------------------------------------------------
+    def spread(self) -> None:
+        """The largest deviation relative to the goal, so unavoidable drift is shared out.
+
+        Weighted at a twentieth of the smallest goal, it never outweighs a currency unit of
+        total drift; among plans with the same total drift it prefers the even one.
+        """
+        goals = {c.name: self.goals.get(c.name, c.value) for c in self.h.categories}
+        positive = [g for g in goals.values() if g > 0]
+        if not positive or not self.scope.bands:
+            return
+        worst = self.m.var(0)
+        for name, (over, under, _) in self.dev.items():
+            if goals[name] > 0:
+                scale = float(goals[name])
+                self.m.row({over: 1.0 / scale, under: 1.0 / scale, worst: -1.0}, upper=0.0)
+        self.worst = (worst, float(min(positive) * SPREAD_WEIGHT))
+
     def drift_cost(self) -> dict[int, float]:
         cost: dict[int, float] = {}
         for over, under, excess in self.dev.values():
@@ -239,6 +302,8 @@ class _Problem:
             cost[under] = 1.0
             if excess is not None:
                 cost[excess] = BAND_WEIGHT
+        if self.worst is not None:
+            cost[self.worst[0]] = self.worst[1]
         return cost
 
     def tax_cost(self) -> dict[int, float]:
@@ -271,6 +336,7 @@ class _Problem:
         self.buys()
         self.cash()
         self.categories()
+        self.spread()
         self.exclusions()
 
     def read(self, outcome: Outcome, message: str) -> Solution:

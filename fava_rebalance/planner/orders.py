@@ -20,7 +20,6 @@ from fava_rebalance.planner.accounts import BuyOption, Household, SellOption
 from fava_rebalance.planner.lots import estimated_tax, lot_sales
 from fava_rebalance.planner.model import (
     BUY,
-    DEPOSIT,
     LONG,
     MIXED,
     SELL,
@@ -126,10 +125,8 @@ def buy_trade(option: BuyOption, units: Decimal, funded_by_sales: bool, replaces
         parts = [f"{ctx.state(option.category)}: bought here while sold elsewhere, to keep it at target"]
     else:
         parts = [f"{ctx.state(option.category)} underweight"]
-    if ctx.mode == DEPOSIT and ctx.flows.get(option.trading_account, ZERO) > 0:
-        parts.append("paid with the deposit")
-    elif ctx.flows.get(option.trading_account, ZERO) > 0:
-        parts.append("paid with the deposit and this account's cash")
+    if ctx.flows.get(option.trading_account, ZERO) > 0:
+        parts.append("paid with the deposit" + (" and this account's sales" if funded_by_sales else ""))
     elif funded_by_sales:
         parts.append("paid with this account's sales")
     else:

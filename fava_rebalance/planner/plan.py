@@ -149,6 +149,9 @@ class _Planner:
     def deposit(self, account: str, amount: Decimal) -> Outcome | str:
         targets = self.targets_after(amount)
         buyable = {b.category for b in self.h.buys if b.trading_account == account}
+        sink = self.h.account(account).sink_fractions
+        if len(sink) == 1 and next(iter(sink.values())) == 1:  # cash kept there is in a category
+            buyable |= set(sink)
         slots = {c.name: lazy.Slot(c.value, targets[c.name], None if c.name in buyable else ZERO)
                  for c in self.h.categories}
         shares = lazy.deposit(slots, amount)
@@ -292,12 +295,15 @@ def plan(
                                 (named,) if named else ())
     planner = _Planner(report, declarations, household)
     flow = cash.amount if cash is not None else ZERO
-    account = named or (default_account(household.accounts) if flow else None)
+    buying = {b.trading_account for b in household.buys}
+    account = named or (default_account(household.accounts, buying) if flow else None)
     if flow and account is None:
         return _empty(report, cash, [], (PlanError("no trading account to put the cash in"),), locations)
-    if report.total + flow <= 0:
+    if flow < 0 and report.total + flow <= 0:
         error = PlanError(f"a withdrawal of {grouped(-flow)} {report.currency} takes the whole portfolio")
         return _empty(report, cash, [], (error,), locations)
+    if report.total + flow <= 0:
+        return _empty(report, cash, ["nothing is held: nothing to plan"], locations=locations)
     flows = {account: flow} if account is not None and flow else {}
 
     mode = NOTHING
