@@ -43,6 +43,19 @@ def _cash(text: str) -> CashFlow:
     return parsed
 
 
+def _joined_cash(argv: list[str]) -> list[str]:
+    """``--cash -5000@Assets:X`` as ``--cash=-5000@Assets:X`` (argparse takes it for an option)."""
+    joined: list[str] = []
+    rest = iter(argv)
+    for arg in rest:
+        if arg == "--cash":
+            value = next(rest, None)
+            joined.append("--cash" if value is None else f"--cash={value}")
+        else:
+            joined.append(arg)
+    return joined
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (also used for ``--help``)."""
     p = argparse.ArgumentParser(
@@ -87,7 +100,7 @@ def render_output(report: Report, fmt: str, *, colour: bool, trades: Plan | None
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return the exit status."""
-    args = parser().parse_args(argv)
+    args = parser().parse_args(_joined_cash(sys.argv[1:] if argv is None else list(argv)))
     if not args.ledger.is_file():
         print(f"bean-rebalance: no such ledger file: {args.ledger}", file=sys.stderr)
         return 2

@@ -32,6 +32,7 @@ ZERO = Decimal(0)
 BAND_WEIGHT = 10.0
 TRADE_TIEBREAK = 0.01
 TIER_COST = (0.0, 0.002, 0.004)
+TURNOVER_COST = 1e-5
 CASH_TIEBREAK = 1e-6
 DRIFT_TIEBREAK = 1e-4
 SLACK_SHARE_OF_TOTAL = Decimal("0.01")
@@ -315,10 +316,14 @@ class _Problem:
                 continue
             for fact, x, washed in lots:
                 cost[x] = float(harvest_cost(fact, washed=washed, harvest=options.harvest))
-        for z in self.sell_z.values():
+        for k, z in self.sell_z.items():
             cost[z] = fee
+            s = self.h.sells[k]
+            cost[self.sell_n[k]] = cost.get(self.sell_n[k], 0.0) + TURNOVER_COST * float(s.price * s.quantum)
         for k, z in self.buy_z.items():
-            cost[z] = fee + TIER_COST[self.h.buys[k].tier]
+            b = self.h.buys[k]
+            cost[z] = fee + TIER_COST[b.tier]
+            cost[self.buy_n[k]] = TURNOVER_COST * float(b.price * b.quantum)
         for v in (*self.draw.values(), *self.add.values()):
             cost[v] = CASH_TIEBREAK
         for i, c in self.drift_cost().items():

@@ -121,18 +121,19 @@ def sell_trade(option: SellOption, units: Decimal, draft: Draft, washes: tuple[W
 def buy_trade(option: BuyOption, units: Decimal, funded_by_sales: bool, replaces: Sequence[str],
               ctx: Context) -> Trade:
     """A buy with its reason (which category, paid with what)."""
-    if ctx.overweight(option.category):
-        parts = [f"{ctx.state(option.category)}: bought here while sold elsewhere, to keep it at target"]
+    state = ctx.state(option.category)
+    if replaces:
+        parts = [f"{state}: replaces {', '.join(replaces)} sold at a loss here (not substantially identical)"]
+    elif ctx.overweight(option.category):
+        parts = [f"{state}: bought here while sold elsewhere, to keep it at target"]
     else:
-        parts = [f"{ctx.state(option.category)} underweight"]
+        parts = [f"{state} underweight"]
     if ctx.flows.get(option.trading_account, ZERO) > 0:
         parts.append("paid with the deposit" + (" and this account's sales" if funded_by_sales else ""))
     elif funded_by_sales:
         parts.append("paid with this account's sales")
     else:
         parts.append("paid with cash already in the account")
-    if replaces:
-        parts.append(f"replaces {', '.join(replaces)} sold at a loss (not substantially identical)")
     status = ctx.household.account(option.trading_account).status
     return Trade(option.account, option.trading_account, status, BUY, option.commodity, units,
                  option.price, units * option.price, (), ZERO, None, (), "; ".join(parts))

@@ -1,0 +1,104 @@
+"""``bean-rebalance --cash``: the plan in JSON, the workbook's sheets, bad values exit 2."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from textwrap import dedent
+
+import pandas as pd
+import pytest
+from test_planner_lazy import LEDGER
+
+from fava_rebalance.cli import main
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Path:
+    path = tmp_path / "lazy.beancount"
+    path.write_text(dedent(LEDGER), encoding="utf-8")
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse rejects a value
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_deposit_as_json(ledger: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The published lazy-rebalancing check: 5,000 buys TIPS 2,833.33 and Bonds 2,166.67.
+    code, out, err = run(capsys, str(ledger), "--date", "2026-11-20", "--cash", "5000", "--format", "json")
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    assert doc["plan"] == {"mode": "deposit", "cash": "5000.00", "account": "Assets:Invest:Taxable",
+                           "total_after": "105000.00", "errors": []}
+    assert [(t["account"], t["action"], t["commodity"], t["units"], t["amount"], t["gain"], t["term"])
+            for t in doc["trades"]] == [
+        ("Assets:Invest:Taxable", "buy", "TIP", "283.333", "2833.33", "0.00", None),
+        ("Assets:Invest:Taxable", "buy", "BOND", "216.667", "2166.67", "0.00", None),
+    ]
+    assert all(t["reason"] for t in doc["trades"])
+    assert doc["tax"] == {"short_term_gain": "0.00", "long_term_gain": "0.00", "estimated_tax": "0.00",
+                          "disallowed_loss": "0.00", "trade_costs": "0.00"}
+    assert doc["break_even"] is None
+    # Of 105,000: Bonds 18,666.67 = 17.78%, TIPS 8.89%, US 43,500 = 41.43%, Intl 31.90%.
+    assert [(r["category"], r["percent"]) for r in doc["after"]] == [
+        ("Bonds", "17.78"), ("Intl", "31.90"), ("TIPS", "8.89"), ("US", "41.43")]
+    assert doc["accounts"] == [{
+        "account": "Assets:Invest:Taxable", "tax_status": "taxable", "cash_before": "0.00",
+        "flow": "5000.00", "sold": "0.00", "bought": "5000.00", "costs": "0.00", "cash_after": "0.00",
+        "trades": 2}]
+    assert doc["cash_needed"] == "11666.67"  # Intl: 33,500 ÷ 0.30 − 100,000 (US: only 8,750)
+
+
+def test_withdrawal_named_account_as_json(ledger: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, str(ledger), "--date", "2026-11-20", "--cash", "-5000@Assets:Invest:Taxable",
+                       "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    sells = {t["commodity"]: t for t in doc["trades"]}
+    assert set(sells) == {"USF", "INTL"}
+    assert all(t["action"] == "sell" for t in sells.values())
+    # 235.714 USF bought at 8, sold at 10: a long-term gain of 471.428 (2 decimals in JSON).
+    usf = sells["USF"]
+    assert (usf["units"], usf["gain"], usf["term"]) == ("235.714", "471.43", "long")
+    assert sells["USF"]["lots"] == [{"date": "2023-01-10", "units": "235.714", "cost": "8",
+                                     "cost_currency": "USD", "gain": "471.43", "term": "long"}]
+    assert doc["tax"]["long_term_gain"] == "1000.00"
+    assert doc["tax"]["estimated_tax"] == "150.00"
+
+
+@pytest.mark.parametrize("cash", ["abc", "5000@not an account", "5000@Assets:Nowhere", "-1000000", "NaN"])
+def test_bad_cash_exits_2(ledger: Path, capsys: pytest.CaptureFixture[str], cash: str) -> None:
+    code, out, err = run(capsys, str(ledger), "--date", "2026-11-20", "--cash", cash, "--format", "json")
+    assert (code, out) == (2, "")
+    assert err.strip()
+
+
+def test_workbook_has_the_plan_sheets(ledger: Path, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "plan.xlsx"
+    code, _, _ = run(capsys, str(ledger), "--date", "2026-11-20", "--cash", "5000", "--format", "xlsx",
+                     "-o", str(target))
+    assert code == 0
+    sheets = pd.read_excel(io.BytesIO(target.read_bytes()), sheet_name=None)
+    assert {"Drift", "Trades", "Tax", "Before-After"} <= set(sheets)
+    trades = sheets["Trades"]
+    assert list(trades["commodity"]) == ["TIP", "BOND"]
+    assert list(trades["amount"]) == [2833.33, 2166.67]
+    before_after = sheets["Before-After"].set_index("category")
+    assert before_after.loc["TIPS", "percent_before"] == 6.5
+    assert before_after.loc["TIPS", "percent_after"] == 8.89
+
+
+def test_table_shows_the_trades(ledger: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, str(ledger), "--date", "2026-11-20", "--cash", "5000")
+    assert code == 0
+    assert "Deposit of 5,000.00 USD in Assets:Invest:Taxable" in out
+    assert "2,833.33" in out
+    assert "Before and after" in out
