@@ -38,11 +38,24 @@ def rebalance(
     errors = list(ledger.errors)
     last = ledger.last_date
     if last is not None and ledger.declarations.as_of(last).options.max_drift_error:
-        # Beancount 3 runs ``pad`` after the user's plugins: without padding here, a balance
-        # set by ``pad`` would count as empty. Pad errors are left to Beancount's own pass.
-        padded, _ = pad.pad(entries, options_map)
-        errors.extend(drift_errors(ledger, padded))
+        errors.extend(drift_errors(ledger, _padded(entries, options_map)))
     return entries, errors
+
+
+def _padded(
+    entries: list[data.Directive], options_map: Mapping[str, Any]
+) -> Sequence[data.Directive]:
+    """The entries with padding transactions, as the CLI and Fava see them.
+
+    Beancount 3 runs ``pad`` after the user's plugins: without padding here, a balance set
+    by ``pad`` would count as empty. Pad errors, and a failure of Beancount's ``pad`` itself
+    (it fails on a ``custom`` directive with no values), are left to Beancount's own pass.
+    """
+    try:
+        padded: tuple[list[data.Directive], list[Any]] = pad.pad(entries, options_map)
+    except Exception:  # Beancount's own pass reports it; a plugin must not raise
+        return entries
+    return padded[0]
 
 
 def drift_errors(
