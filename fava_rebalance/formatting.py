@@ -5,15 +5,18 @@ Computation stays exact; only what is shown to people (and the JSON strings) is 
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 CENT = Decimal("0.01")
 
 
 def round2(number: Decimal) -> Decimal:
-    """``number`` rounded half up to two decimal places."""
-    rounded = number.quantize(CENT, rounding=ROUND_HALF_UP)
-    return rounded + 0  # adding zero turns "-0.00" into "0.00"
+    """``number`` rounded half up to two decimal places, however many digits it has."""
+    with localcontext() as context:
+        # The default 28 digits cannot hold a huge number with its cents (quantize raises).
+        context.prec = max(context.prec, number.adjusted() + 4)
+        rounded = number.quantize(CENT, rounding=ROUND_HALF_UP)
+        return rounded + 0  # adding zero turns "-0.00" into "0.00"
 
 
 def plain(number: Decimal) -> str:
