@@ -25,6 +25,7 @@ from fava_rebalance.declarations import (
     undeclared_target_errors,
 )
 from fava_rebalance.errors import RebalanceError
+from fava_rebalance.formatting import grouped, units
 from fava_rebalance.holdings import Purchase, portfolio_filter, positions_as_of
 from fava_rebalance.moves import suggested_moves
 from fava_rebalance.report import Allocation, allocate, cash_needed
@@ -116,6 +117,11 @@ def analyse(
     positions, purchases = positions_as_of(ledger.entries if entries is None else entries, date, in_portfolio)
     book = PriceBook(ledger.price_map, options.currency, date, declarations.operating_currencies)
     holdings, warnings = value_positions(positions, book)
+    for holding in holdings:
+        if holding.units < 0:
+            warnings.append(f"short position: {units(holding.units)} {holding.commodity} in "
+                            f"{holding.account} counts as {grouped(holding.value)} {options.currency} "
+                            "in the total")
     allocation = allocate(holdings, declarations.category_of, settings)
     if not settings.targets_add_up:
         warnings.append(f"targets in force on {date} add up to {settings.target_total}%, not 100%")
@@ -141,7 +147,8 @@ def analyse(
 def _missing(allocation: Allocation, settings: Settings) -> tuple[str, ...]:
     """The prerequisites that are not met (the seed's list), in the order to fix them."""
     missing = []
-    if not allocation.targeted and not allocation.untargeted and not allocation.uncategorized:
+    held = allocation.untargeted or allocation.uncategorized or any(row.parts for row in allocation.targeted)
+    if not held:  # targeted rows exist with a target even when nothing is held
         missing.append(NO_HOLDINGS)
     if not settings.targets:
         missing.append(NO_TARGETS)

@@ -118,3 +118,179 @@ def test_tiny_holding_is_below_min_trade() -> None:
     assert rows["Equities"].percent == 100
     assert [row.action for row in report.allocation.targeted] == ["none", "none"]
     assert report.moves == ()
+
+
+# --- nothing held -----------------------------------------------------------------------------
+
+
+def test_targets_but_no_holdings() -> None:
+    # Targets in force, nothing bought: every row 0 of a 0 total; nothing to buy or sell
+    # (there is no total to take a share of), no cash needed, and the report says what is
+    # missing: the page explains "No holdings" instead of a table of zeros.
+    report = _report("")
+    assert report.total == 0
+    assert [(r.category, r.value, r.percent, r.amount, r.action) for r in report.allocation.targeted] == [
+        ("Bonds", 0, 0, 0, "none"), ("Equities", 0, 0, 0, "none")]
+    assert report.moves == ()
+    assert report.cash_needed == 0
+    assert report.missing == ("no-holdings",)
+
+
+def test_holdings_only_before_the_report_date_count() -> None:
+    # The buy is dated after the report date: nothing held yet.
+    report = _report("""
+    2024-07-02 * "buy"
+      Assets:Invest:Taxable  10 VTI {100 USD}
+      Equity:Opening
+    """, date="2024-06-30")
+    assert report.total == 0
+    assert report.missing == ("no-holdings",)
+
+
+# --- shorts -----------------------------------------------------------------------------------
+
+
+def test_short_position_counts_negative_and_is_named() -> None:
+    # Long 1,000 VTI at 100 = 100,000; short 200 BND at 50 = -10,000; total 90,000.
+    # Equities 100,000 / 90,000 = 111.11% (target 60: sell |54,000 - 100,000| = 46,000);
+    # Bonds -10,000 / 90,000 = -11.11% (target 40: buy |36,000 - (-10,000)| = 46,000).
+    # cash_needed = max(100,000 / 0.6, -10,000 / 0.4) - 90,000 = 76,666.67.
+    report = _report("""
+    2024-01-02 * "buy and short"
+      Assets:Invest:Taxable  1000 VTI {100 USD}
+      Assets:Invest:Taxable  -200 BND {50 USD}
+      Equity:Opening
+    2024-06-01 price VTI 100 USD
+    2024-06-01 price BND 50 USD
+    """)
+    assert report.total == 90000
+    rows = {r.category: r for r in report.allocation.targeted}
+    assert (rows["Equities"].action, rows["Equities"].amount) == ("sell", 46000)
+    assert (rows["Bonds"].action, rows["Bonds"].amount) == ("buy", 46000)
+    assert round(rows["Bonds"].percent, 2) == Decimal("-11.11")
+    assert round(report.cash_needed, 2) == Decimal("76666.67")
+    shorts = [w for w in report.warnings if "short" in w]
+    assert shorts == ["short position: -200 BND in Assets:Invest:Taxable counts as -10,000.00 USD "
+                      "in the total"]
+
+
+def test_only_shorts_give_a_negative_total_and_no_action() -> None:
+    # Short 10 VTI at 100: total -1,000 (not positive), so no percentages and no action.
+    report = _report("""
+    2024-01-02 * "short"
+      Assets:Invest:Taxable  -10 VTI {100 USD}
+      Equity:Opening
+    2024-06-01 price VTI 100 USD
+    """)
+    assert report.total == -1000
+    assert [(r.percent, r.action) for r in report.allocation.targeted] == [(0, "none"), (0, "none")]
+    assert report.moves == ()
+    assert any(w.startswith("short position: -10 VTI") for w in report.warnings)
+
+
+# --- prices -----------------------------------------------------------------------------------
+
+
+def test_no_price_falls_back_to_cost_or_leaves_the_holding_out() -> None:
+    # VTI: no price, cost 10 × 20 = 200 USD (warning). GHOST: no price, no cost: left out
+    # (warning). BND: cost in EUR and no EUR→USD rate at all: left out (warning).
+    # Total 200, all Equities: 100% vs 60 → sell 80; Bonds 0% vs 40 → buy 80.
+    report = _report("""
+    2020-01-01 commodity GHOST
+      asset-class: "Bonds"
+    2024-01-02 * "buy"
+      Assets:Invest:Taxable  10 VTI {20 USD}
+      Assets:Invest:Taxable  5 GHOST
+      Assets:Invest:Taxable  3 BND {10 EUR}
+      Equity:Opening
+    """)
+    assert report.total == 200
+    rows = {r.category: r for r in report.allocation.targeted}
+    assert (rows["Equities"].action, rows["Equities"].amount) == ("sell", 80)
+    assert (rows["Bonds"].action, rows["Bonds"].amount) == ("buy", 80)
+    warnings = " | ".join(report.warnings)
+    assert "no price for VTI" in warnings and "valued at cost (200.00 USD)" in warnings
+    assert "5 GHOST left out" in warnings
+    assert "3 BND left out" in warnings
+
+
+def test_price_in_an_unknown_currency_only() -> None:
+    # VTI is priced in GBP only, and GBP has no rate to USD: no way to value it in USD but
+    # its cost (10 × 100 USD = 1,000), with a warning.
+    report = _report("""
+    2024-01-02 * "buy"
+      Assets:Invest:Taxable  10 VTI {100 USD}
+      Equity:Opening
+    2024-06-01 price VTI 80 GBP
+    """)
+    assert report.total == 1000
+    assert any("no price for VTI" in w and "valued at cost" in w for w in report.warnings)
+
+
+def test_stale_price_is_used_and_named() -> None:
+    # The only price is from 2024-01-02, 180 days before the report date: used, with a warning.
+    report = _report("""
+    2024-01-02 * "buy"
+      Assets:Invest:Taxable  10 VTI {100 USD}
+      Equity:Opening
+    2024-01-02 price VTI 110 USD
+    """)
+    assert report.total == 1100
+    assert any("stale price for VTI" in w and "180 days" in w for w in report.warnings)
+
+
+# --- closed accounts and empty categories --------------------------------------------------
+
+
+def test_closed_account_holds_nothing_after_its_last_sale() -> None:
+    # Old bought 10 VTI, sold them and closed; New holds 6 VTI (600) and 4 BND (400):
+    # exactly 60/40, nothing to do.
+    report = _report("""
+    2020-01-01 open Assets:Invest:Old
+    2020-01-01 open Income:Gains
+    2021-01-04 * "buy"
+      Assets:Invest:Old  10 VTI {50 USD}
+      Equity:Opening
+    2022-01-04 * "sell"
+      Assets:Invest:Old  -10 VTI {50 USD} @ 80 USD
+      Equity:Opening  -800 USD
+      Income:Gains
+    2022-02-01 close Assets:Invest:Old
+    2024-01-02 * "buy"
+      Assets:Invest:Taxable  6 VTI {100 USD}
+      Assets:Invest:Taxable  4 BND {100 USD}
+      Equity:Opening
+    2024-06-01 price VTI 100 USD
+    2024-06-01 price BND 100 USD
+    """)
+    assert report.total == 1000
+    assert {h.account for h in report.holdings} == {"Assets:Invest:Taxable"}
+    assert [r.action for r in report.allocation.targeted] == ["none", "none"]
+    assert report.moves == ()
+
+
+def test_target_category_with_nothing_in_it() -> None:
+    # Cash has a 10% target and nothing in it; Equities 60 → 50, Bonds 40.
+    # Holdings: 600 VTI-worth and 400 BND-worth = 1,000. Cash: 0% vs 10 → buy 100;
+    # Equities 60% vs 50 → sell 100; Bonds 40% vs 40 → none. cash_needed: 600/0.5 - 1,000 = 200.
+    report = _report("""
+    2020-01-01 custom "rebalance-target" "Equities" 50
+    2020-01-01 custom "rebalance-target" "Cash" 10
+    2020-01-01 open Assets:Bank:Savings
+      asset-class: "Cash"
+    2024-01-02 * "buy"
+      Assets:Invest:Taxable  6 VTI {100 USD}
+      Assets:Invest:Taxable  4 BND {100 USD}
+      Equity:Opening
+    2024-06-01 price VTI 100 USD
+    2024-06-01 price BND 100 USD
+    """)
+    rows = {r.category: r for r in report.allocation.targeted}
+    assert (rows["Cash"].value, rows["Cash"].percent, rows["Cash"].action, rows["Cash"].amount) == (
+        0, 0, "buy", 100)
+    assert (rows["Equities"].action, rows["Equities"].amount) == ("sell", 100)
+    assert rows["Bonds"].action == "none"
+    assert report.cash_needed == 200
+    assert report.moves == ("Buy 100.00 USD of Cash (0.00% now, target 10.00%).",
+                            "Sell 100.00 USD of Equities (60.00% now, target 50.00%).")
+    assert report.missing == ()
