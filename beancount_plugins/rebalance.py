@@ -48,9 +48,12 @@ def _padded(
     """The entries with padding transactions, as the CLI and Fava see them.
 
     Beancount 3 runs ``pad`` after the user's plugins: without padding here, a balance set
-    by ``pad`` would count as empty. Pad errors, and a failure of Beancount's ``pad`` itself
+    by ``pad`` would count as empty. Padding walks every posting, so it runs only when the
+    ledger has a ``pad`` directive. Pad errors, and a failure of Beancount's ``pad`` itself
     (it fails on a ``custom`` directive with no values), are left to Beancount's own pass.
     """
+    if not any(isinstance(entry, data.Pad) for entry in entries):
+        return entries
     try:
         padded: tuple[list[data.Directive], list[Any]] = pad.pad(entries, options_map)
     except Exception:  # Beancount's own pass reports it; a plugin must not raise
