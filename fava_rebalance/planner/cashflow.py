@@ -64,3 +64,11 @@ def default_account(accounts: Mapping[str, TradingAccount], can_buy: Iterable[st
     pool = [a for a in accounts.values() if a.name in buying] or list(accounts.values())
     taxable = [a for a in pool if a.status == TAXABLE] or pool
     return max(taxable, key=lambda a: (a.cash, a.value, a.name)).name
+
+
+def declared_accounts(declarations: Declarations, options: Options) -> tuple[str, ...]:
+    """Portfolio accounts whose ``open`` declares a tax status (trading accounts by definition)."""
+    return tuple(sorted(
+        name for name in declarations.tax_status
+        if options.accounts.search(name) and not declarations.is_excluded(name)
+    ))

@@ -20,7 +20,8 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-TIME_LIMIT_SECONDS = 20.0
+TIME_LIMIT_SECONDS = 5.0
+GAP = 1e-6
 OPTIMAL, TIME_LIMIT = 0, 1
 _SOLVING = threading.Lock()
 
@@ -90,15 +91,20 @@ class Model:
         if kept:
             self.rows.append((kept, lower, upper))
 
-    def solve(self, cost: Mapping[int, float], *, time_limit: float = TIME_LIMIT_SECONDS,
-              gap: float = 1e-5) -> Outcome:
-        """Minimise ``Σ cost·x``; HiGHS branch-and-bound with presolve."""
-        n = len(self.lower)
-        if n == 0:
-            return Outcome((), 0.0, "empty model")
+    def solve(self, cost: Mapping[int, float], *, tolerance: float = 0.01,
+              time_limit: float = TIME_LIMIT_SECONDS) -> Outcome:
+        """Minimise ``Σ cost·x`` to within about ``tolerance`` of the optimum.
+
+        scipy passes HiGHS a relative gap only, which never closes on an objective near 0
+        (a plan that reaches its targets exactly): a constant ``tolerance / GAP`` added to
+        the objective (a variable fixed at 1) makes the relative gap an absolute one.
+        """
+        n = len(self.lower) + 1
         c = np.zeros(n)
         for i, value in cost.items():
             c[i] += value
+        offset = tolerance / GAP
+        c[-1] = offset
         constraints = []
         if self.rows:
             data, rows, cols, lower, upper = [], [], [], [], []
@@ -112,9 +118,9 @@ class Model:
                 upper.append(high / scale)
             matrix = coo_array((data, (rows, cols)), shape=(len(self.rows), n)).tocsr()
             constraints.append(LinearConstraint(matrix, np.array(lower), np.array(upper)))
-        bounds = Bounds(np.array(self.lower), np.array(self.upper))
-        integrality = np.array(self.integer)
-        options = {"time_limit": time_limit, "mip_rel_gap": gap, "presolve": True}
+        bounds = Bounds(np.array([*self.lower, 1.0]), np.array([*self.upper, 1.0]))
+        integrality = np.array([*self.integer, 0])
+        options = {"time_limit": time_limit, "mip_rel_gap": GAP, "presolve": True}
         with _quiet():
             result = milp(c, integrality=integrality, bounds=bounds, constraints=constraints, options=options)
             if result.x is None:  # HiGHS's presolve now and then ends in a "solve error": retry without
@@ -123,4 +129,5 @@ class Model:
                               options=options)
         if result.x is None or result.status not in (OPTIMAL, TIME_LIMIT):
             return Outcome(None, math.inf, str(result.message))
-        return Outcome(tuple(float(v) for v in result.x), float(result.fun), str(result.message))
+        values = tuple(float(v) for v in result.x[:-1])
+        return Outcome(values, float(result.fun) - offset, str(result.message))

@@ -37,6 +37,8 @@ CASH_TIEBREAK = 1e-6
 DRIFT_TIEBREAK = 1e-4
 SLACK_SHARE_OF_TOTAL = Decimal("0.01")
 SPREAD_WEIGHT = Decimal("0.05")
+DRIFT_TOLERANCE = 1.0    # phase one: within a unit of currency, or a quarter of the slack
+COST_TOLERANCE = 0.001   # phase two within a tenth of a cent (the tie-breaks are larger)
 
 
 @dataclass(frozen=True)
@@ -374,12 +376,14 @@ def solve(
     problem = _Problem(household, goals, scope, purchases, identical_to)
     problem.build()
     drift = problem.drift_cost()
-    first = problem.m.solve(drift)
+    slack = problem.slack()
+    weight = 1 + BAND_WEIGHT if scope.bands else 1  # a currency unit outside a band costs this
+    first = problem.m.solve(drift, tolerance=max(DRIFT_TOLERANCE, slack / 4) * weight)
     if not first.found:
         return f"no feasible plan ({first.message})"
-    limit = first.objective + problem.slack()
+    limit = first.objective + slack
     problem.m.row(drift, upper=limit)
-    second = problem.m.solve(problem.tax_cost())
+    second = problem.m.solve(problem.tax_cost(), tolerance=COST_TOLERANCE)
     if not second.found:
         return problem.read(first, f"tax phase: {second.message}")
     return problem.read(second, second.message)

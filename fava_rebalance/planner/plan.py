@@ -24,7 +24,7 @@ from fava_rebalance.declarations import Declarations
 from fava_rebalance.formatting import grouped, plain
 from fava_rebalance.planner import lazy
 from fava_rebalance.planner.accounts import Category, Household, Quote, SellOption, build_household
-from fava_rebalance.planner.cashflow import default_account, resolve_account
+from fava_rebalance.planner.cashflow import declared_accounts, default_account, resolve_account
 from fava_rebalance.planner.location import review
 from fava_rebalance.planner.lots import LotFact, lot_sales
 from fava_rebalance.planner.model import (
@@ -186,7 +186,12 @@ class _Planner:
         goals = {c.name: c.value - shares[c.name] for c in self.h.categories}
         scope = Scope(frozenset(s.key for s in self.h.sells if s.trading_account == account),
                       frozenset(), frozenset(p.key for p in pots), {account: -amount}, bands=False)
-        return self.run(goals, scope)
+        result = self.run(goals, scope)
+        if isinstance(result, str):
+            return (f"a withdrawal of {grouped(amount)} {self.h.currency} cannot be raised in {account} "
+                    f"in whole units with trades of at least {grouped(self.options.min_trade)} "
+                    f"{self.h.currency} (min-trade): {result}")
+        return result
 
     def alternative(self, outcome: Outcome) -> Alternative | None:
         """The same plan without selling in taxable accounts (no tax), for the break-even."""
@@ -283,27 +288,31 @@ def plan(
     rows = report.allocation.targeted
     if not rows:
         return _empty(report, cash, ["no targets in force: nothing to plan"], locations=locations)
-    known = sorted({declarations.trading_account(h.account) for h in report.holdings})
-    named: str | None = None
-    if cash is not None and cash.account is not None:
-        resolved = resolve_account(cash.account, known, declarations, settings.options)
-        if isinstance(resolved, PlanError):
-            return _empty(report, cash, [], (resolved,), locations)
-        named = resolved
-    categories = tuple(Category(r.category, r.value, r.target, r.band) for r in rows)
-    household = build_household(report.holdings, declarations, settings, categories, report.total, quote,
-                                (named,) if named else ())
-    planner = _Planner(report, declarations, household)
     flow = cash.amount if cash is not None else ZERO
-    buying = {b.trading_account for b in household.buys}
-    account = named or (default_account(household.accounts, buying) if flow else None)
-    if flow and account is None:
-        return _empty(report, cash, [], (PlanError("no trading account to put the cash in"),), locations)
     if flow < 0 and report.total + flow <= 0:
         error = PlanError(f"a withdrawal of {grouped(-flow)} {report.currency} takes the whole portfolio")
         return _empty(report, cash, [], (error,), locations)
     if report.total + flow <= 0:
         return _empty(report, cash, ["nothing is held: nothing to plan"], locations=locations)
+    known = sorted({declarations.trading_account(h.account) for h in report.holdings})
+    extra: tuple[str, ...] = ()
+    if cash is not None and cash.account is not None:
+        resolved = resolve_account(cash.account, known, declarations, settings.options)
+        if isinstance(resolved, PlanError):
+            return _empty(report, cash, [], (resolved,), locations)
+        extra = (resolved,)
+    elif flow and not known:  # a first deposit: the accounts that declare a tax status
+        extra = declared_accounts(declarations, settings.options)
+    categories = tuple(Category(r.category, r.value, r.target, r.band) for r in rows)
+    household = build_household(report.holdings, declarations, settings, categories, report.total, quote,
+                                extra)
+    planner = _Planner(report, declarations, household)
+    buying = {b.trading_account for b in household.buys}
+    account = (extra[0] if cash is not None and cash.account is not None
+               else default_account(household.accounts, buying) if flow else None)
+    if flow and account is None:
+        error = PlanError("no account to put the cash in: name one with --cash AMOUNT@ACCOUNT")
+        return _empty(report, cash, [], (error,), locations)
     flows = {account: flow} if account is not None and flow else {}
 
     mode = NOTHING
