@@ -48,6 +48,10 @@ class ReportUnavailable(Exception):
     """The report cannot be computed; the message says why, in plain words."""
 
 
+class BadFilter(ReportUnavailable):
+    """The request's filters cannot be applied: the user's input, not a bug (HTTP 400)."""
+
+
 @dataclass(frozen=True)
 class Loaded:
     """What is read once per ledger load."""
@@ -139,10 +143,13 @@ class Rebalance(FavaExtensionBase):
         if loaded is None:
             raise ReportUnavailable(self._load_problem or "The ledger has not been read yet.")
         try:
-            scope = self._scope()
-            report = self._reports.get(scope, lambda: self._compute(loaded, scope))
+            scope = self._scope()  # Fava applies the request's filters here
         except FavaAPIError as exc:  # a bad time or filter expression
-            raise ReportUnavailable(f"Fava could not apply this page's filters: {exc.message}") from exc
+            raise BadFilter(f"Fava could not apply this page's filters: {exc.message}") from exc
+        except Exception as exc:  # Fava's own parsers raise on some values: time=2024-13, account=(
+            raise BadFilter(f"Fava could not apply this page's filters: {exc}") from exc
+        try:
+            report = self._reports.get(scope, lambda: self._compute(loaded, scope))
         except Exception as exc:
             LOG.exception("fava_rebalance: computing the report failed")
             raise ReportUnavailable(_unexpected(exc)) from exc
@@ -177,6 +184,8 @@ class Rebalance(FavaExtensionBase):
         try:
             _, report = self._report()
             body = render(report)
+        except BadFilter as exc:
+            return Response(str(exc), status=400, mimetype="text/plain")
         except ReportUnavailable as exc:
             return Response(str(exc), status=500, mimetype="text/plain")
         except Exception as exc:
