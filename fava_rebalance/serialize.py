@@ -153,6 +153,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "break_even": None if alternative is None else {
             "estimated_tax": plain(tax.estimated_tax),
             "without_taxable_sales": {
+                "estimated_tax": plain(alternative.estimated_tax),
                 "largest_drift": plain(alternative.largest_drift),
                 "outside_band": list(alternative.outside_band),
                 "trades": alternative.trades,

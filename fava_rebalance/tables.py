@@ -94,6 +94,8 @@ def tax_frame(plan: Plan) -> pd.DataFrame:
         {"item": "long-term rate", "value": tax.long_term_rate},
     ]
     if tax.alternative is not None:
+        rows.append({"item": "estimated tax without taxable sales",
+                     "value": round2(tax.alternative.estimated_tax)})
         rows.append({"item": "largest drift without taxable sales (points)",
                      "value": round2(tax.alternative.largest_drift)})
         rows.append({"item": "outside band without taxable sales",

@@ -66,7 +66,7 @@ def _plan_lines(plan: Plan, currency: str, paint: Callable[[str, str], str]) -> 
     if tax.alternative is not None:
         alt = tax.alternative
         outside = ", ".join(alt.outside_band) or "none"
-        out.append(f"  Without selling in taxable accounts (no tax): largest drift "
+        out.append(f"  Without selling in taxable accounts (tax {grouped(alt.estimated_tax)}): largest drift "
                    f"{plain(alt.largest_drift)} points, outside band: {outside}")
     out.append("")
     if plan.after:

@@ -88,6 +88,7 @@ def test_taxable_sale_when_the_others_run_out_and_the_break_even() -> None:
     assert alternative is not None
     assert alternative.largest_drift.quantize(D("0.01")) == D("7.14")
     assert alternative.outside_band == ("Bonds", "Equities")
+    assert alternative.estimated_tax == 0
 
 
 # Lots of VTI (price 200) in one taxable account:

@@ -1,10 +1,11 @@
 """Lots: holding periods, gains, the order in which to sell them, and the tax estimate.
 
 A lot is long-term when held more than one year on the as-of date. Its gain per unit is the
-price minus its cost converted into the reporting currency (a lot without a usable cost is
-treated as all gain, the cautious estimate). Sells take lots in the order that costs the
-least tax per unit: losses first (the short-term ones, taxed higher, before the long-term),
-then gains from the smallest tax per unit up, which puts high-basis long-term lots first.
+price minus its cost converted into the reporting currency. A lot without a usable cost
+(a money-market sweep booked without one, say) is taken as no gain, and its sell says so.
+Sells take lots in the order that costs the least tax per unit: losses first (the short-term
+ones, taxed higher, before the long-term), then gains from the smallest tax per unit up,
+which puts high-basis long-term lots first.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def lot_facts(
             if rate is not None:
                 basis = lot.cost * rate
         term = term_of(lot.date, as_of)
-        gain = price - (basis if basis is not None else ZERO)
+        gain = price - basis if basis is not None else ZERO
         tax_rate = options.long_term_rate if term == LONG else options.short_term_rate
         facts.append(LotFact(lot, basis, term, gain, tax_rate))
     return tuple(facts)

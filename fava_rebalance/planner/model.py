@@ -125,10 +125,14 @@ class AfterRow:
 
 @dataclass(frozen=True)
 class Alternative:
-    """What would remain without selling in taxable accounts (no tax), for the break-even."""
+    """What would remain without selling in taxable accounts, for the break-even.
+
+    ``estimated_tax`` is 0 unless a withdrawal from a taxable account forces sales there.
+    """
 
     after: tuple[AfterRow, ...]
     trades: int
+    estimated_tax: Decimal = Decimal(0)
 
     @property
     def largest_drift(self) -> Decimal:

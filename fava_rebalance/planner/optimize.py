@@ -36,7 +36,7 @@ TURNOVER_COST = 1e-5
 CASH_TIEBREAK = 1e-6
 DRIFT_TIEBREAK = 1e-4
 SLACK_SHARE_OF_TOTAL = Decimal("0.01")
-SPREAD_WEIGHT = Decimal("0.05")
+SPREAD_WEIGHT = 10.0     # phase two: a 1% relative deviation weighs 0.10 currency units
 DRIFT_TOLERANCE = 1.0    # phase one: within a unit of currency, or a quarter of the slack
 COST_TOLERANCE = 0.001   # phase two within a tenth of a cent (the tie-breaks are larger)
 
@@ -50,6 +50,7 @@ class Scope:
     draws: frozenset[int]
     flows: Mapping[str, Decimal] = field(default_factory=dict)
     bands: bool = True
+    caps: Mapping[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class _Problem:
         self.dev: dict[str, tuple[int, int, int | None]] = {}
         self.loss_flags: dict[str, int] = {}
         self.unit_values: list[Decimal] = []
-        self.worst: tuple[int, float] | None = None
+        self.worst: int | None = None
 
     # -- variables -------------------------------------------------------------------------
     def sells(self) -> None:
@@ -142,6 +143,13 @@ class _Problem:
             self.m.row({n: 1.0, z: -float(most)}, upper=0.0)
             self.m.row({n: float(b.price * b.quantum), z: -float(options.min_trade)}, lower=0.0)
             self.unit_values.append(b.price * b.quantum)
+
+    def capped(self) -> None:
+        """At most ``scope.caps[account]`` sold in a trading account (the break-even plan)."""
+        for account, cap in self.scope.caps.items():
+            coefs = {n: float(self.h.sells[k].price * self.h.sells[k].quantum)
+                     for k, n in self.sell_n.items() if self.h.sells[k].trading_account == account}
+            self.m.row(coefs, upper=float(cap))
 
     def cash(self) -> None:
         for p in self.h.pots:
@@ -282,21 +290,21 @@ class _Problem:
 
     # -- objectives ------------------------------------------------------------------------
     def spread(self) -> None:
-        """The largest deviation relative to the goal, so unavoidable drift is shared out.
+        """The largest deviation relative to its goal, to share unavoidable drift out evenly.
 
-        Weighted at a twentieth of the smallest goal, it never outweighs a currency unit of
-        total drift; among plans with the same total drift it prefers the even one.
+        Only a tie-break of phase two (``SPREAD_WEIGHT`` per unit of relative deviation): when
+        holdings without a target leave every category short, it spreads the shortfall over
+        the categories instead of leaving it all on one, but never pays tax to do so.
         """
         goals = {c.name: self.goals.get(c.name, c.value) for c in self.h.categories}
-        positive = [g for g in goals.values() if g > 0]
-        if not positive or not self.scope.bands:
+        if not self.scope.bands or not any(g > 0 for g in goals.values()):
             return
         worst = self.m.var(0)
         for name, (over, under, _) in self.dev.items():
             if goals[name] > 0:
                 scale = float(goals[name])
                 self.m.row({over: 1.0 / scale, under: 1.0 / scale, worst: -1.0}, upper=0.0)
-        self.worst = (worst, float(min(positive) * SPREAD_WEIGHT))
+        self.worst = worst
 
     def drift_cost(self) -> dict[int, float]:
         cost: dict[int, float] = {}
@@ -305,8 +313,6 @@ class _Problem:
             cost[under] = 1.0
             if excess is not None:
                 cost[excess] = BAND_WEIGHT
-        if self.worst is not None:
-            cost[self.worst[0]] = self.worst[1]
         return cost
 
     def tax_cost(self) -> dict[int, float]:
@@ -330,7 +336,21 @@ class _Problem:
             cost[v] = CASH_TIEBREAK
         for i, c in self.drift_cost().items():
             cost[i] = cost.get(i, 0.0) + DRIFT_TIEBREAK * c
+        if self.worst is not None:
+            cost[self.worst] = SPREAD_WEIGHT
         return cost
+
+    def hold(self, values: Sequence[float], slack: float) -> None:
+        """Keep phase one's result in phase two, give or take ``slack`` currency units.
+
+        Separately for the total distance from the goals and the total outside the bands,
+        so that the slack means one unit's rounding whatever the weights of phase one.
+        """
+        total = {i: 1.0 for over, under, _ in self.dev.values() for i in (over, under)}
+        self.m.row(total, upper=sum(values[i] for i in total) + slack)
+        excess = {e: 1.0 for _, _, e in self.dev.values() if e is not None}
+        if excess:
+            self.m.row(excess, upper=sum(values[i] for i in excess) + slack)
 
     def slack(self) -> float:
         """How much drift phase two may give up: one unit's rounding, at most 1% of the total."""
@@ -340,6 +360,7 @@ class _Problem:
 
     def build(self) -> None:
         self.sells()
+        self.capped()
         self.buys()
         self.cash()
         self.categories()
@@ -381,8 +402,7 @@ def solve(
     first = problem.m.solve(drift, tolerance=max(DRIFT_TOLERANCE, slack / 4) * weight)
     if not first.found:
         return f"no feasible plan ({first.message})"
-    limit = first.objective + slack
-    problem.m.row(drift, upper=limit)
+    problem.hold(first.values or (), slack)
     second = problem.m.solve(problem.tax_cost(), tolerance=COST_TOLERANCE)
     if not second.found:
         return problem.read(first, f"tax phase: {second.message}")

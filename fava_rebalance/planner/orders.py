@@ -112,6 +112,8 @@ def sell_trade(option: SellOption, units: Decimal, draft: Draft, washes: tuple[W
     else:
         parts.append(f"raises cash in {option.trading_account} for its buys; {ctx.state(category)}")
     parts.append(_tax_words(option, gain, term, ctx))
+    if taxable and any(f.basis is None for f, _ in draft.lots.get(option.key, [])):
+        parts.append("the ledger has no cost for some of these units: their gain is taken as 0")
     parts.extend(_wash_words(w, ctx) for w in washes)
     return Trade(option.holding.account, option.trading_account, option.status, SELL,
                  option.holding.commodity, units, option.price, units * option.price, lots, gain,

@@ -193,19 +193,41 @@ class _Planner:
                     f"{self.h.currency} (min-trade): {result}")
         return result
 
-    def alternative(self, outcome: Outcome) -> Alternative | None:
-        """The same plan without selling in taxable accounts (no tax), for the break-even."""
+    def orders_of(self, outcome: Outcome, mode: str) -> tuple[Trade, ...]:
+        """The orders of an outcome, with their lots, wash sales and reasons."""
+        h = self.h
+        draft = outcome.draft
+        loss_sales = [LossSale(key, h.sells[key].holding.account, h.sells[key].holding.commodity,
+                               lot_sales(draft.lots.get(key, [])))
+                      for key in draft.sells if h.sells[key].status == TAXABLE]
+        washes = disallowances(loss_sales, self.report.purchases, self.declarations.identical_to,
+                               self.declarations.tax_status_of)
+        return orders(draft, washes, Context(h, mode, outcome.scope.flows, outcome.goals))
+
+    def alternative(self, outcome: Outcome, mode: str) -> Alternative | None:
+        """The same plan selling nothing in taxable accounts, for the break-even.
+
+        A withdrawal from a taxable account may still sell there, up to the withdrawal
+        (and one unit's rounding): the least tax the withdrawal itself costs.
+        """
         scope = outcome.scope
-        if scope.bands:
-            narrowed = self.full_scope(scope.flows, taxable_sells=False)
-        else:
-            narrowed = Scope(frozenset(k for k in scope.sells if self.h.sells[k].status != TAXABLE),
-                             scope.buys, scope.draws, scope.flows, bands=False)
+        caps: dict[str, Decimal] = {}
+        for account, flow in scope.flows.items():
+            if flow < 0 and self.h.account(account).status == TAXABLE:
+                unit = max((s.price * s.quantum for s in self.h.sells if s.trading_account == account),
+                           default=ZERO)
+                caps[account] = -flow + unit
+        base = self.full_scope(scope.flows) if scope.bands else scope
+        narrowed = Scope(
+            frozenset(k for k in base.sells
+                      if self.h.sells[k].status != TAXABLE or self.h.sells[k].trading_account in caps),
+            base.buys, base.draws, base.flows, base.bands, caps)
         result = self.run(outcome.goals, narrowed)
         if isinstance(result, str):
             return None
-        trades = len(result.draft.sells) + len(result.draft.buys)
-        return Alternative(after_rows(self.h, result.settlement), trades)
+        trades = self.orders_of(result, mode)
+        tax = tax_summary(trades, self.options, sum(result.settlement.fees.values(), ZERO), None)
+        return Alternative(after_rows(self.h, result.settlement), len(trades), tax.estimated_tax)
 
     # -- warnings --------------------------------------------------------------------------
     def why_outside(self, outcome: Outcome) -> None:
@@ -341,19 +363,12 @@ def _finish(planner: _Planner, report: Report, cash: CashFlow | None, account: s
             outcome: Outcome, locations: tuple[LocationNote, ...]) -> Plan:
     h = planner.h
     declarations = planner.declarations
-    ctx = Context(h, mode, outcome.scope.flows, outcome.goals)
-    draft = outcome.draft
-    loss_sales = [LossSale(key, h.sells[key].holding.account, h.sells[key].holding.commodity,
-                           lot_sales(draft.lots.get(key, [])))
-                  for key in draft.sells if h.sells[key].status == TAXABLE]
-    washes = disallowances(loss_sales, report.purchases, declarations.identical_to,
-                           declarations.tax_status_of)
-    trades = orders(draft, washes, ctx)
+    trades = planner.orders_of(outcome, mode)
     settlement = outcome.settlement
     costs = sum(settlement.fees.values(), ZERO)
     tax = tax_summary(trades, h.options, costs, None)
     if tax.estimated_tax > 0:
-        tax = tax_summary(trades, h.options, costs, planner.alternative(outcome))
+        tax = tax_summary(trades, h.options, costs, planner.alternative(outcome, mode))
     if outcome.message:
         planner.warnings.append(outcome.message)
     planner.untradable()
