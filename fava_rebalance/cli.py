@@ -17,7 +17,7 @@ from typing import Any
 from beancount import loader
 
 from fava_rebalance.analysis import Ledger, Report, analyse
-from fava_rebalance.planner import CashFlow, Plan, PlanError, parse_cash, plan, price_quote
+from fava_rebalance.planner import CashFlow, Plan, PlanError, parse_cash, plan_for
 from fava_rebalance.serialize import report_to_dict
 from fava_rebalance.tables import drift_frame, report_sheets, to_csv, to_excel
 from fava_rebalance.terminal import render
@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = analyse(ledger, args.date or datetime.date.today())
     trades = None
     if args.format != "csv":
-        trades = plan(report, ledger.declarations, args.cash, quote=price_quote(ledger, report))
+        trades = plan_for(ledger, report, args.cash)
         if trades.errors:
             for error in trades.errors:
                 print(f"bean-rebalance: {error.message}", file=sys.stderr)

@@ -27,7 +27,7 @@ from fava_rebalance.planner.model import (
     Trade,
     WashSale,
 )
-from fava_rebalance.planner.plan import plan, price_quote
+from fava_rebalance.planner.plan import plan, plan_for, price_quote
 
 __all__ = [
     "DEPOSIT",
@@ -47,5 +47,6 @@ __all__ = [
     "WashSale",
     "parse_cash",
     "plan",
+    "plan_for",
     "price_quote",
 ]

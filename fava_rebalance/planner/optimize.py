@@ -9,10 +9,14 @@ buy and sell one commodity in one account, never buy anywhere what is sold at a 
 substantially identical commodity).
 
 Solved in two phases: first the smallest distance from the goals (with going outside a band
-weighted ten times), then, holding that distance to within the rounding of whole units, the
-least estimated tax plus trading costs. scipy's ``milp`` (HiGHS) does this better than any
-hand-written heuristic could; the floats it works in are turned back into exact integers
-of quanta here, and every figure is then recomputed exactly from units × price.
+weighted ten times), then, holding that distance to within the rounding of one unit, the
+least estimated tax plus trading costs. Phase two breaks ties with small costs, each well
+under a unit of currency: fewer trades, buying what the account already holds, less
+turnover, and sharing drift that cannot be avoided evenly between the categories.
+
+scipy's ``milp`` (HiGHS) does this better than any hand-written heuristic could; the floats
+it works in are turned back into exact integers of quanta here, and every figure is then
+recomputed exactly from units × price.
 """
 
 from __future__ import annotations

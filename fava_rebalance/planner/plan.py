@@ -397,3 +397,12 @@ def _account_totals(household: Household, trades: tuple[Trade, ...], settlement:
         totals.append(AccountTotal(name, account.status, account.cash, scope.flows.get(name, ZERO), sold,
                                    bought, settlement.fees[name], settlement.cash[name], len(mine)))
     return tuple(totals)
+
+
+def plan_for(ledger: Ledger, report: Report, cash: CashFlow | None = None) -> Plan:
+    """``plan`` for a report of ``ledger``, pricing unheld commodities from its price map.
+
+    The one call the command line and the Fava page make: ``report`` is what ``analyse``
+    returned for that ledger (with Fava's filters, if any).
+    """
+    return plan(report, ledger.declarations, cash, quote=price_quote(ledger, report))

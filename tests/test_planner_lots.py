@@ -1,0 +1,49 @@
+"""Holding periods, lot order and Schedule D netting, by hand."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+
+from fava_rebalance.holdings import Lot
+from fava_rebalance.options import Options
+from fava_rebalance.planner.lots import estimated_tax, lot_facts, take_lots, term_of
+
+D = Decimal
+DAY = datetime.date
+OPTIONS = Options(accounts=re.compile("^Assets:"), currency="USD")  # 24% short, 15% long
+
+
+def test_long_term_means_more_than_one_year() -> None:
+    assert term_of(DAY(2025, 3, 15), DAY(2026, 3, 15)) == "short"  # exactly one year
+    assert term_of(DAY(2025, 3, 15), DAY(2026, 3, 16)) == "long"
+    assert term_of(DAY(2024, 2, 29), DAY(2025, 2, 28)) == "short"
+    assert term_of(DAY(2024, 2, 29), DAY(2025, 3, 1)) == "long"
+    assert term_of(None, DAY(2026, 1, 1)) == "short"  # unknown: the higher rate
+
+
+def test_lot_order_and_split() -> None:
+    # Price 200. Tax per unit: A (LT, cost 100): 15% × 100 = 15; B (ST, cost 180):
+    # 24% × 20 = 4.80; C (ST, cost 250): 24% × −50 = −12; D (LT, cost 190): 15% × 10 = 1.50.
+    lots = [Lot(D(50), D(100), "USD", DAY(2023, 1, 10)), Lot(D(50), D(180), "USD", DAY(2026, 9, 1)),
+            Lot(D(20), D(250), "USD", DAY(2026, 6, 1)), Lot(D(10), D(190), "USD", DAY(2020, 1, 1))]
+    facts = lot_facts(lots, D(200), DAY(2026, 11, 20), OPTIONS, lambda c: D(1) if c == "USD" else None)
+    pieces, left = take_lots(facts, D(45))
+    # C 20 (loss), D 10 (high-basis long-term), B 15; A untouched.
+    assert [(f.lot.cost, units) for f, units in pieces] == [(D(250), D(20)), (D(190), D(10)), (D(180), D(15))]
+    assert left == 0
+    # Without losses (a wash sale the plan must not cause) C is skipped.
+    pieces, _ = take_lots(facts, D(5), losses=False)
+    assert [(f.lot.cost, units) for f, units in pieces] == [(D(190), D(5))]
+
+
+def test_schedule_d_netting() -> None:
+    assert estimated_tax(D(1000), D(2000), OPTIONS) == D(240) + D(300)
+    # A 1,000 short-term loss against a 3,000 long-term gain: 2,000 long-term left, 15% = 300.
+    assert estimated_tax(D(-1000), D(3000), OPTIONS) == D(300)
+    # A 3,000 short-term gain against a 1,000 long-term loss: 2,000 short-term, 24% = 480.
+    assert estimated_tax(D(3000), D(-1000), OPTIONS) == D(480)
+    # Net losses: a saving, at the rate of the side that remains.
+    assert estimated_tax(D(-3000), D(1000), OPTIONS) == D(-480)
+    assert estimated_tax(D(-100), D(-100), OPTIONS) == D(-39)
