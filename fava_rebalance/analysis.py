@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -48,20 +48,27 @@ class Ledger:
     options_map: Mapping[str, Any]
     declarations: Declarations
     errors: tuple[RebalanceError, ...]
+    prices: Any = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_entries(
-        cls, entries: Sequence[data.Directive], options_map: Mapping[str, Any]
+        cls, entries: Sequence[data.Directive], options_map: Mapping[str, Any], *, price_map: Any = None
     ) -> Ledger:
-        """Read declarations and prices from loaded entries."""
+        """Read declarations from loaded entries.
+
+        ``price_map``: one already built from the same entries, Beancount's or Fava's
+        ``FavaPriceMap`` (the Fava tab reuses Fava's instead of building a second one).
+        """
         declarations, errors = read_declarations(entries, options_map)
         errors += target_sum_errors(declarations)
         errors += undeclared_target_errors(declarations)
-        return cls(entries, options_map, declarations, tuple(errors))
+        return cls(entries, options_map, declarations, tuple(errors), price_map)
 
     @cached_property
     def price_map(self) -> Any:
-        """Beancount's price map, built on first use (the plugin without drift checks needs none)."""
+        """The price map given, else Beancount's, built on first use (few callers need one)."""
+        if self.prices is not None:
+            return self.prices
         return bc_prices.build_price_map(self.entries)
 
     @property

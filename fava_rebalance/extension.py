@@ -113,8 +113,9 @@ class Rebalance(FavaExtensionBase):
         self._reports.clear()
         try:
             entries = cast(Sequence[data.Directive], self.ledger.all_entries)
-            ledger = Ledger.from_entries(entries, cast(Mapping[str, Any], self.ledger.options))
-            _ = ledger.price_map  # build it now: once per load, from all entries
+            # Fava's own price map, built from all entries on this load: no second one.
+            ledger = Ledger.from_entries(entries, cast(Mapping[str, Any], self.ledger.options),
+                                         price_map=self.ledger.prices)
             self._loaded = Loaded(
                 ledger,
                 commodity_directives(self.ledger.all_entries_by_type.Commodity),

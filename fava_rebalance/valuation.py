@@ -65,9 +65,12 @@ class PriceBook:
         self._memo: dict[str, Quote | None] = {}
 
     def _get(self, base: str, quote: str) -> tuple[datetime.date | None, Decimal | None]:
-        found: tuple[datetime.date | None, Decimal | None] = bc_prices.get_price(
-            self.price_map, (base, quote), self.date
-        )
+        found: tuple[datetime.date | None, Decimal | None]
+        fava_lookup = getattr(self.price_map, "get_price_point", None)
+        if fava_lookup is not None:  # Fava's FavaPriceMap: same answers, already built by Fava
+            found = fava_lookup((base, quote), self.date)
+        else:
+            found = bc_prices.get_price(self.price_map, (base, quote), self.date)
         return found
 
     def quote(self, commodity: str) -> Quote | None:

@@ -295,3 +295,42 @@ def test_target_category_with_nothing_in_it() -> None:
     assert report.moves == ("Buy 100.00 USD of Cash (0.00% now, target 10.00%).",
                             "Sell 100.00 USD of Equities (60.00% now, target 50.00%).")
     assert report.missing == ()
+
+
+# --- Fava's price map -------------------------------------------------------------------------
+
+
+def test_favas_price_map_gives_the_same_figures_as_beancounts() -> None:
+    # The Fava tab reuses Fava's FavaPriceMap instead of building Beancount's a second time.
+    # Direct prices, an inverse rate (USD in EUR), a fund priced in EUR only, a later price
+    # past the report date and a price of 0: the same rates and dates either way.
+    # VTI 10 × 110 = 1,100; VEA 20 × 50 EUR × (1 / 0.8 = 1.25) = 1,250; BND 5 × 0 = 0;
+    # the EUR rate is 60 days old: a stale-price warning for VEA from both.
+    from fava.beans.prices import FavaPriceMap
+
+    text = (dedent(HEAD) + dedent("""
+    2020-01-01 commodity VEA
+      asset-class: "Equities"
+    2024-01-02 * "buy"
+      Assets:Invest:Taxable  10 VTI {100 USD}
+      Assets:Invest:Taxable  20 VEA {40 EUR}
+      Assets:Invest:Taxable  5 BND {10 USD}
+      Equity:Opening
+    2024-06-01 price VTI 110 USD
+    2024-07-01 price VTI 999 USD
+    2024-06-01 price VEA 50 EUR
+    2024-05-01 price USD 0.8 EUR
+    2024-06-01 price BND 0 USD
+    """)).replace('option "operating_currency" "USD"', 'option "operating_currency" "USD"\n'
+                  'option "operating_currency" "EUR"')
+    entries, errors, options_map = loader.load_string(text)
+    assert not errors, [e.message for e in errors]
+    date = datetime.date(2024, 6, 30)
+    beancount = analyse(Ledger.from_entries(entries, options_map), date)
+    fava_map = FavaPriceMap([e for e in entries if type(e).__name__ == "Price"])
+    fava = analyse(Ledger.from_entries(entries, options_map, price_map=fava_map), date)
+    assert fava.total == beancount.total == Decimal("2350.00")
+    assert [(h.commodity, h.value, h.price_date) for h in fava.holdings] == [
+        (h.commodity, h.value, h.price_date) for h in beancount.holdings]
+    assert fava.warnings == beancount.warnings
+    assert any("stale price for VEA" in w for w in fava.warnings)
