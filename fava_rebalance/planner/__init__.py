@@ -6,7 +6,8 @@ tax summary, each category before and after, and the asset location review. One 
 job: ``accounts`` (trading accounts, cash, what may be bought and sold), ``lots`` (holding
 periods, gains, lot order, tax), ``washsale``, ``lazy`` (deposits and withdrawals),
 ``milp`` and ``optimize`` (the household-wide optimisation), ``trades`` (exact orders),
-``orders`` (reasons, tax summary), ``location``, ``cashflow`` (``--cash``) and ``plan``.
+``orders`` (reasons, tax summary), ``explain`` (drift left and why), ``location``,
+``cashflow`` (``--cash``) and ``plan``.
 """
 
 from fava_rebalance.planner.cashflow import parse_cash

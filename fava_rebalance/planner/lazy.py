@@ -122,15 +122,3 @@ def withdrawal(slots: Mapping[str, Slot], amount: Decimal) -> dict[str, Decimal]
     for key, part in _fill(mirrored, left).items():
         taken[key] += part
     return taken
-
-
-def capacity(slots: Mapping[str, Slot]) -> Decimal | None:
-    """The most the slots can absorb together (``None``: no limit)."""
-    total = ZERO
-    for slot in slots.values():
-        if slot.target <= 0:
-            continue
-        if slot.cap is None:
-            return None
-        total += slot.cap
-    return total

@@ -21,10 +21,11 @@ from decimal import Decimal
 from fava_rebalance.analysis import Ledger, Report
 from fava_rebalance.categories import HUNDRED
 from fava_rebalance.declarations import Declarations
-from fava_rebalance.formatting import grouped, plain
+from fava_rebalance.formatting import grouped
 from fava_rebalance.planner import lazy
 from fava_rebalance.planner.accounts import Category, Household, Quote, SellOption, build_household
 from fava_rebalance.planner.cashflow import declared_accounts, default_account, resolve_account
+from fava_rebalance.planner.explain import outside, untradable, why_outside
 from fava_rebalance.planner.location import review
 from fava_rebalance.planner.lots import LotFact, lot_sales
 from fava_rebalance.planner.model import (
@@ -108,32 +109,16 @@ class _Planner:
         return Outcome(draft, settle(self.h, draft, scope, solution.draws), scope, goals,
                        _solver_note(solution))
 
-    def full_scope(self, flows: Mapping[str, Decimal], *, taxable_sells: bool = True) -> Scope:
+    def full_scope(self, flows: Mapping[str, Decimal]) -> Scope:
         return Scope(
-            frozenset(s.key for s in self.h.sells if taxable_sells or s.status != TAXABLE),
+            frozenset(s.key for s in self.h.sells),
             frozenset(b.key for b in self.h.buys),
             frozenset(p.key for p in self.h.pots if p.spendable),
             dict(flows),
         )
 
-    def granularity(self, category: str) -> Decimal:
-        """The value of one tradable unit of the category's commodities (whole-unit rounding)."""
-        units = [b.price * b.quantum for b in self.h.buys if b.category == category]
-        units += [s.price * s.quantum * s.fractions[category] for s in self.h.sells
-                  if category in s.fractions]
-        return max(units, default=ZERO)
-
     def outside(self, settlement: Settlement) -> list[str]:
-        """Categories outside their band by more than one unit's rounding (and ``min-trade``)."""
-        if settlement.total <= 0:
-            return []
-        names = []
-        for cat in self.h.categories:
-            off = abs(cat.target * settlement.total / HUNDRED - settlement.values[cat.name])
-            band = cat.band * settlement.total / HUNDRED
-            if off > band + self.granularity(cat.name) and off >= self.options.min_trade:
-                names.append(cat.name)
-        return names
+        return outside(self.h, settlement)
 
     def idle(self, flows: Mapping[str, Decimal]) -> Outcome:
         scope = Scope(frozenset(), frozenset(), frozenset(), dict(flows))
@@ -228,43 +213,6 @@ class _Planner:
         trades = self.orders_of(result, mode)
         tax = tax_summary(trades, self.options, sum(result.settlement.fees.values(), ZERO), None)
         return Alternative(after_rows(self.h, result.settlement), len(trades), tax.estimated_tax)
-
-    # -- warnings --------------------------------------------------------------------------
-    def why_outside(self, outcome: Outcome) -> None:
-        currency = self.h.currency
-        settlement = outcome.settlement
-        alloc = self.report.allocation
-        loose = (sum((r.value for r in alloc.untargeted), ZERO)
-                 + sum((r.value for r in alloc.uncategorized), ZERO))
-        for name in self.outside(settlement):
-            cat = next(c for c in self.h.categories if c.name == name)
-            percent = settlement.values[name] / settlement.total * HUNDRED
-            over = percent > cat.target
-            causes = []
-            row = next(r for r in alloc.targeted if r.category == name)
-            locked = sum((p.value for p in row.parts if p.holding.commodity != currency
-                          and not self.declarations.can_sell(p.holding.account, p.holding.commodity)), ZERO)
-            unpriced = sum((p.value for p in row.parts if p.holding in self.h.untradable), ZERO)
-            if over and locked > 0:
-                causes.append(f"{grouped(locked)} {currency} of it may not be sold (rebalance-sell: FALSE)")
-            if over and unpriced > 0:
-                causes.append(f"{grouped(unpriced)} {currency} of it has no market price to sell at")
-            if not over and not any(b.category == name for b in self.h.buys):
-                causes.append(f"nothing wholly in {name} with a price may be bought in any account")
-            elif not over:
-                causes.append("the accounts that may buy it have no cash and nothing overweight to sell")
-            elif not causes:
-                causes.append("the accounts holding it have nothing underweight they may buy")
-            if loose > 0:
-                causes.append(f"{grouped(loose)} {currency} is in holdings without a target, which the "
-                              "planner does not sell")
-            self.warnings.append(f"{name} stays outside its band after the plan: {plain(percent)}% against a "
-                                 f"target of {plain(cat.target)}% (±{plain(cat.band)}): {'; '.join(causes)}.")
-
-    def untradable(self) -> None:
-        for holding in self.h.untradable:
-            self.warnings.append(f"{holding.commodity} in {holding.account} has no market price; "
-                                 "the planner does not trade it.")
 
 
 def after_rows(household: Household, settlement: Settlement) -> tuple[AfterRow, ...]:
@@ -371,8 +319,8 @@ def _finish(planner: _Planner, report: Report, cash: CashFlow | None, account: s
         tax = tax_summary(trades, h.options, costs, planner.alternative(outcome, mode))
     if outcome.message:
         planner.warnings.append(outcome.message)
-    planner.untradable()
-    planner.why_outside(outcome)
+    planner.warnings += untradable(h)
+    planner.warnings += why_outside(h, settlement, report.allocation, declarations.can_sell)
     for commodity in sorted({t.commodity for t in trades if t.tax_status == TAXABLE
                              and any(lot.gain < 0 for lot in t.lots)}):
         identical = declarations.identical_to(commodity)

@@ -1,0 +1,87 @@
+"""Whether a plan leaves a category outside its band, and the warning that says why.
+
+A category counts as outside when, after the trades, it is further from its target than its
+band plus one tradable unit's rounding (and at least ``min-trade``). The warning names the
+likely causes: holdings that may not be sold, holdings without a price, nothing of the class
+that may be bought, no money where it may be bought, and value in holdings without a target
+(which the planner never sells).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from fava_rebalance.categories import HUNDRED
+from fava_rebalance.formatting import grouped, plain
+from fava_rebalance.planner.accounts import Household
+from fava_rebalance.planner.trades import Settlement
+from fava_rebalance.report import Allocation
+
+ZERO = Decimal(0)
+
+
+def granularity(household: Household, category: str) -> Decimal:
+    """The value of one tradable unit of the category's commodities (whole-unit rounding)."""
+    units = [b.price * b.quantum for b in household.buys if b.category == category]
+    units += [s.price * s.quantum * s.fractions[category] for s in household.sells
+              if category in s.fractions]
+    return max(units, default=ZERO)
+
+
+def outside(household: Household, settlement: Settlement) -> list[str]:
+    """Categories outside their band by more than one unit's rounding (and ``min-trade``)."""
+    if settlement.total <= 0:
+        return []
+    names = []
+    for cat in household.categories:
+        off = abs(cat.target * settlement.total / HUNDRED - settlement.values[cat.name])
+        band = cat.band * settlement.total / HUNDRED
+        if off > band + granularity(household, cat.name) and off >= household.options.min_trade:
+            names.append(cat.name)
+    return names
+
+
+def why_outside(
+    household: Household,
+    settlement: Settlement,
+    allocation: Allocation,
+    can_sell: Callable[[str, str], bool],
+) -> list[str]:
+    """One warning per category the plan leaves outside its band, with the likely causes."""
+    currency = household.currency
+    loose = (sum((r.value for r in allocation.untargeted), ZERO)
+             + sum((r.value for r in allocation.uncategorized), ZERO))
+    warnings = []
+    for name in outside(household, settlement):
+        cat = next(c for c in household.categories if c.name == name)
+        row = next(r for r in allocation.targeted if r.category == name)
+        percent = settlement.values[name] / settlement.total * HUNDRED
+        over = percent > cat.target
+        causes = []
+        if over:
+            locked = sum((p.value for p in row.parts if p.holding.commodity != currency
+                          and not can_sell(p.holding.account, p.holding.commodity)), ZERO)
+            unpriced = sum((p.value for p in row.parts if p.holding in household.untradable), ZERO)
+            if locked > 0:
+                causes.append(f"{grouped(locked)} {currency} of it may not be sold (rebalance-sell: FALSE)")
+            if unpriced > 0:
+                causes.append(f"{grouped(unpriced)} {currency} of it has no market price to sell at")
+            if not causes:
+                causes.append("the accounts holding it have nothing underweight they may buy")
+        elif not any(b.category == name for b in household.buys):
+            causes.append(f"nothing wholly in {name} with a price may be bought in any account")
+        else:
+            causes.append("the accounts that may buy it have no cash and nothing overweight to sell")
+        if loose > 0:
+            causes.append(f"{grouped(loose)} {currency} is in holdings without a target, which the "
+                          "planner does not sell")
+        warnings.append(f"{name} stays outside its band after the plan: {plain(percent)}% against a "
+                        f"target of {plain(cat.target)}% (±{plain(cat.band)}): {'; '.join(causes)}.")
+    return warnings
+
+
+def untradable(household: Household) -> list[str]:
+    """One warning per holding in a targeted category that has no market price."""
+    return [f"{h.commodity} in {h.account} has no market price; the planner does not trade it."
+            for h in household.untradable]
