@@ -139,7 +139,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                 "bought": plain(a.bought),
                 "costs": plain(a.costs),
                 "cash_after": plain(a.cash_after),
-                "trades": a.trades,
+                "trades": str(a.trades),
             }
             for a in plan.accounts
         ],
@@ -156,7 +156,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                 "estimated_tax": plain(alternative.estimated_tax),
                 "largest_drift": plain(alternative.largest_drift),
                 "outside_band": list(alternative.outside_band),
-                "trades": alternative.trades,
+                "trades": str(alternative.trades),
                 "after": [_after(r) for r in alternative.after],
             },
         },

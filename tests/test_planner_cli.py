@@ -52,7 +52,7 @@ def test_deposit_as_json(ledger: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert doc["accounts"] == [{
         "account": "Assets:Invest:Taxable", "tax_status": "taxable", "cash_before": "0.00",
         "flow": "5000.00", "sold": "0.00", "bought": "5000.00", "costs": "0.00", "cash_after": "0.00",
-        "trades": 2}]
+        "trades": "2"}]
     assert doc["cash_needed"] == "11666.67"  # Intl: 33,500 ÷ 0.30 − 100,000 (US: only 8,750)
 
 
