@@ -10,14 +10,14 @@ at least one targeted category, unless ``rebalance-sell: FALSE``. What may be bo
 category in a trading account: a commodity wholly in that category with a price, never one
 with ``rebalance-buy: FALSE``, and, where ``open`` directives at or under the trading account
 list currencies, only those. Preference (``tier``): held in that account, held elsewhere, not
-held at all.
+held at all; outside taxable accounts only the best tier present (per category) and the next are offered.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from fava_rebalance.categories import is_within
@@ -237,7 +237,7 @@ def _buy_options(
             if price is not None and price > 0:
                 prices[commodity] = price
     accounts_re = b.settings.options.accounts
-    options: list[BuyOption] = []
+    found: list[BuyOption] = []
     for name in names:
         held_here: dict[str, Holding] = {}
         for h in holdings:
@@ -267,6 +267,22 @@ def _buy_options(
             if len(fractions) != 1 or next(iter(fractions.values())) != ONE:
                 continue
             category = next(iter(fractions))
-            options.append(BuyOption(len(options), name, account, commodity, prices[commodity],
-                                     b.quantum(commodity), category, tier))
-    return options
+            found.append(BuyOption(0, name, account, commodity, prices[commodity],
+                                   b.quantum(commodity), category, tier))
+    return _preferred(found, {n for n in names if declarations.tax_status_of(n) == "taxable"})
+
+
+def _preferred(found: list[BuyOption], taxable: set[str]) -> list[BuyOption]:
+    """Per trading account and category, the best tier present and the next one.
+
+    The next tier stays so that the plan has another commodity of the class to buy where
+    the preferred one is barred (a wash sale); taxable accounts keep every tier, as any
+    commodity of the class may replace a loss harvested there.
+    """
+    best: dict[tuple[str, str], int] = {}
+    for option in found:
+        place = (option.trading_account, option.category)
+        best[place] = min(best.get(place, option.tier), option.tier)
+    kept = [o for o in found if o.trading_account in taxable
+            or o.tier <= best[(o.trading_account, o.category)] + 1]
+    return [replace(o, key=i) for i, o in enumerate(kept)]
