@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from fava_rebalance.analysis import Report
-from fava_rebalance.chart import Chart, ChartItem, bar_chart
+from fava_rebalance.chart import BAND, Bar, Chart, ChartItem, bar_chart
 from fava_rebalance.errors import RebalanceError
 from fava_rebalance.formatting import round2, units
 from fava_rebalance.hints import (
@@ -162,7 +162,7 @@ class Page:
 
 
 def with_panels(page: Page, *panels: Panel) -> Page:
-    """``page`` with ``panels`` added after its suggested moves."""
+    """``page`` with ``panels`` added after its suggested moves and chart."""
     return replace(page, panels=(*page.panels, *panels))
 
 
@@ -263,23 +263,23 @@ def _sections(
     return tuple(section for section in sections if section.rows)
 
 
+CURRENT_LEGEND = (("current", "Current"), ("target", "Target"), (BAND, "Band (no action inside)"))
+
+
 def _chart(report: Report, numbers: Numbers) -> Chart:
     alloc = report.allocation
-    items = [
-        ChartItem(row.category, row.percent, row.target, row.band,
-                  f"{numbers.money(row.percent)}%", f"target {numbers.money(row.target)}%")
-        for row in alloc.targeted
-    ]
-    items += [
-        ChartItem(row.category, row.percent, None, Decimal(0),
-                  f"{numbers.money(row.percent)}%", "no target")
-        for row in alloc.untargeted
-    ]
+
+    def item(label: str, percent: Decimal, target: Decimal | None, band: Decimal, note: str) -> ChartItem:
+        return ChartItem(label, (Bar("current", percent, f"{numbers.money(percent)}%"),
+                                 Bar("target", target, note, muted=True)), target, band)
+
+    items = [item(row.category, row.percent, row.target, row.band, f"target {numbers.money(row.target)}%")
+             for row in alloc.targeted]
+    items += [item(row.category, row.percent, None, Decimal(0), "no target") for row in alloc.untargeted]
     if alloc.uncategorized:
         percent = sum((row.percent for row in alloc.uncategorized), Decimal(0))
-        items.append(ChartItem("Uncategorized", percent, None, Decimal(0),
-                               f"{numbers.money(percent)}%", "no category"))
-    return bar_chart(items if report.total > 0 else [])
+        items.append(item("Uncategorized", percent, None, Decimal(0), "no category"))
+    return bar_chart(items if report.total > 0 else [], CURRENT_LEGEND)
 
 
 def _problem(error: RebalanceError) -> ProblemView:

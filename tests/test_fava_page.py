@@ -23,7 +23,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import fava_rebalance.extension as extension_module
-from fava_rebalance.chart import ChartItem, bar_chart
+from fava_rebalance.chart import Bar, ChartItem, bar_chart
 from fava_rebalance.extension import Rebalance, locale_number_format
 from fava_rebalance.fava_scope import account_matcher
 from fava_rebalance.hints import whole_percents
@@ -498,27 +498,40 @@ def test_fava_locale_number_format() -> None:
     assert Numbers(locale_number_format(None)).money(Decimal("16000")) == "16000.00"
 
 
+def _item(label: str, current: Decimal, target: Decimal | None, band: Decimal, note: str) -> ChartItem:
+    bars = (Bar("current", current, f"{current}%"), Bar("target", target, note))
+    return ChartItem(label, bars, target, band)
+
+
 def test_chart_geometry() -> None:
-    chart = bar_chart([ChartItem("Bonds", Decimal(32), Decimal(25), Decimal(2), "32.00%", "target 25.00%"),
-                       ChartItem("Crypto", Decimal(6), None, Decimal(0), "6.00%", "no target")])
+    chart = bar_chart([_item("Bonds", Decimal(32), Decimal(25), Decimal(2), "target 25.00%"),
+                       _item("Crypto", Decimal(6), None, Decimal(0), "no target")],
+                      [("current", "Current"), ("target", "Target"), ("band", "Band")])
     # Largest drawn: 32 → axis to 40 (a multiple of 10), ticks every 10.
     assert [t.label for t in chart.ticks] == ["0%", "10%", "20%", "30%", "40%"]
     width = chart.plot_right - chart.plot_left
     bonds, crypto = chart.rows
-    assert bonds.current.width == pytest.approx(width * 32 / 40, abs=0.1)
-    assert bonds.target is not None
-    assert bonds.target.width == pytest.approx(width * 25 / 40, abs=0.1)
+    current, target = (bar.box for bar in bonds.bars)
+    assert current is not None
+    assert current.width == pytest.approx(width * 32 / 40, abs=0.1)
+    assert target is not None
+    assert target.width == pytest.approx(width * 25 / 40, abs=0.1)
     assert bonds.band is not None  # 23% to 27%
     assert bonds.band.width == pytest.approx(width * 4 / 40, abs=0.2)
-    assert crypto.target is None
+    assert crypto.bars[1].box is None  # "no target": the text alone
+    assert crypto.bars[1].text_x == chart.plot_left + 4
     assert crypto.band is None
+    assert [entry.kind for entry in chart.legend] == ["current", "target", "band"]
     assert bar_chart([]).rows == ()
 
 
 def test_chart_axis_rounds_up_past_the_band() -> None:
     # 50 + a band of 2 = 52 → the axis goes to 60 (ticks every 20 above 50).
-    chart = bar_chart([ChartItem("US", Decimal(44), Decimal(50), Decimal(2), "", "")])
+    chart = bar_chart([_item("US", Decimal(44), Decimal(50), Decimal(2), "")], [("band", "Band")])
     assert [t.label for t in chart.ticks] == ["0%", "20%", "40%", "60%"]
+    assert chart.has_band
+    no_band = bar_chart([_item("US", Decimal(44), Decimal(50), Decimal(0), "")], [("band", "Band")])
+    assert no_band.legend == ()  # the band's legend entry only with a band to explain
 
 
 def test_account_matcher_is_favas_account_filter() -> None:
