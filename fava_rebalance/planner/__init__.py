@@ -7,10 +7,10 @@ job: ``accounts`` (trading accounts, cash, what may be bought and sold), ``lots`
 periods, gains, lot order, tax), ``washsale``, ``lazy`` (deposits and withdrawals),
 ``milp`` and ``optimize`` (the household-wide optimisation), ``trades`` (exact orders),
 ``orders`` (reasons, tax summary), ``explain`` (drift left and why), ``location``,
-``cashflow`` (``--cash``) and ``plan``.
+``cashflow`` (``--cash`` and the accounts cash may use) and ``plan``.
 """
 
-from fava_rebalance.planner.cashflow import parse_cash
+from fava_rebalance.planner.cashflow import CashAccount, CashAccounts, cash_accounts, parse_cash
 from fava_rebalance.planner.model import (
     DEPOSIT,
     NOTHING,
@@ -38,6 +38,8 @@ __all__ = [
     "AccountTotal",
     "AfterRow",
     "Alternative",
+    "CashAccount",
+    "CashAccounts",
     "CashFlow",
     "LocationNote",
     "LotSale",
@@ -46,6 +48,7 @@ __all__ = [
     "TaxSummary",
     "Trade",
     "WashSale",
+    "cash_accounts",
     "parse_cash",
     "plan",
     "plan_for",

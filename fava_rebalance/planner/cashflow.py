@@ -4,20 +4,39 @@ The amount is in the reporting currency, positive to add money, negative to take
 Without an account the money goes to (or comes from) the taxable trading account with the
 most cash (any trading account when none is taxable). A named account is taken as the
 trading account it belongs to; an account the portfolio does not hold yet may be named if
-the ledger opens it.
+the ledger opens it. ``cash_accounts`` lists the accounts a form may offer, with the default.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from beancount.core import account as bc_account
 
+from fava_rebalance.analysis import Report
 from fava_rebalance.declarations import Declarations
 from fava_rebalance.options import Options
-from fava_rebalance.planner.accounts import TradingAccount
+from fava_rebalance.planner.accounts import Category, Quote, TradingAccount, build_household
 from fava_rebalance.planner.model import TAXABLE, CashFlow, PlanError
+
+
+@dataclass(frozen=True)
+class CashAccount:
+    """A trading account that can take a deposit or pay a withdrawal."""
+
+    name: str
+    tax_status: str
+    cash: Decimal
+
+
+@dataclass(frozen=True)
+class CashAccounts:
+    """The accounts cash may go to or come from, and the one ``plan`` picks without a name."""
+
+    accounts: tuple[CashAccount, ...]
+    default: str | None
 
 
 def parse_cash(text: str) -> CashFlow | PlanError:
@@ -72,3 +91,24 @@ def declared_accounts(declarations: Declarations, options: Options) -> tuple[str
         name for name in declarations.tax_status
         if options.accounts.search(name) and not declarations.is_excluded(name)
     ))
+
+
+def cash_accounts(report: Report, declarations: Declarations, quote: Quote | None = None) -> CashAccounts:
+    """The trading accounts of ``report``'s portfolio and the default account for cash.
+
+    The default is the one ``plan`` chooses for a cash flow without an account (built from
+    the same household); the list adds the accounts that declare a tax status but hold
+    nothing yet. ``quote`` prices commodities not held, as for ``plan``.
+    """
+    settings = report.settings
+    known = {declarations.trading_account(h.account) for h in report.holdings}
+    declared = declared_accounts(declarations, settings.options)
+    categories = tuple(Category(r.category, r.value, r.target, r.band) for r in report.allocation.targeted)
+    household = build_household(report.holdings, declarations, settings, categories, report.total, quote,
+                                () if known else declared)
+    buying = {b.trading_account for b in household.buys}
+    found = {name: CashAccount(name, a.status, a.cash) for name, a in household.accounts.items()}
+    for name in declared:
+        found.setdefault(name, CashAccount(name, declarations.tax_status_of(name), Decimal(0)))
+    default = default_account(household.accounts, buying) if report.allocation.targeted else None
+    return CashAccounts(tuple(found[name] for name in sorted(found)), default)
