@@ -2,11 +2,13 @@
 
 Enable it with ``2020-01-01 custom "fava-extension" "fava_rebalance"``. The page is
 ``/<ledger>/extension/Rebalance/``; its downloads are the endpoints ``report.csv``,
-``report.xlsx`` and ``report.json`` beside it, with the same filters and figures.
+``trades.csv``, ``report.xlsx`` and ``report.json`` beside it, with the same filters, cash
+input and figures.
 
 Per ledger load (``after_load_file``) it reads the declarations and builds the price map
-from *all* entries; per request it takes Fava's filtered entries, the account filter and
-the report date (``fava_scope``), and computes one ``Report`` per scope (``report_cache``).
+from *all* entries; per request it takes Fava's filters and the report date
+(``fava_scope``), and computes one ``Report`` per scope and one trade ``Plan`` per scope and
+cash flow (``cash_input``), each kept in a ``ReportCache`` that every load clears.
 Nothing here raises into Fava: a problem becomes a message on the page.
 """
 
@@ -19,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlencode
 
 from babel.core import Locale
 from beancount.core import data
@@ -30,26 +33,39 @@ from fava.helpers import FavaAPIError
 from flask import Response, request
 
 from fava_rebalance.analysis import Ledger, Report, analyse
+from fava_rebalance.cash_input import read_cash
 from fava_rebalance.fava_scope import Scope, account_matcher, scope_of
 from fava_rebalance.hints import CommodityDirective, commodity_directives
-from fava_rebalance.page import NumberFormat, Page, build_page
+from fava_rebalance.page import NumberFormat, Numbers, Page, Panel, build_page, with_panels
+from fava_rebalance.plan_page import PlanView, build_plan_view, cash_form, plan_problem
+from fava_rebalance.planner import CashAccounts, CashFlow, Plan, cash_accounts, plan_for, price_quote
 from fava_rebalance.report_cache import ReportCache
 from fava_rebalance.serialize import report_to_dict
-from fava_rebalance.tables import drift_frame, report_sheets, to_csv, to_excel
+from fava_rebalance.tables import drift_frame, report_sheets, to_csv, to_excel, trades_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     from fava.core import FavaLedger
 
 LOG = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PLAN_TEMPLATE = "_rebalance_plan.html"
+FORM_FILTERS = ("time", "account", "filter", "conversion")  # carried by the cash form
 
 
 class ReportUnavailable(Exception):
     """The report cannot be computed; the message says why, in plain words."""
 
 
-class BadFilter(ReportUnavailable):
-    """The request's filters cannot be applied: the user's input, not a bug (HTTP 400)."""
+class BadRequest(ReportUnavailable):
+    """The user's input cannot be used, not a bug (HTTP 400 for a download)."""
+
+
+class BadFilter(BadRequest):
+    """The request's filters cannot be applied."""
+
+
+class BadCash(BadRequest):
+    """The cash input cannot be read, or no plan can be made for it."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +98,10 @@ def locale_number_format(locale_name: str | None) -> NumberFormat:
     return write
 
 
+def _trades_csv(_: Report, plan: Plan | None) -> str:
+    return to_csv(trades_frame(plan)) if plan is not None else ""
+
+
 _Handler = Callable[["Rebalance"], Response]
 
 
@@ -90,8 +110,8 @@ def _get(name: str) -> Callable[[_Handler], _Handler]:
     return cast(Callable[[_Handler], _Handler], extension_endpoint(name))
 
 
-def _unexpected(exc: Exception) -> str:
-    return (f"The rebalance report could not be computed ({type(exc).__name__}: {exc}). "
+def _unexpected(exc: Exception, what: str = "The rebalance report") -> str:
+    return (f"{what} could not be computed ({type(exc).__name__}: {exc}). "
             "This is a bug in fava_rebalance; the ledger itself may be fine. "
             "Fava's log has the details.")
 
@@ -107,10 +127,12 @@ class Rebalance(FavaExtensionBase):
         self._loaded: Loaded | None = None
         self._load_problem: str | None = "The ledger has not been read yet."
         self._reports: ReportCache[Report] = ReportCache()
+        self._plans: ReportCache[Plan] = ReportCache()
 
     def after_load_file(self) -> None:
         """Read declarations, prices and commodity directives once per ledger load."""
         self._reports.clear()
+        self._plans.clear()
         try:
             entries = cast(Sequence[data.Directive], self.ledger.all_entries)
             # Fava's own price map, built from all entries on this load: no second one.
@@ -138,7 +160,7 @@ class Rebalance(FavaExtensionBase):
             account_match=account_matcher(scope.account),
         )
 
-    def _report(self) -> tuple[Loaded, Report]:
+    def _report(self) -> tuple[Loaded, Scope, Report]:
         """The report for this request's filters, computed once per ledger load and scope."""
         loaded = self._loaded
         if loaded is None:
@@ -154,13 +176,63 @@ class Rebalance(FavaExtensionBase):
         except Exception as exc:
             LOG.exception("fava_rebalance: computing the report failed")
             raise ReportUnavailable(_unexpected(exc)) from exc
-        return loaded, report
+        return loaded, scope, report
+
+    def _plan(self, loaded: Loaded, scope: Scope, report: Report, flow: CashFlow | None) -> Plan:
+        """The trade plan for a report and cash flow, computed once per ledger load."""
+        return self._plans.get((scope, flow), lambda: plan_for(loaded.ledger, report, flow))
+
+    def _requested_plan(self, loaded: Loaded, scope: Scope, report: Report) -> Plan:
+        """The plan for this request's cash input; ``BadCash`` when there is none to give."""
+        cash = read_cash(request.args)
+        if cash.problem is not None:
+            raise BadCash(cash.problem)
+        try:
+            plan = self._plan(loaded, scope, report, cash.flow)
+        except Exception as exc:
+            LOG.exception("fava_rebalance: planning failed")
+            raise ReportUnavailable(_unexpected(exc, "The trade plan")) from exc
+        problem = plan_problem(plan)
+        if problem is not None:
+            raise BadCash(problem)
+        return plan
+
+    def _page_path(self) -> str:
+        """The tab's URL without its query string."""
+        return fava_url_for("extension_report", extension_name=self.name).partition("?")[0]
+
+    def _plan_view(self, loaded: Loaded, scope: Scope, report: Report) -> PlanView:
+        """The planner's panel for this request; a problem becomes its message, never an error."""
+        numbers = Numbers(loaded.number_format)
+        cash = read_cash(request.args)
+        try:
+            accounts = cash_accounts(report, loaded.ledger.declarations, price_quote(loaded.ledger, report))
+        except Exception:
+            LOG.exception("fava_rebalance: listing the accounts for cash failed")
+            accounts = CashAccounts((), None)
+        hidden = [(name, request.args[name]) for name in FORM_FILTERS if request.args.get(name)]
+        form = cash_form(self._page_path(), hidden, cash.text, cash.account, accounts, numbers)
+        plan, problem = None, cash.problem
+        if problem is None:
+            try:
+                plan = self._plan(loaded, scope, report, cash.flow)
+            except Exception as exc:
+                LOG.exception("fava_rebalance: planning failed")
+                problem = _unexpected(exc, "The trade plan")
+        try:
+            return build_plan_view(report, form, plan, problem, numbers, loaded.directives)
+        except Exception as exc:
+            LOG.exception("fava_rebalance: building the plan's panel failed")
+            return build_plan_view(report, form, None, _unexpected(exc, "The trade plan"), numbers)
 
     def page(self) -> PageResult:
         """The page for this request (called once by the template)."""
         try:
-            loaded, report = self._report()
-            return PageResult(build_page(report, loaded.directives, loaded.number_format))
+            loaded, scope, report = self._report()
+            page = build_page(report, loaded.directives, loaded.number_format)
+            if report.allocation.targeted:
+                page = with_panels(page, Panel(PLAN_TEMPLATE, self._plan_view(loaded, scope, report)))
+            return PageResult(page)
         except ReportUnavailable as exc:
             return PageResult(None, str(exc))
         except Exception as exc:
@@ -168,24 +240,36 @@ class Rebalance(FavaExtensionBase):
             return PageResult(None, _unexpected(exc))
 
     def download_url(self, endpoint: str) -> str:
-        """The URL of one of this extension's endpoints, with the page's filters.
+        """The URL of one of this extension's endpoints, with the page's filters and cash input.
 
         Fava's ``url_for`` copies ``time``, ``account``, ``filter`` and ``conversion`` from
         the request; the endpoint route cannot be named directly (its ``endpoint`` variable
         clashes with ``url_for``'s own first argument), so it is built from the page's URL.
+        ``cash`` and ``cash_account`` are added, so a download holds the plan on the page.
         """
         page_url = fava_url_for("extension_report", extension_name=self.name)
-        path, mark, query = page_url.partition("?")
-        return f"{path}{endpoint}{mark}{query}"
+        path, _, query = page_url.partition("?")
+        extra = urlencode(read_cash(request.args).query)
+        query = "&".join(part for part in (query, extra) if part)
+        return f"{path}{endpoint}{'?' if query else ''}{query}"
 
     def _download(
-        self, render: Callable[[Report], str | bytes], suffix: str, mimetype: str
+        self,
+        render: Callable[[Report, Plan | None], str | bytes],
+        name: str,
+        mimetype: str,
+        *,
+        with_plan: bool = True,
     ) -> Response:
-        """The report rendered by ``render`` as a file; a plain-text message if it fails."""
+        """``render(report, plan)`` as a file ``name``; a plain-text message if it fails.
+
+        ``with_plan``: the plan for the request's cash input is computed (and must exist).
+        """
         try:
-            _, report = self._report()
-            body = render(report)
-        except BadFilter as exc:
+            loaded, scope, report = self._report()
+            plan = self._requested_plan(loaded, scope, report) if with_plan else None
+            body = render(report, plan)
+        except BadRequest as exc:
             return Response(str(exc), status=400, mimetype="text/plain")
         except ReportUnavailable as exc:
             return Response(str(exc), status=500, mimetype="text/plain")
@@ -193,23 +277,29 @@ class Rebalance(FavaExtensionBase):
             LOG.exception("fava_rebalance: rendering a download failed")
             return Response(_unexpected(exc), status=500, mimetype="text/plain")
         response = Response(body, mimetype=mimetype)
-        if suffix != "json":
+        if not name.endswith(".json"):
             response.headers["Content-Disposition"] = (
-                f'attachment; filename="rebalance-{report.date}.{suffix}"')
+                f'attachment; filename="{name.format(date=report.date)}"')
         return response
 
     @_get("report.csv")
     def report_csv(self) -> Response:
-        """The drift table as CSV (exact two-place figures, as on the page)."""
-        return self._download(lambda r: to_csv(drift_frame(r)), "csv", "text/csv")
+        """The drift table as CSV (exact two-place figures, as on the page and the CLI)."""
+        return self._download(lambda r, _: to_csv(drift_frame(r)), "rebalance-{date}.csv", "text/csv",
+                              with_plan=False)
+
+    @_get("trades.csv")
+    def trades_csv(self) -> Response:
+        """The plan's orders for the request's cash input as CSV (the workbook's Trades sheet)."""
+        return self._download(_trades_csv, "rebalance-trades-{date}.csv", "text/csv")
 
     @_get("report.xlsx")
     def report_xlsx(self) -> Response:
-        """The report as an Excel workbook (drift, moves, warnings)."""
-        return self._download(lambda r: to_excel(report_sheets(r)), "xlsx", XLSX)
+        """The report and the plan as an Excel workbook (drift, moves, trades, tax, ...)."""
+        return self._download(lambda r, p: to_excel(report_sheets(r, p)), "rebalance-{date}.xlsx", XLSX)
 
     @_get("report.json")
     def report_json(self) -> Response:
-        """The report as the CLI's JSON object (SPEC §3)."""
-        return self._download(lambda r: json.dumps(report_to_dict(r), indent=2), "json",
-                              "application/json")
+        """The report and the plan as the CLI's JSON object (SPEC §3)."""
+        return self._download(lambda r, p: json.dumps(report_to_dict(r, p), indent=2),
+                              "rebalance-{date}.json", "application/json")

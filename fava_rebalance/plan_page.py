@@ -1,0 +1,418 @@
+"""The trade planner's panel on the Rebalance tab: a view-model built from a ``Plan``.
+
+``build_plan_view`` is pure: it takes the plan (or the reason there is none), the cash form's
+state and the page's ``Numbers``, and returns display strings only, rounded and written as
+the rest of the page (``page.Numbers``), so the panel, the JSON and the workbook agree. The
+templates ``_rebalance_plan*.html`` only loop and print (``|incognito`` on every figure).
+
+What it shows: the cash form, a summary, the orders grouped by trading account (sells
+first, lots per order, wash sales), totals by account, the tax summary with the break-even
+(the tax of the plan next to the drift left when trading only in tax-advantaged accounts),
+each category before and after with a chart, the asset location review and the warnings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from fava_rebalance.analysis import Report
+from fava_rebalance.chart import BAND, MARKER, Bar, Chart, ChartItem, bar_chart
+from fava_rebalance.formatting import units
+from fava_rebalance.hints import CommodityDirective
+from fava_rebalance.page import Numbers
+from fava_rebalance.planner import (
+    DEPOSIT,
+    NOTHING,
+    REBALANCE,
+    WITHDRAWAL,
+    AccountTotal,
+    AfterRow,
+    Alternative,
+    CashAccounts,
+    LotSale,
+    Plan,
+    TaxSummary,
+    Trade,
+    WashSale,
+)
+from fava_rebalance.planner.model import BUY, SELL, TAXABLE
+
+ACTION_LABELS = {BUY: "Buy", SELL: "Sell"}
+TERM_LABELS = {"short": "Short-term", "long": "Long-term", "mixed": "Mixed"}
+AFTER_LEGEND = (("before", "Before"), ("after", "After the trades"), (MARKER, "Target"), (BAND, "Band"))
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class AccountChoice:
+    """One entry of the form's account list (``default``: the planner's own choice)."""
+
+    name: str
+    tax_status: str
+    cash: str
+    selected: bool
+    default: bool
+
+
+@dataclass(frozen=True)
+class CashForm:
+    """The GET form: where it goes, the page's filters as hidden fields, what was typed."""
+
+    action: str
+    hidden: tuple[tuple[str, str], ...]
+    cash: str
+    choices: tuple[AccountChoice, ...]
+
+
+@dataclass(frozen=True)
+class LotView:
+    """Units taken from one lot."""
+
+    date: str
+    units: str
+    cost: str
+    gain: str
+    term: str
+
+
+@dataclass(frozen=True)
+class WashView:
+    """A recent purchase that disallows (part of) a sale's loss."""
+
+    units: str
+    commodity: str
+    date: str
+    account: str
+    disallowed: str
+    fate: str
+
+
+@dataclass(frozen=True)
+class TradeView:
+    """One order. ``gain`` and ``term`` are empty where no tax is due (buys, IRAs)."""
+
+    key: str
+    account: str
+    action: str
+    action_label: str
+    commodity: str
+    commodity_name: str
+    units: str
+    price: str
+    amount: str
+    gain: str
+    term: str
+    lots: tuple[LotView, ...]
+    lots_label: str
+    washes: tuple[WashView, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class TradeGroup:
+    """The orders of one trading account, sells before buys."""
+
+    account: str
+    tax_status: str
+    trades: tuple[TradeView, ...]
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """What the plan does to one trading account's cash."""
+
+    account: str
+    tax_status: str
+    cash_before: str
+    flow: str
+    sold: str
+    bought: str
+    costs: str
+    cash_after: str
+    trades: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One column of the break-even: tax, the largest drift left, what stays outside a band."""
+
+    estimated_tax: str
+    largest_drift: str
+    outside_band: str
+    trades: str
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    """The plan next to trading only in tax-advantaged accounts; ``saving`` = tax difference."""
+
+    plan: Outcome
+    alternative: Outcome
+    saving: str
+
+
+@dataclass(frozen=True)
+class TaxView:
+    """The tax summary: realized gains after wash sales, the estimate at the rates, costs."""
+
+    short_term_gain: str
+    long_term_gain: str
+    estimated_tax: str
+    disallowed_loss: str
+    trade_costs: str
+    short_term_rate: str
+    long_term_rate: str
+    break_even: BreakEven | None
+
+
+@dataclass(frozen=True)
+class AfterView:
+    """A targeted category before and after the plan; ``state`` ``within`` or ``outside`` (its band)."""
+
+    category: str
+    before: str
+    after: str
+    target: str
+    band: str
+    difference: str
+    state: str
+    within_label: str
+
+
+@dataclass(frozen=True)
+class LocationView:
+    """A holding better held in another type of account."""
+
+    category: str
+    commodity: str
+    account: str
+    value: str
+    tax_status: str
+    preferred: str
+
+
+@dataclass(frozen=True)
+class FlowView:
+    """The deposit or withdrawal planned: ``label`` ``Deposit`` or ``Withdrawal``."""
+
+    label: str
+    amount: str
+    preposition: str
+    account: str | None
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """The whole panel; with ``problem`` set, only the form and the problem are shown."""
+
+    currency: str
+    form: CashForm
+    problem: str | None
+    summary: str = ""
+    flow: FlowView | None = None
+    outcome: Outcome | None = None
+    groups: tuple[TradeGroup, ...] = ()
+    accounts: tuple[AccountView, ...] = ()
+    tax: TaxView | None = None
+    after: tuple[AfterView, ...] = ()
+    chart: Chart | None = None
+    locations: tuple[LocationView, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def cash_form(
+    action: str,
+    hidden: Sequence[tuple[str, str]],
+    cash: str,
+    chosen: str,
+    accounts: CashAccounts,
+    numbers: Numbers,
+) -> CashForm:
+    """The form's state; the chosen account is selected, else the planner's default."""
+    selected = chosen if any(a.name == chosen for a in accounts.accounts) else accounts.default
+    choices = tuple(
+        AccountChoice(a.name, a.tax_status, numbers.money(a.cash), selected=a.name == selected,
+                      default=a.name == accounts.default)
+        for a in accounts.accounts
+    )
+    return CashForm(action, tuple(hidden), cash, choices)
+
+
+def _lot(lot: LotSale, numbers: Numbers) -> LotView:
+    cost = "no cost" if lot.cost is None else f"{units(lot.cost)} {lot.cost_currency or ''}".strip()
+    return LotView(lot.date.isoformat() if lot.date else "", units(lot.units), cost, numbers.money(lot.gain),
+                   TERM_LABELS.get(lot.term, lot.term))
+
+
+def _wash(wash: WashSale, numbers: Numbers) -> WashView:
+    fate = ("added to the basis of the shares bought" if wash.status == TAXABLE
+            else f"lost for good: they are in a {wash.status} account")
+    return WashView(units(wash.units), wash.commodity, wash.date.isoformat(), wash.account,
+                    numbers.money(wash.disallowed), fate)
+
+
+def _trade(
+    index: int, trade: Trade, numbers: Numbers, directives: Mapping[str, CommodityDirective]
+) -> TradeView:
+    taxed = trade.action == SELL and trade.tax_status == TAXABLE
+    directive = directives.get(trade.commodity)
+    count = len(trade.lots)
+    return TradeView(
+        key=f"trade-{index}",
+        account=trade.account,
+        action=trade.action,
+        action_label=ACTION_LABELS.get(trade.action, trade.action),
+        commodity=trade.commodity,
+        commodity_name=directive.name if directive and directive.name else trade.commodity,
+        units=units(trade.units),
+        price=numbers.price(trade.price),
+        amount=numbers.money(trade.amount),
+        gain=numbers.money(trade.gain) if taxed else "",
+        term=TERM_LABELS.get(trade.term or "", "") if taxed else "",
+        lots=tuple(_lot(lot, numbers) for lot in trade.lots),
+        lots_label=f"{count} lot" if count == 1 else f"{count} lots",
+        washes=tuple(_wash(w, numbers) for w in trade.washes),
+        reason=trade.reason,
+    )
+
+
+def _groups(
+    trades: Sequence[Trade], numbers: Numbers, directives: Mapping[str, CommodityDirective]
+) -> tuple[TradeGroup, ...]:
+    """Orders by trading account (in the plan's order), sells before buys within each."""
+    order: dict[str, list[tuple[int, Trade]]] = {}
+    for index, trade in enumerate(trades):
+        order.setdefault(trade.trading_account, []).append((index, trade))
+    groups = []
+    for account, members in order.items():
+        members.sort(key=lambda item: item[1].action != SELL)  # stable: the plan's order otherwise
+        groups.append(TradeGroup(account, members[0][1].tax_status,
+                                 tuple(_trade(i, t, numbers, directives) for i, t in members)))
+    return tuple(groups)
+
+
+def _account(total: AccountTotal, numbers: Numbers) -> AccountView:
+    return AccountView(total.account, total.tax_status, numbers.money(total.cash_before),
+                       numbers.signed(total.flow), numbers.money(total.sold), numbers.money(total.bought),
+                       numbers.money(total.costs), numbers.money(total.cash_after), str(total.trades))
+
+
+def _outcome(after: Sequence[AfterRow], trades: int, tax: Decimal, numbers: Numbers) -> Outcome:
+    drift = max((abs(r.difference) for r in after), default=ZERO)
+    outside = [r.category for r in after if not r.within_band]
+    return Outcome(numbers.money(tax), numbers.money(drift), ", ".join(outside) or "none", str(trades))
+
+
+def _tax(plan: Plan, numbers: Numbers) -> TaxView:
+    tax: TaxSummary = plan.tax
+    alternative: Alternative | None = tax.alternative
+    break_even = None
+    if alternative is not None:
+        break_even = BreakEven(
+            _outcome(plan.after, len(plan.trades), tax.estimated_tax, numbers),
+            _outcome(alternative.after, alternative.trades, alternative.estimated_tax, numbers),
+            numbers.money(tax.estimated_tax - alternative.estimated_tax),
+        )
+    return TaxView(
+        short_term_gain=numbers.money(tax.short_term_gain),
+        long_term_gain=numbers.money(tax.long_term_gain),
+        estimated_tax=numbers.money(tax.estimated_tax),
+        disallowed_loss=numbers.money(tax.disallowed_loss),
+        trade_costs=numbers.money(tax.trade_costs),
+        short_term_rate=f"{numbers.money(tax.short_term_rate * 100)}%",
+        long_term_rate=f"{numbers.money(tax.long_term_rate * 100)}%",
+        break_even=break_even,
+    )
+
+
+def _after(row: AfterRow, numbers: Numbers) -> AfterView:
+    return AfterView(row.category, numbers.money(row.percent_before), numbers.money(row.percent),
+                     numbers.money(row.target), f"±{numbers.money(row.band)}", numbers.signed(row.difference),
+                     "within" if row.within_band else "outside", "Yes" if row.within_band else "No")
+
+
+def _after_chart(rows: Sequence[AfterRow], numbers: Numbers) -> Chart:
+    items = [
+        ChartItem(row.category,
+                  (Bar("before", row.percent_before, f"{numbers.money(row.percent_before)}%", muted=True),
+                   Bar("after", row.percent,
+                       f"{numbers.money(row.percent)}%, target {numbers.money(row.target)}%")),
+                  row.target, row.band, marker=True)
+        for row in rows
+    ]
+    return bar_chart(items, AFTER_LEGEND)
+
+
+def _summary(plan: Plan) -> str:
+    """What kind of plan this is, in one sentence without figures."""
+    flow = plan.cash.amount if plan.cash is not None else ZERO
+    if plan.mode == DEPOSIT:
+        return ("The deposit only buys, in one account, topping up the categories furthest below "
+                "their targets.")
+    if plan.mode == WITHDRAWAL:
+        return ("The withdrawal only sells, in one account, from the categories furthest above "
+                "their targets.")
+    if plan.mode == REBALANCE and flow:
+        return ("With the cash alone a category would stay outside its band, so the plan trades across "
+                "the household and brings every category to its target.")
+    if plan.mode == REBALANCE:
+        return "A category is outside its band, so the plan brings every category to its target."
+    if plan.mode == NOTHING and plan.after:
+        return "Every category is within its band: nothing to trade."
+    return "Nothing to plan."
+
+
+def _flow(plan: Plan, numbers: Numbers) -> FlowView | None:
+    if plan.cash is None or not plan.cash.amount:
+        return None
+    amount = plan.cash.amount
+    if amount > 0:
+        return FlowView("Deposit", numbers.money(amount), "into", plan.cash_account)
+    return FlowView("Withdrawal", numbers.money(-amount), "from", plan.cash_account)
+
+
+def plan_problem(plan: Plan) -> str | None:
+    """Why ``plan`` could not be made as asked, in a sentence (``None``: it was)."""
+    if not plan.errors:
+        return None
+    return "The plan could not be made: " + "; ".join(e.message for e in plan.errors) + "."
+
+
+def build_plan_view(
+    report: Report,
+    form: CashForm,
+    plan: Plan | None,
+    problem: str | None,
+    numbers: Numbers,
+    directives: Mapping[str, CommodityDirective] | None = None,
+) -> PlanView:
+    """The panel for ``plan``; without one (or with ``problem``) only the form and the problem.
+
+    A plan that could not be made as asked (``plan.errors``) is shown as its problem.
+    """
+    if plan is not None and problem is None:
+        problem = plan_problem(plan)
+    if plan is None or problem is not None:
+        return PlanView(report.currency, form, problem or "No plan.")
+    found = directives or {}
+    return PlanView(
+        currency=report.currency,
+        form=form,
+        problem=None,
+        summary=_summary(plan),
+        flow=_flow(plan, numbers),
+        outcome=_outcome(plan.after, len(plan.trades), plan.tax.estimated_tax, numbers),
+        groups=_groups(plan.trades, numbers, found),
+        accounts=tuple(_account(a, numbers) for a in plan.accounts),
+        tax=_tax(plan, numbers),
+        after=tuple(_after(r, numbers) for r in plan.after),
+        chart=_after_chart(plan.after, numbers) if plan.after else None,
+        locations=tuple(
+            LocationView(n.category, n.commodity, n.account, numbers.money(n.value), n.tax_status,
+                         n.preferred)
+            for n in plan.locations
+        ),
+        warnings=plan.warnings,
+    )

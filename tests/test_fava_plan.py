@@ -1,0 +1,451 @@
+"""The trade planner on the Rebalance tab, through Flask's test client.
+
+On ``example-ledger/example.beancount`` as of 2026-11-20 the page must give the same plan as
+``bean-rebalance ... --date 2026-11-20 --cash 10000 --format json``: the tests read the
+CLI's JSON (run in-process, once per cash input) and compare the page, the JSON, CSV and
+Excel downloads with it. A few figures are also worked by hand in the comments:
+
+- ``--cash 10000``: a deposit alone leaves Equities:US outside its band (47.14% now, target
+  40.00% ± 5), so the plan rebalances the household: in the 401k, sell 300.142 FXAIX at
+  200.00 = 60,028.40 and buy 625 VXUS at 62.00 = 38,750.00 and 2,020.619 FXNAX at 10.50 =
+  21,216.50 (cash after: 60,028.40 − 59,966.50 = 61.90); the deposit buys 10,000.000
+  VMFXX at 1.00 in the brokerage's sweep. No taxable sale: no tax.
+
+Solves take a fraction of a second each; one app serves every test that needs no special
+Fava option, and each (filters, cash) plan is solved once for it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from fava.application import create_app
+from flask import Flask
+from flask.testing import FlaskClient
+
+import fava_rebalance.extension as extension_module
+from fava_rebalance.cash_input import read_cash
+from fava_rebalance.cli import main as cli_main
+from fava_rebalance.page import Numbers
+from fava_rebalance.plan_page import cash_form
+from fava_rebalance.planner import CashAccount, CashAccounts, CashFlow
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "example-ledger" / "example.beancount"
+HOSTILE = ROOT / "tests" / "ledgers" / "hostile.beancount"
+TAB = "/example-household/extension/Rebalance/"
+DATE = "2026-11-20"
+
+
+def _app(*ledgers: Path, **options: Any) -> Flask:
+    app = create_app(list(ledgers), load=True, **options)
+    app.testing = True
+    return app
+
+
+@pytest.fixture(scope="module")
+def app() -> Flask:
+    return _app(EXAMPLE, HOSTILE)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def cli_json(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., dict[str, Any]]:
+    """``cli_json("10000")``: the CLI's JSON for the example ledger as of 2026-11-20."""
+    found: dict[tuple[str, ...], dict[str, Any]] = {}
+    folder = tmp_path_factory.mktemp("cli")
+
+    def run(*cash: str) -> dict[str, Any]:
+        if cash not in found:
+            target = folder / f"plan-{len(found)}.json"
+            args = [str(EXAMPLE), "--date", DATE, "--format", "json", "-o", str(target)]
+            args += [f"--cash={cash[0]}"] if cash else []
+            assert cli_main(args) == 0
+            found[cash] = json.loads(target.read_text(encoding="utf-8"))
+        return found[cash]
+
+    return run
+
+
+def _html(client: FlaskClient, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[-2000:]
+    html = response.get_data(as_text=True)
+    assert "Traceback" not in html
+    return html
+
+
+def _plan(html: str) -> str:
+    """The planner's panel."""
+    start = html.index('<section class="rebalance-plan"')
+    return html[start : html.index("</section>", start)]
+
+
+class _Cells(HTMLParser):
+    """The cell texts of the rows ``<tr class="{row_class}">``."""
+
+    def __init__(self, row_class: str) -> None:
+        super().__init__()
+        self.row_class = row_class
+        self.rows: list[list[str]] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr" and dict(attrs).get("class") == self.row_class:
+            self._row = []
+        elif tag == "td" and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._row is not None and self._cell is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.rows.append(self._row)
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def cells(html: str, row_class: str = "rebalance-trade") -> list[list[str]]:
+    """``[[account, action, commodity, units, price, amount, gain, term, lots, reason], ...]``."""
+    parser = _Cells(row_class)
+    parser.feed(html)
+    return parser.rows
+
+
+def _trades(doc: dict[str, Any]) -> list[list[str]]:
+    return [[t["account"], t["action"].capitalize(), t["commodity"], t["units"], t["amount"]]
+            for t in doc["trades"]]
+
+
+def _section(plan: str, part: str) -> str:
+    """One part of the panel: ``orders``, ``accounts``, ``tax``, ``after``, ``location``."""
+    start = plan.index(f'id="rebalance-plan-{part}"')
+    end = plan.find('id="rebalance-plan-', start + 1)
+    return plan[start:] if end < 0 else plan[start:end]
+
+
+# --- the page gives the CLI's plan ---------------------------------------------------------
+
+
+def test_deposit_page_shows_the_cli_trades(client: FlaskClient,
+                                           cli_json: Callable[..., dict[str, Any]]) -> None:
+    plan = _plan(_html(client, f"{TAB}?time={DATE}&cash=10000"))
+    doc = cli_json("10000")
+    rows = cells(plan)
+    assert [row[:4] + row[5:6] for row in rows] == _trades(doc)
+    assert [row[:6] for row in rows] == [  # worked by hand: see the module docstring
+        ["Assets:Invest:401k", "Sell", "FXAIX", "300.142", "200.00", "60028.40"],
+        ["Assets:Invest:401k", "Buy", "VXUS", "625", "62.00", "38750.00"],
+        ["Assets:Invest:401k", "Buy", "FXNAX", "2020.619", "10.50", "21216.50"],
+        ["Assets:Invest:Brokerage:Sweep", "Buy", "VMFXX", "10000.000", "1.00", "10000.00"],
+    ]
+    assert [row[9] for row in rows] == [t["reason"] for t in doc["trades"]]
+    # Grouped by trading account, each a link to Fava's account page with the filters.
+    heads = re.findall(r'scope="rowgroup"><a href="([^"]*)">([^<]*)</a> '
+                       r'<span class="rebalance-muted">([^<]*)<', plan)
+    accounts = "/example-household/account/"
+    assert heads == [
+        (f"{accounts}Assets:Invest:401k/?time=2026-11-20", "Assets:Invest:401k", "tax-deferred"),
+        (f"{accounts}Assets:Invest:Brokerage/?time=2026-11-20", "Assets:Invest:Brokerage", "taxable"),
+    ]
+    assert '<td class="rebalance-action rebalance-sell">Sell</td>' in plan
+    assert '<td class="rebalance-action rebalance-buy">Buy</td>' in plan
+    # The summary: the deposit, into the account the planner chose, and its effect.
+    assert "<dt>Deposit</dt>" in plan
+    assert ('10000.00 USD</span> <span class="rebalance-muted">into</span> <a href="/example-household/'
+            'account/Assets:Invest:Brokerage/?time=2026-11-20">Assets:Invest:Brokerage</a>') in plan
+    assert "trades across the household" in plan
+
+
+def test_deposit_page_totals_tax_and_after_match_the_cli(
+    client: FlaskClient, cli_json: Callable[..., dict[str, Any]]
+) -> None:
+    plan = _plan(_html(client, f"{TAB}?time={DATE}&cash=10000"))
+    doc = cli_json("10000")
+    accounts = cells(_section(plan, "accounts"), "rebalance-plan-account")
+    assert accounts == [
+        [a["account"], a["tax_status"], a["cash_before"],
+         f"+{a['flow']}" if a["flow"] != "0.00" else a["flow"], a["sold"], a["bought"], a["costs"],
+         a["cash_after"], a["trades"]]
+        for a in doc["accounts"]
+    ]
+    assert accounts[0][7] == "61.90"  # 60,028.40 sold - 59,966.50 bought
+    tax = _section(plan, "tax")
+    for key in ("short_term_gain", "long_term_gain", "estimated_tax", "disallowed_loss", "trade_costs"):
+        assert f"{doc['tax'][key]} USD</td>" in tax
+    assert "at 32.00% short, 15.00% long" in tax
+    assert "Break-even" not in tax  # no tax, no break-even (doc["break_even"] is None)
+    after = cells(_section(plan, "after"), "rebalance-after-row")
+    assert [[r[0], r[1], r[2], r[3], r[6]] for r in after] == [
+        [a["category"], a["before"], a["percent"], a["target"], "Yes" if a["within_band"] else "No"]
+        for a in doc["after"]
+    ]
+    location = cells(_section(plan, "location"), "rebalance-location-row")
+    assert location == [["Bonds", "VBIAX", "Assets:Invest:Roth", "27488.43", "tax-free", "tax-deferred"]]
+
+
+def test_before_after_chart(client: FlaskClient) -> None:
+    after = _section(_plan(_html(client, f"{TAB}?time={DATE}&cash=10000")), "after")
+    svg = after[after.index("<svg") : after.index("</svg>")]
+    rows = svg.split('<g class="rebalance-chart-row">')[1:]
+    assert len(rows) == 4  # the targeted categories
+    assert all(row.count('class="rebalance-bar-before"') == 1 for row in rows)
+    assert all(row.count('class="rebalance-bar-after"') == 1 for row in rows)
+    assert all(row.count('class="rebalance-marker"') == 1 for row in rows)  # the target
+    assert ">29.48%<" in rows[0]  # Bonds before
+    assert ">31.50%, target 35.00%<" in rows[0]
+    assert 'aria-labelledby="rebalance-after-title"' in svg
+    assert "http" not in svg
+
+
+def test_no_cash_shows_the_no_cash_flow_plan(client: FlaskClient,
+                                             cli_json: Callable[..., dict[str, Any]]) -> None:
+    html = _html(client, f"{TAB}?time={DATE}")
+    plan = _plan(html)
+    doc = cli_json()
+    assert doc["plan"]["mode"] == "rebalance"  # Equities:US is outside its band
+    assert [row[:4] + row[5:6] for row in cells(plan)] == _trades(doc)
+    assert "A category is outside its band" in plan
+    assert "<dt>Deposit</dt>" not in plan
+    assert 'value=""' in plan  # the empty cash field
+    # The form: GET, the page's filters as hidden fields, the planner's default account.
+    assert f'<form class="rebalance-cash-form" method="get" action="{TAB}">' in plan
+    assert '<input type="hidden" name="time" value="2026-11-20">' in plan
+    assert '<option value="Assets:Invest:Brokerage" selected>' in plan
+    assert re.findall(r"<option [^>]*>[^<]*– default</option>", plan) == [
+        '<option value="Assets:Invest:Brokerage" selected>Assets:Invest:Brokerage (taxable, cash 0.00) '
+        "– default</option>"]
+
+
+def test_the_form_keeps_the_filters_and_the_chosen_account(client: FlaskClient) -> None:
+    plan = _plan(_html(client, f"{TAB}?time={DATE}&conversion=at_value&cash=-1000"
+                               "&cash_account=Assets:Invest:Roth"))
+    assert '<input type="hidden" name="conversion" value="at_value">' in plan
+    assert '<option value="Assets:Invest:Roth" selected>' in plan
+    assert '<option value="Assets:Invest:Brokerage">' in plan
+    assert "<dt>Withdrawal</dt>" in plan
+    assert ">Assets:Invest:Roth</a></dd>" in plan
+    # The withdrawal is raised in the Roth (Equities:US stays outside its band, so the
+    # household is rebalanced as well, in the 401k).
+    assert ["Assets:Invest:Roth", "Sell"] in [row[:2] for row in cells(plan)]
+    roth = [row for row in cells(_section(plan, "accounts"), "rebalance-plan-account")
+            if row[0] == "Assets:Invest:Roth"]
+    assert [row[1:4] for row in roth] == [["tax-free", "0.00", "-1000.00"]]
+
+
+# --- downloads -----------------------------------------------------------------------------
+
+
+def test_json_download_equals_the_cli(client: FlaskClient, cli_json: Callable[..., dict[str, Any]]) -> None:
+    response = client.get(f"{TAB}report.json?time={DATE}&cash=10000")
+    assert response.status_code == 200
+    data = response.get_json()
+    doc = cli_json("10000")
+    for key in ("trades", "tax", "after", "accounts", "plan", "break_even", "location", "total", "targeted"):
+        assert data[key] == doc[key], key
+    plain = client.get(f"{TAB}report.json?time={DATE}").get_json()
+    assert plain["trades"] == cli_json()["trades"]  # no cash: the no-cash-flow plan
+
+
+def test_download_links_carry_the_cash_input(client: FlaskClient) -> None:
+    html = _html(client, f"{TAB}?time={DATE}&cash=10000")
+    links = {m[2]: m[1].replace("&amp;", "&") for m in
+             re.finditer(r'href="(/example-household/extension/Rebalance/([a-z.]+)\?[^"]*)"', html)}
+    assert links == {
+        "report.csv": f"{TAB}report.csv?time={DATE}&cash=10000",
+        "report.xlsx": f"{TAB}report.xlsx?time={DATE}&cash=10000",
+        "report.json": f"{TAB}report.json?time={DATE}&cash=10000",
+        "trades.csv": f"{TAB}trades.csv?time={DATE}&cash=10000",
+    }
+    chosen = _html(client, f"{TAB}?time={DATE}&cash=10000&cash_account=Assets:Invest:Brokerage")
+    assert f"report.xlsx?time={DATE}&amp;cash=10000&amp;cash_account=Assets%3AInvest%3ABrokerage" in chosen
+
+
+def test_workbook_and_trades_csv_hold_the_plan(client: FlaskClient,
+                                               cli_json: Callable[..., dict[str, Any]]) -> None:
+    doc = cli_json("10000")
+    response = client.get(f"{TAB}report.xlsx?time={DATE}&cash=10000")
+    assert response.status_code == 200
+    sheets = pd.read_excel(io.BytesIO(response.data), sheet_name=None, dtype=str)  # Excel: numbers
+    assert {"Drift", "Trades", "Tax", "Before-After"} <= set(sheets)
+    trades = sheets["Trades"]
+    assert [(a, c, Decimal(u), Decimal(v)) for a, c, u, v in
+            zip(trades["account"], trades["commodity"], trades["units"], trades["amount"], strict=True)] == [
+        (t["account"], t["commodity"], Decimal(t["units"]), Decimal(t["amount"])) for t in doc["trades"]]
+    after = sheets["Before-After"]
+    assert [Decimal(v) for v in after["percent_after"]] == [Decimal(a["percent"]) for a in doc["after"]]
+    tax = dict(zip(sheets["Tax"]["item"], sheets["Tax"]["value"], strict=True))
+    assert Decimal(tax["estimated tax"]) == Decimal(doc["tax"]["estimated_tax"])
+
+    csv = client.get(f"{TAB}trades.csv?time={DATE}&cash=10000")
+    assert csv.status_code == 200
+    assert csv.headers["Content-Disposition"] == 'attachment; filename="rebalance-trades-2026-11-20.csv"'
+    frame = pd.read_csv(io.StringIO(csv.get_data(as_text=True)), dtype=str, keep_default_na=False)
+    assert [list(r) for r in frame[["account", "action", "commodity", "units", "amount"]].to_numpy()] == [
+        [t["account"], t["action"], t["commodity"], t["units"], t["amount"]] for t in doc["trades"]]
+
+
+# --- bad input: a message, never a 500 -------------------------------------------------------
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("cash=abc", "The cash amount &#39;abc&#39; is not a number. Enter an amount such as 5000 to add money, "
+                 "or -2500 to take it out."),
+    ("cash=nan", "The cash amount &#39;nan&#39; is not a number."),
+    ("cash=-5000000", "The plan could not be made: a withdrawal of 5,000,000.00 USD takes the whole "
+                      "portfolio."),
+    ("cash=-100000&cash_account=Assets:Invest:Roth",
+     "The plan could not be made: a withdrawal of 100,000.00 USD is more than Assets:Invest:Roth can raise "
+     "(68,721.07 USD in cash and holdings it may sell)."),
+    ("cash=100&cash_account=%3Cscript%3Ex", "&#39;&lt;script&gt;x&#39; is not a Beancount account name."),
+])
+def test_bad_cash_is_a_message(client: FlaskClient, query: str, message: str) -> None:
+    html = _html(client, f"{TAB}?time={DATE}&{query}")
+    plan = _plan(html)
+    assert '<p class="rebalance-problem rebalance-plan-problem" role="alert">' in plan
+    assert message in plan
+    assert "<script>x" not in html
+    assert 'class="rebalance-trades"' not in plan
+    assert 'name="cash"' in plan  # the form stays, to fix the input
+    assert 'class="rebalance-table"' in html  # the drift table is still there
+    for download in ("report.json", "report.xlsx", "trades.csv"):
+        response = client.get(f"{TAB}{download}?time={DATE}&{query}")
+        assert response.status_code == 400
+        assert response.mimetype == "text/plain"
+        assert "Traceback" not in response.get_data(as_text=True)
+    assert client.get(f"{TAB}report.csv?time={DATE}&{query}").status_code == 200  # the drift alone
+
+
+def test_a_planner_bug_is_a_message(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(extension_module, "plan_for", broken)
+    plan = _plan(_html(client, f"{TAB}?time={DATE}&cash=123"))  # a cash flow no other test plans
+    assert "The trade plan could not be computed (ZeroDivisionError: boom)" in plan
+    response = client.get(f"{TAB}report.json?time={DATE}&cash=123")
+    assert response.status_code == 500
+    assert "The trade plan could not be computed" in response.get_data(as_text=True)
+
+
+# --- escaping, incognito, read-only ----------------------------------------------------------
+
+
+def test_hostile_names_are_escaped_in_the_plan(client: FlaskClient) -> None:
+    # hostile.beancount, time=2024 (band 0): EVIL (10 x 12 = 120 of 200, 60%) is over its target
+    # of 50%: sell 2 EVIL = 24.00 (whole units nearest 20.00; gain 2 x (12 - 10) = 4.00) and
+    # buy 2 BND = 20.00; after: 96 / 200 = 48.00%.
+    html = _html(client, "/hostile/extension/Rebalance/?time=2024")
+    assert "<script>alert(1)" not in html
+    plan = _plan(html)
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"
+    assert f"<td>{escaped}</td>" in _section(plan, "after")
+    assert '<span title="Evil &lt;b&gt;Corp&lt;/b&gt; &amp; Sons">EVIL</span>' in plan
+    rows = cells(plan)  # the parser unescapes: the exact name comes back
+    assert [row[1:7] for row in rows] == [["Sell", "EVIL", "2", "12.00", "24.00", "4.00"],
+                                          ["Buy", "BND", "2", "10.00", "20.00", ""]]
+    assert rows[0][9].startswith("<script>alert(1)</script> & Co (60.00% now, target 50.00%) overweight")
+    assert f"{escaped} (60.00% now, target 50.00%) overweight" in plan  # the reason, escaped
+    after = cells(_section(plan, "after"), "rebalance-after-row")
+    assert after[0][:3] == ["<script>alert(1)</script> & Co", "60.00", "48.00"]
+    assert f"<title>{escaped}</title>" in plan  # the chart's label tooltip
+
+
+def test_incognito_masks_the_plan_figures() -> None:
+    client = _app(EXAMPLE, incognito=True).test_client()
+    plan = _plan(_html(client, f"{TAB}?time={DATE}&cash=10000"))
+    assert cells(plan)[0][:6] == ["Assets:Invest:401k", "Sell", "FXAIX", "XXX.XXX", "XXX.XX", "XXXXX.XX"]
+    visible = re.sub(r"<[^>]*>", " ", plan)  # text only, no attributes
+    assert re.findall(r"\d+\.\d\d", visible) == []
+    assert re.findall(r"\d+%", visible) == []
+    titles = re.findall(r'title="([^"]*)"', plan)
+    assert not [t for t in titles if re.search(r"\d+\.\d\d", t)]
+    assert 'value="XXXXX"' in plan  # the amount typed is a figure too
+
+
+def test_read_only_fava_serves_the_plan_form_and_downloads() -> None:
+    client = _app(EXAMPLE, read_only=True).test_client()
+    plan = _plan(_html(client, f"{TAB}?time={DATE}&cash=-1000&cash_account=Assets:Invest:Roth"))
+    assert 'method="get"' in plan
+    assert cells(plan)
+    for download in ("report.json", "report.xlsx", "trades.csv"):
+        assert client.get(f"{TAB}{download}?time={DATE}&cash=-1000&cash_account=Assets:Invest:Roth"
+                          ).status_code == 200
+    assert client.post(f"{TAB}report.json").status_code == 401
+
+
+# --- computed once per load, filters and cash ------------------------------------------------
+
+
+def test_plan_is_computed_once_per_load_filters_and_cash(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[CashFlow | None] = []
+    real = extension_module.plan_for
+
+    def counting(*args: Any) -> Any:
+        calls.append(args[2])
+        return real(*args)
+
+    monkeypatch.setattr(extension_module, "plan_for", counting)
+    app = _app(HOSTILE)
+    client = app.test_client()
+    page = "/hostile/extension/Rebalance/"
+    for url in (f"{page}?time=2024&cash=50", f"{page}report.json?time=2024&cash=50",
+                f"{page}report.xlsx?time=2024&cash=50", f"{page}trades.csv?time=2024&cash=50",
+                f"{page}?time=2024&cash=50&conversion=at_value"):
+        assert client.get(url).status_code == 200
+    assert len(calls) == 1
+    client.get(f"{page}?time=2024")
+    client.get(f"{page}report.csv?time=2024")  # the drift table needs no plan
+    assert calls == [CashFlow(Decimal(50)), None]
+    app.config["LEDGERS"]["hostile"].load_file()  # a reload clears the plans
+    client.get(f"{page}?time=2024&cash=50")
+    assert calls == [CashFlow(Decimal(50)), None, CashFlow(Decimal(50))]
+
+
+# --- the pure parts --------------------------------------------------------------------------
+
+
+def test_read_cash() -> None:
+    assert read_cash({}).flow is None
+    assert read_cash({"cash": " ", "cash_account": "Assets:X"}).flow is None
+    assert read_cash({"cash": "1,000.50"}).flow == CashFlow(Decimal("1000.50"))
+    assert read_cash({"cash": "-2_500", "cash_account": "Assets:IRA"}).flow == CashFlow(Decimal(-2500), "Assets:IRA")
+    # An account typed after "@" wins over the list's.
+    assert read_cash({"cash": "5000@Assets:Roth", "cash_account": "Assets:IRA"}).flow == CashFlow(
+        Decimal(5000), "Assets:Roth")
+    assert read_cash({"cash": "5000", "cash_account": "Assets:IRA"}).query == (
+        ("cash", "5000"), ("cash_account", "Assets:IRA"))
+    bad = read_cash({"cash": "12abc"})
+    assert (bad.flow, bad.problem is not None) == (None, True)
+    assert read_cash({"cash": "5@not an account"}).problem == (
+        "'not an account' is not a Beancount account name.")
+
+
+def test_cash_form_selects_the_choice_or_the_default() -> None:
+    accounts = CashAccounts((CashAccount("Assets:A", "taxable", Decimal(0)),
+                             CashAccount("Assets:B", "ira", Decimal(10))), "Assets:A")
+    form = cash_form("/x/", [("time", "2024")], "", "", accounts, Numbers())
+    assert [(c.name, c.selected, c.default, c.cash) for c in form.choices] == [
+        ("Assets:A", True, True, "0.00"), ("Assets:B", False, False, "10.00")]
+    chosen = cash_form("/x/", [], "5", "Assets:B", accounts, Numbers())
+    assert [c.selected for c in chosen.choices] == [False, True]
+    unknown = cash_form("/x/", [], "5", "Assets:Gone", accounts, Numbers())
+    assert [c.selected for c in unknown.choices] == [True, False]
