@@ -7,8 +7,9 @@ input and figures.
 
 Per ledger load (``after_load_file``) it reads the declarations and builds the price map
 from *all* entries; per request it takes Fava's filters and the report date
-(``fava_scope``), and computes one ``Report`` per scope and one trade ``Plan`` per scope and
-cash flow (``cash_input``), each kept in a ``ReportCache`` that every load clears.
+(``fava_scope``; the time filter sets the date, the holdings come from the whole history),
+and computes one ``Report`` per scope and one trade ``Plan`` per scope and cash flow
+(``cash_input``), each kept in a ``ReportCache`` that every load clears.
 Nothing here raises into Fava: a problem becomes a message on the page.
 """
 
@@ -152,11 +153,21 @@ class Rebalance(FavaExtensionBase):
     def _scope(self) -> Scope:
         return scope_of(request.args, g.filtered.end_date, datetime.date.today())
 
+    def _entries(self, scope: Scope) -> Sequence[data.Directive]:
+        """The entries under the account and advanced filters, without the time filter.
+
+        The time filter gives the report date only. Fava replaces the entries before its
+        period with flag-``S`` opening balances, which keep the lots but not the purchases
+        the wash-sale check looks back 30 days for (``time=2026-11-20`` would hide them all).
+        """
+        filtered = self.ledger.get_filtered(account=scope.account, filter=scope.filter, time="")
+        return cast(Sequence[data.Directive], filtered.entries)
+
     def _compute(self, loaded: Loaded, scope: Scope) -> Report:
         return analyse(
             loaded.ledger,
             scope.date,
-            entries=cast(Sequence[data.Directive], g.filtered.entries),
+            entries=self._entries(scope),
             account_match=account_matcher(scope.account),
         )
 

@@ -95,7 +95,7 @@ def _plan(html: str) -> str:
 
 
 class _Cells(HTMLParser):
-    """The cell texts of the rows ``<tr class="{row_class}">``."""
+    """The cell texts (``td`` and ``th``) of the rows ``<tr class="{row_class}">``."""
 
     def __init__(self, row_class: str) -> None:
         super().__init__()
@@ -107,11 +107,11 @@ class _Cells(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "tr" and dict(attrs).get("class") == self.row_class:
             self._row = []
-        elif tag == "td" and self._row is not None:
+        elif tag in ("td", "th") and self._row is not None:
             self._cell = []
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "td" and self._row is not None and self._cell is not None:
+        if tag in ("td", "th") and self._row is not None and self._cell is not None:
             self._row.append(" ".join("".join(self._cell).split()))
             self._cell = None
         elif tag == "tr" and self._row is not None:
@@ -249,6 +249,44 @@ def test_the_form_keeps_the_filters_and_the_chosen_account(client: FlaskClient) 
     roth = [row for row in cells(_section(plan, "accounts"), "rebalance-plan-account")
             if row[0] == "Assets:Invest:Roth"]
     assert [row[1:4] for row in roth] == [["tax-free", "0.00", "-1000.00"]]
+
+
+def test_withdrawal_lots_wash_sale_and_break_even_match_the_cli(
+    client: FlaskClient, cli_json: Callable[..., dict[str, Any]]
+) -> None:
+    # --cash -50000 goes to the brokerage (taxable), which sells. VOO: 50 at 550.00 =
+    # 27,500.00 from the lot bought 2026-02-10 at 590.00, a short-term loss of
+    # 50 x (550 - 590) = -2,000.00. IVV, declared substantially identical, was bought on
+    # 2026-11-05 in the IRA: 10 of the 50 shares are washed, 10 x 40 = 400.00 disallowed,
+    # lost for good (an IRA). time=2026-11-20 starts after that purchase: the page must
+    # still see it, as the CLI does.
+    url = f"{TAB}?time={DATE}&cash=-50000"
+    plan = _plan(_html(client, url))
+    doc = cli_json("-50000")
+    rows = cells(plan)
+    assert [row[:4] + row[5:6] for row in rows] == _trades(doc)
+    assert rows[0][:8] == ["Assets:Invest:Brokerage", "Sell", "VOO", "50", "550.00", "27500.00", "-2000.00",
+                           "Short-term"]
+    assert rows[0][8] == "1 lot"
+    assert cells(plan, "rebalance-lot")[0] == ["2026-02-10", "50", "590.00 USD", "-2000.00", "Short-term"]
+    assert ("Wash sale: 400.00 USD of the loss disallowed (10 IVV bought 2026-11-05 in Assets:Invest:IRA; "
+            "lost for good: they are in a tax-deferred account).") in rows[0][9]
+    tax = _section(plan, "tax")
+    assert doc["tax"]["disallowed_loss"] == "400.00"
+    assert f"{doc['tax']['disallowed_loss']} USD</td>" in tax
+    assert f"{doc['tax']['estimated_tax']} USD</td>" in tax
+    # The break-even: the plan's tax next to selling nothing more in taxable accounts.
+    even = doc["break_even"]
+    assert cells(tax, "rebalance-break-even-row") == [
+        ["Estimated tax (USD)", even["estimated_tax"], even["without_taxable_sales"]["estimated_tax"]],
+        ["Largest drift left (points)", max((a["difference"].lstrip("-") for a in doc["after"]), key=Decimal),
+         even["without_taxable_sales"]["largest_drift"]],
+        ["Outside their band", "none", ", ".join(even["without_taxable_sales"]["outside_band"]) or "none"],
+        ["Orders", str(len(doc["trades"])), even["without_taxable_sales"]["trades"]],
+    ]
+    data = client.get(url.replace("?", "report.json?")).get_json()
+    for key in ("trades", "tax", "break_even", "after", "accounts", "warnings"):
+        assert data[key] == doc[key], key
 
 
 # --- downloads -----------------------------------------------------------------------------
@@ -427,7 +465,8 @@ def test_read_cash() -> None:
     assert read_cash({}).flow is None
     assert read_cash({"cash": " ", "cash_account": "Assets:X"}).flow is None
     assert read_cash({"cash": "1,000.50"}).flow == CashFlow(Decimal("1000.50"))
-    assert read_cash({"cash": "-2_500", "cash_account": "Assets:IRA"}).flow == CashFlow(Decimal(-2500), "Assets:IRA")
+    withdrawal = read_cash({"cash": "-2_500", "cash_account": "Assets:IRA"})
+    assert withdrawal.flow == CashFlow(Decimal(-2500), "Assets:IRA")
     # An account typed after "@" wins over the list's.
     assert read_cash({"cash": "5000@Assets:Roth", "cash_account": "Assets:IRA"}).flow == CashFlow(
         Decimal(5000), "Assets:Roth")
