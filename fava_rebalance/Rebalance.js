@@ -1,5 +1,5 @@
 /**
- * The Rebalance tab's behaviour: a category row opens to show its holdings.
+ * The Rebalance tab's behaviour: a category row opens to show its holdings, a trade its lots.
  *
  * Fava serves this module because its name is the extension's class name and calls
  * onExtensionPageLoad after every load of the tab (also after in-app navigation, which

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from fava_rebalance.analysis import Report
 from fava_rebalance.chart import BAND, MARKER, Bar, Chart, ChartItem, bar_chart
-from fava_rebalance.formatting import units
+from fava_rebalance.formatting import round2, units
 from fava_rebalance.hints import CommodityDirective
 from fava_rebalance.page import Numbers
 from fava_rebalance.planner import (
@@ -40,7 +40,7 @@ from fava_rebalance.planner import (
 from fava_rebalance.planner.model import BUY, SELL, TAXABLE
 
 ACTION_LABELS = {BUY: "Buy", SELL: "Sell"}
-TERM_LABELS = {"short": "Short-term", "long": "Long-term", "mixed": "Mixed"}
+TERM_LABELS = {"short": "Short", "long": "Long", "mixed": "Mixed"}
 AFTER_LEGEND = (("before", "Before"), ("after", "After the trades"), (MARKER, "Target"), (BAND, "Band"))
 ZERO = Decimal(0)
 
@@ -79,12 +79,11 @@ class LotView:
 
 @dataclass(frozen=True)
 class WashView:
-    """A recent purchase that disallows (part of) a sale's loss."""
+    """The loss of a sale that a recent purchase disallows, and what becomes of it.
 
-    units: str
-    commodity: str
-    date: str
-    account: str
+    The order's reason names the purchase (units, commodity, date, account).
+    """
+
     disallowed: str
     fate: str
 
@@ -146,11 +145,11 @@ class Outcome:
 
 @dataclass(frozen=True)
 class BreakEven:
-    """The plan next to trading only in tax-advantaged accounts; ``saving`` = tax difference."""
+    """The plan next to trading only in tax-advantaged accounts, and what that saves (``note``)."""
 
     plan: Outcome
     alternative: Outcome
-    saving: str
+    note: str
 
 
 @dataclass(frozen=True)
@@ -247,10 +246,9 @@ def _lot(lot: LotSale, numbers: Numbers) -> LotView:
 
 
 def _wash(wash: WashSale, numbers: Numbers) -> WashView:
-    fate = ("added to the basis of the shares bought" if wash.status == TAXABLE
-            else f"lost for good: they are in a {wash.status} account")
-    return WashView(units(wash.units), wash.commodity, wash.date.isoformat(), wash.account,
-                    numbers.money(wash.disallowed), fate)
+    fate = ("added to the basis of the replacement shares" if wash.status == TAXABLE
+            else f"lost for good (the replacement is in a {wash.status} account)")
+    return WashView(numbers.money(wash.disallowed), fate)
 
 
 def _trade(
@@ -305,15 +303,20 @@ def _outcome(after: Sequence[AfterRow], trades: int, tax: Decimal, numbers: Numb
     return Outcome(numbers.money(tax), numbers.money(drift), ", ".join(outside) or "none", str(trades))
 
 
-def _tax(plan: Plan, numbers: Numbers) -> TaxView:
+def _tax(plan: Plan, currency: str, numbers: Numbers) -> TaxView:
     tax: TaxSummary = plan.tax
     alternative: Alternative | None = tax.alternative
     break_even = None
     if alternative is not None:
+        saving = tax.estimated_tax - alternative.estimated_tax
+        note = (f"Selling nothing in taxable accounts would save {numbers.money(saving)} {currency} of tax, "
+                "at the price of the drift in the last column." if round2(saving) > 0 else
+                "Selling nothing in taxable accounts would save no tax: a withdrawal from a taxable account "
+                "needs these sales.")
         break_even = BreakEven(
             _outcome(plan.after, len(plan.trades), tax.estimated_tax, numbers),
             _outcome(alternative.after, alternative.trades, alternative.estimated_tax, numbers),
-            numbers.money(tax.estimated_tax - alternative.estimated_tax),
+            note,
         )
     return TaxView(
         short_term_gain=numbers.money(tax.short_term_gain),
@@ -406,7 +409,7 @@ def build_plan_view(
         outcome=_outcome(plan.after, len(plan.trades), plan.tax.estimated_tax, numbers),
         groups=_groups(plan.trades, numbers, found),
         accounts=tuple(_account(a, numbers) for a in plan.accounts),
-        tax=_tax(plan, numbers),
+        tax=_tax(plan, report.currency, numbers),
         after=tuple(_after(r, numbers) for r in plan.after),
         chart=_after_chart(plan.after, numbers) if plan.after else None,
         locations=tuple(
