@@ -5,6 +5,10 @@ Opens the tab from Fava's sidebar, checks the three sections, the colours of the
 workbook and reads it back, and saves screenshots in the light and dark themes under
 ``test-output/``. Figures: see ``tests/ledgers/page.beancount`` (time=2024).
 
+The same Fava serves ``example-ledger/example.beancount``: on it the test types a cash
+amount into the trade planner's form, submits it, reads the trade list, opens a trade's
+lots and saves screenshots of the plan (figures: ``tests/test_fava_plan.py``).
+
 Without ``/usr/bin/chromium`` the test is skipped, except with ``CI=true``, where it fails.
 """
 
@@ -29,8 +33,10 @@ LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backgro
                "--disable-component-update", "--disable-sync", "--no-first-run"]
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER = ROOT / "tests" / "ledgers" / "page.beancount"
+EXAMPLE = ROOT / "example-ledger" / "example.beancount"
 OUTPUT = ROOT / "test-output"
 SLUG = "rebalance-page"
+EXAMPLE_SLUG = "example-household"
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +59,7 @@ def _free_port() -> int:
 def _fava_command(port: int) -> list[str]:
     script = Path(sys.executable).parent / "fava"
     base = [str(script)] if script.exists() else [sys.executable, "-c", "from fava.cli import main; main()"]
-    return [*base, "--host", "127.0.0.1", "--port", str(port), str(LEDGER)]
+    return [*base, "--host", "127.0.0.1", "--port", str(port), str(LEDGER), str(EXAMPLE)]
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +110,37 @@ def _check_colours(page: Page) -> None:
     assert red > max(green, blue) + 40, (red, green, blue)  # red
     red, green, blue = colour("#rebalance-targeted .rebalance-none")
     assert max(red, green, blue) - min(red, green, blue) < 12, (red, green, blue)  # grey
+
+
+def _check_plan(page: Page, fava_url: str, scheme: str) -> None:
+    """Type a withdrawal into the planner's form, submit it, read the orders, open the lots."""
+    page.goto(f"{fava_url}/{EXAMPLE_SLUG}/extension/Rebalance/?time=2026-11-20")
+    page.wait_for_selector("#rebalance-plan")
+    assert page.locator("#rebalance-cash-account").input_value() == "Assets:Invest:Brokerage"  # the default
+    page.locator("#rebalance-cash").fill("-50000")
+    page.get_by_role("button", name="Plan trades").click()
+    page.wait_for_url("**cash=-50000**")
+    assert "time=2026-11-20" in page.url
+    orders = page.locator("#rebalance-plan .rebalance-trade")
+    assert orders.count() == 4
+    first = [cell.strip() for cell in orders.first.locator("td").all_inner_texts()]
+    assert first[:8] == ["Assets:Invest:Brokerage", "Sell", "VOO", "50", "550.00", "27500.00", "-2000.00",
+                         "Short"]
+    reason = page.locator("#rebalance-plan .rebalance-trade-reason").first.inner_text()
+    assert "Wash sale: 400.00 USD disallowed" in reason
+    sell = orders.first.locator(".rebalance-sell")
+    red, green, blue = _rgb(sell.evaluate("e => getComputedStyle(e).color"))
+    assert red > max(green, blue) + 40, (red, green, blue)
+    lots = page.locator("#rebalance-lots-trade-0")
+    assert lots.is_hidden()
+    orders.first.get_by_role("button", name="1 lot").click()
+    assert lots.is_visible()
+    assert [t.strip() for t in lots.locator(".rebalance-lot td").all_inner_texts()] == [
+        "2026-02-10", "50", "590.00 USD", "-2000.00", "Short"]
+    bars = page.locator("#rebalance-plan svg.rebalance-chart .rebalance-chart-row .rebalance-bar-after")
+    assert bars.count() == 4
+    page.set_viewport_size({"width": 1280, "height": 2400})
+    page.locator("#rebalance-plan").screenshot(path=str(OUTPUT / f"rebalance-plan-{scheme}.png"))
 
 
 def test_rebalance_tab_in_chromium(fava_url: str) -> None:
@@ -177,6 +214,7 @@ def test_rebalance_tab_in_chromium(fava_url: str) -> None:
                     assert list(targeted["action"]) == ["sell", "none", "buy", "buy"]
                     moves = pd.read_excel(saved, sheet_name="Moves")
                     assert moves["move"].iloc[0].startswith("Buy 6,000.00 USD of Equities:International")
+                _check_plan(page, fava_url, scheme)
                 context.close()
         finally:
             browser.close()
