@@ -194,7 +194,11 @@ class Rebalance(FavaExtensionBase):
         return self._plans.get((scope, flow), lambda: plan_for(loaded.ledger, report, flow))
 
     def _requested_plan(self, loaded: Loaded, scope: Scope, report: Report) -> Plan:
-        """The plan for this request's cash input; ``BadCash`` when there is none to give."""
+        """The plan for this request's cash input; ``BadCash`` when it cannot be read or planned.
+
+        Without a cash input a plan that failed is still given (its ``errors`` say why), so
+        the report itself can always be downloaded.
+        """
         cash = read_cash(request.args)
         if cash.problem is not None:
             raise BadCash(cash.problem)
@@ -204,7 +208,7 @@ class Rebalance(FavaExtensionBase):
             LOG.exception("fava_rebalance: planning failed")
             raise ReportUnavailable(_unexpected(exc, "The trade plan")) from exc
         problem = plan_problem(plan)
-        if problem is not None:
+        if problem is not None and cash.flow is not None:
             raise BadCash(problem)
         return plan
 

@@ -37,7 +37,7 @@ from fava_rebalance.cash_input import read_cash
 from fava_rebalance.cli import main as cli_main
 from fava_rebalance.page import Numbers
 from fava_rebalance.plan_page import cash_form
-from fava_rebalance.planner import CashAccount, CashAccounts, CashFlow
+from fava_rebalance.planner import CashAccount, CashAccounts, CashFlow, Plan, PlanError, TaxSummary
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "example-ledger" / "example.beancount"
@@ -390,6 +390,23 @@ def test_a_planner_bug_is_a_message(client: FlaskClient, monkeypatch: pytest.Mon
     response = client.get(f"{TAB}report.json?time={DATE}&cash=123")
     assert response.status_code == 500
     assert "The trade plan could not be computed" in response.get_data(as_text=True)
+
+
+def test_a_failed_plan_without_cash_still_downloads(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failed(_: object, report: Any, cash: CashFlow | None) -> Plan:
+        tax = TaxSummary(*(Decimal(0),) * 7, None)
+        errors = (PlanError("no feasible plan"),)
+        return Plan("none", cash, None, (), (), tax, (), report.total, (), (), errors)
+
+    monkeypatch.setattr(extension_module, "plan_for", failed)
+    # A time filter no other test uses, so nothing is cached yet.
+    response = client.get(f"{TAB}report.json?time=2026-11-19")
+    assert response.status_code == 200  # the report, with the plan's error inside
+    assert response.get_json()["plan"]["errors"] == ["no feasible plan"]
+    assert "The plan could not be made: no feasible plan." in _plan(_html(client, f"{TAB}?time=2026-11-19"))
+    assert client.get(f"{TAB}report.json?time=2026-11-19&cash=5").status_code == 400  # asked for it
 
 
 # --- escaping, incognito, read-only ----------------------------------------------------------
