@@ -316,3 +316,17 @@ def test_cash_is_spent_in_its_own_account_only() -> None:
     ]
     assert "paid with cash already in the account" in trade(result, "Assets:Taxable", "BND").reason
     assert after(result) == {"Bonds": "50.00", "Equities": "50.00"}
+
+
+def test_a_category_is_never_sold_past_the_far_edge_of_its_band() -> None:
+    # tests/ledgers/page.beancount on 2024-12-31 (figures in its comments): total 50,000;
+    # Bonds 200 BND × 80 = 16,000 = 32% against 25 ± 2. Selling Bonds to fund the underweight
+    # Equities:International must stop at the lower band edge: 23% × 50,000 = 11,500, so at
+    # most (16,000 − 11,500) / 80 = 56.25 → 56 BND may be sold, never 57 (22.88%).
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "ledgers" / "page.beancount").read_text(encoding="utf-8")
+    result, _ = plan_of(text, "2024-12-31")
+    sold = sum((t.units for t in result.trades if t.commodity == "BND" and t.action == "sell"), D(0))
+    assert 0 < sold <= 56
+    assert D(after(result)["Bonds"]) >= D("23.00")

@@ -34,6 +34,7 @@ from fava_rebalance.planner.washsale import replacements
 
 ZERO = Decimal(0)
 BAND_WEIGHT = 10.0
+CROSS_WEIGHT = 100.0     # pushing a category that was inside (or on the other side of) its band past it
 TRADE_TIEBREAK = 0.01
 TIER_COST = (0.0, 0.002, 0.004)
 TURNOVER_COST = 1e-5
@@ -97,6 +98,7 @@ class _Problem:
         self.loss_flags: dict[str, int] = {}
         self.unit_values: list[Decimal] = []
         self.worst: int | None = None
+        self.crossed: list[int] = []
 
     # -- variables -------------------------------------------------------------------------
     def sells(self) -> None:
@@ -216,6 +218,29 @@ class _Problem:
                 band = float(cat.band * max(total_after, ZERO) / HUNDRED)
                 self.m.row({over: 1.0, under: 1.0, excess: -1.0}, upper=band)
             self.dev[name] = (over, under, excess)
+            if self.scope.bands:
+                goal = self.goals.get(name, cat.value)
+                self.no_new_drift(goal, cat.value, cat.target, cat.band, total_after, over, under)
+
+    def no_new_drift(self, goal: Decimal, value: Decimal, target: Decimal, band: Decimal,
+                     total_after: Decimal, over: int, under: int) -> None:
+        """Penalise pushing a category past the far edge of its band (weighted ``CROSS_WEIGHT``).
+
+        Trading one category past its band to make room for another is never a fair trade
+        for the user: a category inside its band (or on the other side) before the plan must
+        not leave it afterwards, unless a cash flow forces it. ``after = goal + over − under``.
+        """
+        middle = target * max(total_after, ZERO) / HUNDRED
+        width = band * max(total_after, ZERO) / HUNDRED
+        lower, upper = middle - width, middle + width
+        if value >= lower:  # after ≥ lower − cross  ⇔  −over + under − cross ≤ goal − lower
+            cross = self.m.var(0)
+            self.m.row({over: -1.0, under: 1.0, cross: -1.0}, upper=float(goal - lower))
+            self.crossed.append(cross)
+        if value <= upper:  # after ≤ upper + cross  ⇔  over − under − cross ≤ upper − goal
+            cross = self.m.var(0)
+            self.m.row({over: 1.0, under: -1.0, cross: -1.0}, upper=float(upper - goal))
+            self.crossed.append(cross)
 
     def exclusions(self) -> None:
         by_place: dict[tuple[str, str], list[int]] = {}
@@ -317,6 +342,8 @@ class _Problem:
             cost[under] = 1.0
             if excess is not None:
                 cost[excess] = BAND_WEIGHT
+        for cross in self.crossed:
+            cost[cross] = CROSS_WEIGHT
         return cost
 
     def tax_cost(self) -> dict[int, float]:
@@ -353,6 +380,7 @@ class _Problem:
         total = {i: 1.0 for over, under, _ in self.dev.values() for i in (over, under)}
         self.m.row(total, upper=sum(values[i] for i in total) + slack)
         excess = {e: 1.0 for _, _, e in self.dev.values() if e is not None}
+        excess.update(dict.fromkeys(self.crossed, 1.0))
         if excess:
             self.m.row(excess, upper=sum(values[i] for i in excess) + slack)
 
