@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from fava.application import create_app
+from fava_support import page_html
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -49,14 +50,6 @@ def app() -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
-
-
-def _html(client: FlaskClient, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.get_data(as_text=True)[-2000:]
-    html = response.get_data(as_text=True)
-    assert "Traceback" not in html
-    return html
 
 
 def _tab(html: str) -> str:
@@ -118,7 +111,7 @@ def test_extension_is_discovered_with_its_js_module(app: Flask, client: FlaskCli
 
 
 def test_page_is_a_fava_page_with_the_tab_in_the_sidebar(client: FlaskClient) -> None:
-    html = _html(client, PAGE + "?time=2024")
+    html = page_html(client, PAGE + "?time=2024")
     assert '<link rel="stylesheet" href="/static/app.css' in html  # Fava's layout
     ledger_data = json.loads(re.search(r'id="ledger-data">(.*?)</script>', html, re.S)[1])  # type: ignore[index]
     tab = {"name": "Rebalance", "report_title": "Rebalance", "has_js_module": True}
@@ -131,7 +124,7 @@ def test_page_is_a_fava_page_with_the_tab_in_the_sidebar(client: FlaskClient) ->
 
 
 def test_time_2024_header_and_targeted_rows(client: FlaskClient) -> None:
-    html = _html(client, PAGE + "?time=2024")
+    html = page_html(client, PAGE + "?time=2024")
     tab = _tab(html)
     assert '<dd class="rebalance-total">50000.00 USD</dd>' in tab
     assert '<time datetime="2024-12-31">2024-12-31</time>' in tab
@@ -144,7 +137,7 @@ def test_time_2024_header_and_targeted_rows(client: FlaskClient) -> None:
 
 
 def test_time_2025_uses_later_prices_and_targets(client: FlaskClient) -> None:
-    html = _html(client, PAGE + "?time=2025")
+    html = page_html(client, PAGE + "?time=2025")
     assert '<time datetime="2025-12-31">2025-12-31</time>' in html
     assert rows(html)["targeted"] == [
         ["Bonds", "14000.00", "28.00", "30.00", "±2.00", "-2.00", "No action"],
@@ -155,7 +148,7 @@ def test_time_2025_uses_later_prices_and_targets(client: FlaskClient) -> None:
 
 
 def test_without_time_filter_the_date_is_today(client: FlaskClient) -> None:
-    html = _html(client, PAGE)
+    html = page_html(client, PAGE)
     today = datetime.date.today().isoformat()
     assert f'<time datetime="{today}">{today}</time>' in html
     # Nothing happens after 2025-12-31, so the figures are those of time=2025.
@@ -163,7 +156,7 @@ def test_without_time_filter_the_date_is_today(client: FlaskClient) -> None:
 
 
 def test_moves_biggest_first(client: FlaskClient) -> None:
-    tab = _tab(_html(client, PAGE + "?time=2024"))
+    tab = _tab(page_html(client, PAGE + "?time=2024"))
     moves = re.findall(r"<li>(Buy|Sell)(.*?)</li>", tab)
     assert ["".join(m) for m in moves] == [
         "Buy 6,000.00 USD of Equities:International (10.00% now, target 22.00%).",
@@ -178,7 +171,7 @@ def test_moves_biggest_first(client: FlaskClient) -> None:
 
 
 def test_three_sections_in_order(client: FlaskClient) -> None:
-    html = _html(client, PAGE + "?time=2024")
+    html = page_html(client, PAGE + "?time=2024")
     sections = rows(html)
     assert list(sections) == ["targeted", "untargeted", "uncategorized"]
     assert sections["untargeted"] == [["Crypto", "3000.00", "6.00", "", "", "", "Set a target"]]
@@ -189,7 +182,7 @@ def test_three_sections_in_order(client: FlaskClient) -> None:
 
 
 def test_action_colour_classes_and_band(client: FlaskClient) -> None:
-    tab = _tab(_html(client, PAGE + "?time=2024"))
+    tab = _tab(page_html(client, PAGE + "?time=2024"))
     assert re.search(r'class="rebalance-action rebalance-sell" title="3500.00 USD to reach the target">'
                      r"\s*Sell", tab)
     assert re.search(r'class="rebalance-action rebalance-buy"[^>]*>\s*Buy', tab)
@@ -200,7 +193,7 @@ def test_action_colour_classes_and_band(client: FlaskClient) -> None:
 
 
 def test_holdings_link_to_fava_account_pages_with_the_filters(client: FlaskClient) -> None:
-    tab = _tab(_html(client, PAGE + "?time=2024"))
+    tab = _tab(page_html(client, PAGE + "?time=2024"))
     detail = tab[tab.index('id="rebalance-detail-targeted-0"') :]
     detail = detail[: detail.index("</tr>\n  </tbody>")]
     assert '<a href="/rebalance-page/account/Assets:Invest:IRA/?time=2024">Assets:Invest:IRA</a>' in detail
@@ -211,7 +204,7 @@ def test_holdings_link_to_fava_account_pages_with_the_filters(client: FlaskClien
 
 
 def test_uncategorized_row_says_which_line_to_add(client: FlaskClient) -> None:
-    tab = _tab(_html(client, PAGE + "?time=2024"))
+    tab = _tab(page_html(client, PAGE + "?time=2024"))
     assert "<pre><code>2020-01-01 commodity GLD\n  asset-class: &#34;...&#34;</code></pre>" in tab
     # GLD's commodity directive is on line 53 of page.beancount; the hint links the editor.
     lineno = next(i for i, line in enumerate((LEDGERS / "page.beancount").read_text().splitlines(), 1)
@@ -220,7 +213,7 @@ def test_uncategorized_row_says_which_line_to_add(client: FlaskClient) -> None:
 
 
 def test_chart_is_inline_svg_with_fava_colours(client: FlaskClient) -> None:
-    tab = _tab(_html(client, PAGE + "?time=2024"))
+    tab = _tab(page_html(client, PAGE + "?time=2024"))
     svg = tab[tab.index("<svg") : tab.index("</svg>")]
     chart_rows = svg.split('<g class="rebalance-chart-row">')[1:]
     assert len(chart_rows) == 6  # 4 targeted, Crypto and the uncategorized GLD
@@ -235,7 +228,7 @@ def test_chart_is_inline_svg_with_fava_colours(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize("query", ["time=2024&account=IRA", "time=2024&filter=%23ira"])
 def test_account_and_tag_filters_narrow_the_holdings(client: FlaskClient, query: str) -> None:
-    html = _html(client, f"{PAGE}?{query}")
+    html = page_html(client, f"{PAGE}?{query}")
     assert '<dd class="rebalance-total">21000.00 USD</dd>' in html
     sections = rows(html)
     assert sections["targeted"] == [
@@ -253,7 +246,7 @@ def test_account_and_tag_filters_narrow_the_holdings(client: FlaskClient, query:
 
 
 def test_csv_has_the_page_figures(client: FlaskClient) -> None:
-    page_rows = rows(_html(client, PAGE + "?time=2024"))
+    page_rows = rows(page_html(client, PAGE + "?time=2024"))
     response = client.get(PAGE + "report.csv?time=2024")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -307,7 +300,7 @@ def test_json_honours_the_filters(client: FlaskClient) -> None:
 
 
 def test_hostile_names_are_escaped(client: FlaskClient) -> None:
-    html = _html(client, "/hostile/extension/Rebalance/?time=2024")
+    html = page_html(client, "/hostile/extension/Rebalance/?time=2024")
     assert "<script>alert(1)" not in html
     assert "<b>Corp" not in html
     tab = _tab(html)
@@ -324,7 +317,7 @@ def test_hostile_names_are_escaped(client: FlaskClient) -> None:
 
 
 def test_empty_ledger_explains_what_is_missing(client: FlaskClient) -> None:
-    tab = _tab(_html(client, "/empty/extension/Rebalance/?time=2024"))
+    tab = _tab(page_html(client, "/empty/extension/Rebalance/?time=2024"))
     assert 'id="rebalance-missing-no-holdings"' in tab
     assert 'id="rebalance-missing-no-targets"' in tab
     assert "Nothing is held on 2024-12-31 in the portfolio: the accounts matching ^Assets:" in tab
@@ -337,7 +330,7 @@ def test_empty_ledger_explains_what_is_missing(client: FlaskClient) -> None:
 
 
 def test_no_targets_suggests_targets_at_todays_shares(client: FlaskClient) -> None:
-    tab = _tab(_html(client, "/no-targets/extension/Rebalance/?time=2024"))
+    tab = _tab(page_html(client, "/no-targets/extension/Rebalance/?time=2024"))
     assert 'id="rebalance-missing-no-targets"' in tab
     assert 'id="rebalance-missing-no-holdings"' not in tab
     assert ("<pre><code>2024-12-31 custom &#34;rebalance-target&#34; &#34;Equities&#34; 67\n"
@@ -347,7 +340,7 @@ def test_no_targets_suggests_targets_at_todays_shares(client: FlaskClient) -> No
 
 
 def test_nothing_categorized_shows_the_metadata_lines(client: FlaskClient) -> None:
-    tab = _tab(_html(client, "/uncategorized/extension/Rebalance/?time=2024"))
+    tab = _tab(page_html(client, "/uncategorized/extension/Rebalance/?time=2024"))
     block = tab[tab.index('id="rebalance-missing-nothing-categorized"') : tab.index("</section>", tab.index(
         'id="rebalance-missing-nothing-categorized"'))]
     codes = re.findall(r"<pre><code>(.*?)</code></pre>", block, re.S)
@@ -366,13 +359,13 @@ def test_nothing_categorized_shows_the_metadata_lines(client: FlaskClient) -> No
 
 
 def test_broken_metadata_page_opens_and_shows_the_errors(app: Flask, client: FlaskClient) -> None:
-    tab = _tab(_html(client, "/broken/extension/Rebalance/"))
+    tab = _tab(page_html(client, "/broken/extension/Rebalance/"))
     assert ">broken.beancount:9</a>" in tab
     assert "bad asset-class on VBIAX: split &#39;Equities 60%, Bonds 30%&#39; adds up to 90%, not 100%" in tab
     assert ">broken.beancount:17</a>" in tab
     assert "unknown rebalance-option &#39;colour&#39;" in tab
     # VTI still counts (10 x 100 = 1,000); VBIAX, unreadable, is uncategorized (10 x 50 = 500).
-    assert rows(_html(client, "/broken/extension/Rebalance/?time=2024"))["targeted"][0][:3] == [
+    assert rows(page_html(client, "/broken/extension/Rebalance/?time=2024"))["targeted"][0][:3] == [
         "Equities", "1000.00", "66.67"]
     # The plugin's errors are on Fava's Errors page too.
     messages = [e.message for e in app.config["LEDGERS"]["broken"].errors]
@@ -381,7 +374,7 @@ def test_broken_metadata_page_opens_and_shows_the_errors(app: Flask, client: Fla
 
 
 def test_bad_filter_shows_a_message(client: FlaskClient) -> None:
-    html = _html(client, PAGE + "?time=notatime")
+    html = page_html(client, PAGE + "?time=notatime")
     assert "Fava could not apply this page&#39;s filters" in _tab(html)
 
 
@@ -392,7 +385,7 @@ def test_a_bug_shows_a_message_not_a_stack_trace(
         raise ZeroDivisionError("boom")
 
     monkeypatch.setattr(extension_module, "analyse", broken)
-    html = _html(client, PAGE + "?time=2019")  # a scope not cached by the other tests
+    html = page_html(client, PAGE + "?time=2019")  # a scope not cached by the other tests
     assert "could not be computed (ZeroDivisionError: boom)" in _tab(html)
     response = client.get(PAGE + "report.csv?time=2019")
     assert response.status_code == 500
@@ -407,7 +400,7 @@ def test_a_bug_while_reading_the_ledger_still_opens_fava(monkeypatch: pytest.Mon
     client = _app("hostile").test_client()
     assert client.get("/hostile/income_statement/").status_code == 200
     assert "could not be computed (KeyError: &#39;declarations&#39;)" in _tab(
-        _html(client, "/hostile/extension/Rebalance/"))
+        page_html(client, "/hostile/extension/Rebalance/"))
 
 
 # --- computed once per load and filter ---------------------------------------------------
@@ -448,7 +441,7 @@ def test_report_is_computed_once_per_load_and_filters(counted: list[str]) -> Non
 
 def test_incognito_masks_every_figure() -> None:
     client = _app("page", incognito=True).test_client()
-    tab = _tab(_html(client, PAGE + "?time=2024"))
+    tab = _tab(page_html(client, PAGE + "?time=2024"))
     assert '<dd class="rebalance-total">XXXXX.XX USD</dd>' in tab
     assert "<li>Buy X,XXX.XX USD of Equities:International (XX.XX% now, target XX.XX%).</li>" in tab
     visible = re.sub(r"<[^>]*>", " ", tab[tab.index("</style>") :])  # text only, no attributes
@@ -467,7 +460,7 @@ def test_read_only_serves_the_page_and_downloads() -> None:
 
 
 def test_partial_page_for_in_app_navigation(client: FlaskClient) -> None:
-    html = _html(client, PAGE + "?time=2024&partial=true")
+    html = page_html(client, PAGE + "?time=2024&partial=true")
     assert "<!doctype html>" not in html  # Fava inserts the fragment into its page
     assert 'class="rebalance-table"' in html
 

@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from fava.application import create_app
+from fava_support import page_html
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -78,14 +79,6 @@ def cli_json(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., dict[str
         return found[cash]
 
     return run
-
-
-def _html(client: FlaskClient, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, response.get_data(as_text=True)[-2000:]
-    html = response.get_data(as_text=True)
-    assert "Traceback" not in html
-    return html
 
 
 def _plan(html: str) -> str:
@@ -152,7 +145,7 @@ def _section(plan: str, part: str) -> str:
 
 def test_deposit_page_shows_the_cli_trades(client: FlaskClient,
                                            cli_json: Callable[..., dict[str, Any]]) -> None:
-    plan = _plan(_html(client, f"{TAB}?time={DATE}&cash=10000"))
+    plan = _plan(page_html(client, f"{TAB}?time={DATE}&cash=10000"))
     doc = cli_json("10000")
     rows = cells(plan)
     assert [row[:4] + row[5:6] for row in rows] == _trades(doc)
@@ -183,7 +176,7 @@ def test_deposit_page_shows_the_cli_trades(client: FlaskClient,
 def test_deposit_page_totals_tax_and_after_match_the_cli(
     client: FlaskClient, cli_json: Callable[..., dict[str, Any]]
 ) -> None:
-    plan = _plan(_html(client, f"{TAB}?time={DATE}&cash=10000"))
+    plan = _plan(page_html(client, f"{TAB}?time={DATE}&cash=10000"))
     doc = cli_json("10000")
     accounts = cells(_section(plan, "accounts"), "rebalance-plan-account")
     assert accounts == [
@@ -208,7 +201,7 @@ def test_deposit_page_totals_tax_and_after_match_the_cli(
 
 
 def test_before_after_chart(client: FlaskClient) -> None:
-    after = _section(_plan(_html(client, f"{TAB}?time={DATE}&cash=10000")), "after")
+    after = _section(_plan(page_html(client, f"{TAB}?time={DATE}&cash=10000")), "after")
     svg = after[after.index("<svg") : after.index("</svg>")]
     rows = svg.split('<g class="rebalance-chart-row">')[1:]
     assert len(rows) == 4  # the targeted categories
@@ -223,7 +216,7 @@ def test_before_after_chart(client: FlaskClient) -> None:
 
 def test_no_cash_shows_the_no_cash_flow_plan(client: FlaskClient,
                                              cli_json: Callable[..., dict[str, Any]]) -> None:
-    html = _html(client, f"{TAB}?time={DATE}")
+    html = page_html(client, f"{TAB}?time={DATE}")
     plan = _plan(html)
     doc = cli_json()
     assert doc["plan"]["mode"] == "rebalance"  # Equities:US is outside its band
@@ -241,7 +234,7 @@ def test_no_cash_shows_the_no_cash_flow_plan(client: FlaskClient,
 
 
 def test_the_form_keeps_the_filters_and_the_chosen_account(client: FlaskClient) -> None:
-    plan = _plan(_html(client, f"{TAB}?time={DATE}&conversion=at_value&cash=-1000"
+    plan = _plan(page_html(client, f"{TAB}?time={DATE}&conversion=at_value&cash=-1000"
                                "&cash_account=Assets:Invest:Roth"))
     assert '<input type="hidden" name="conversion" value="at_value">' in plan
     assert '<option value="Assets:Invest:Roth" selected>' in plan
@@ -266,7 +259,7 @@ def test_withdrawal_lots_wash_sale_and_break_even_match_the_cli(
     # lost for good (an IRA). time=2026-11-20 starts after that purchase: the page must
     # still see it, as the CLI does.
     url = f"{TAB}?time={DATE}&cash=-50000"
-    plan = _plan(_html(client, url))
+    plan = _plan(page_html(client, url))
     doc = cli_json("-50000")
     rows = cells(plan)
     assert [row[:4] + row[5:6] for row in rows] == _trades(doc)
@@ -312,7 +305,7 @@ def test_json_download_equals_the_cli(client: FlaskClient, cli_json: Callable[..
 
 
 def test_download_links_carry_the_cash_input(client: FlaskClient) -> None:
-    html = _html(client, f"{TAB}?time={DATE}&cash=10000")
+    html = page_html(client, f"{TAB}?time={DATE}&cash=10000")
     links = {m[2]: m[1].replace("&amp;", "&") for m in
              re.finditer(r'href="(/example-household/extension/Rebalance/([a-z.]+)\?[^"]*)"', html)}
     assert links == {
@@ -321,7 +314,7 @@ def test_download_links_carry_the_cash_input(client: FlaskClient) -> None:
         "report.json": f"{TAB}report.json?time={DATE}&cash=10000",
         "trades.csv": f"{TAB}trades.csv?time={DATE}&cash=10000",
     }
-    chosen = _html(client, f"{TAB}?time={DATE}&cash=10000&cash_account=Assets:Invest:Brokerage")
+    chosen = page_html(client, f"{TAB}?time={DATE}&cash=10000&cash_account=Assets:Invest:Brokerage")
     assert f"report.xlsx?time={DATE}&amp;cash=10000&amp;cash_account=Assets%3AInvest%3ABrokerage" in chosen
 
 
@@ -364,7 +357,7 @@ def test_workbook_and_trades_csv_hold_the_plan(client: FlaskClient,
     ("cash=100&cash_account=%3Cscript%3Ex", "&#39;&lt;script&gt;x&#39; is not a Beancount account name."),
 ])
 def test_bad_cash_is_a_message(client: FlaskClient, query: str, message: str) -> None:
-    html = _html(client, f"{TAB}?time={DATE}&{query}")
+    html = page_html(client, f"{TAB}?time={DATE}&{query}")
     plan = _plan(html)
     assert '<p class="rebalance-problem rebalance-plan-problem" role="alert">' in plan
     assert message in plan
@@ -385,7 +378,7 @@ def test_a_planner_bug_is_a_message(client: FlaskClient, monkeypatch: pytest.Mon
         raise ZeroDivisionError("boom")
 
     monkeypatch.setattr(extension_module, "plan_for", broken)
-    plan = _plan(_html(client, f"{TAB}?time={DATE}&cash=123"))  # a cash flow no other test plans
+    plan = _plan(page_html(client, f"{TAB}?time={DATE}&cash=123"))  # a cash flow no other test plans
     assert "The trade plan could not be computed (ZeroDivisionError: boom)" in plan
     response = client.get(f"{TAB}report.json?time={DATE}&cash=123")
     assert response.status_code == 500
@@ -405,7 +398,8 @@ def test_a_failed_plan_without_cash_still_downloads(
     response = client.get(f"{TAB}report.json?time=2026-11-19")
     assert response.status_code == 200  # the report, with the plan's error inside
     assert response.get_json()["plan"]["errors"] == ["no feasible plan"]
-    assert "The plan could not be made: no feasible plan." in _plan(_html(client, f"{TAB}?time=2026-11-19"))
+    panel = _plan(page_html(client, f"{TAB}?time=2026-11-19"))
+    assert "The plan could not be made: no feasible plan." in panel
     assert client.get(f"{TAB}report.json?time=2026-11-19&cash=5").status_code == 400  # asked for it
 
 
@@ -416,7 +410,7 @@ def test_hostile_names_are_escaped_in_the_plan(client: FlaskClient) -> None:
     # hostile.beancount, time=2024 (band 0): EVIL (10 x 12 = 120 of 200, 60%) is over its target
     # of 50%: sell 2 EVIL = 24.00 (whole units nearest 20.00; gain 2 x (12 - 10) = 4.00) and
     # buy 2 BND = 20.00; after: 96 / 200 = 48.00%.
-    html = _html(client, "/hostile/extension/Rebalance/?time=2024")
+    html = page_html(client, "/hostile/extension/Rebalance/?time=2024")
     assert "<script>alert(1)" not in html
     plan = _plan(html)
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"
@@ -442,7 +436,7 @@ def test_hostile_names_are_escaped_in_the_plan(client: FlaskClient) -> None:
 
 def test_incognito_masks_the_plan_figures() -> None:
     client = _app(EXAMPLE, incognito=True).test_client()
-    plan = _plan(_html(client, f"{TAB}?time={DATE}&cash=10000"))
+    plan = _plan(page_html(client, f"{TAB}?time={DATE}&cash=10000"))
     assert cells(plan)[0][:6] == ["Assets:Invest:401k", "Sell", "FXAIX", "XXX.XXX", "XXX.XX", "XXXXX.XX"]
     visible = re.sub(r"<[^>]*>", " ", plan)  # text only, no attributes
     assert re.findall(r"\d+\.\d\d", visible) == []
@@ -454,7 +448,7 @@ def test_incognito_masks_the_plan_figures() -> None:
 
 def test_read_only_fava_serves_the_plan_form_and_downloads() -> None:
     client = _app(EXAMPLE, read_only=True).test_client()
-    plan = _plan(_html(client, f"{TAB}?time={DATE}&cash=-1000&cash_account=Assets:Invest:Roth"))
+    plan = _plan(page_html(client, f"{TAB}?time={DATE}&cash=-1000&cash_account=Assets:Invest:Roth"))
     assert 'method="get"' in plan
     assert cells(plan)
     for download in ("report.json", "report.xlsx", "trades.csv"):
