@@ -113,10 +113,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     trades = None
     if args.format != "csv":
         trades = plan_for(ledger, report, args.cash)
-        if trades.errors:
-            for error in trades.errors:
-                print(f"bean-rebalance: {error.message}", file=sys.stderr)
-            return 2
+        for error in trades.errors:
+            print(f"bean-rebalance: {error.message}", file=sys.stderr)
+        if trades.errors and args.cash is not None:
+            return 2  # the cash flow asked for cannot be planned (a bad --cash)
+        # Without --cash, a plan that could not be made (say the solver's time limit on a
+        # huge household) must not cost the user the drift report: it is written, and the
+        # plan's error is in it and on stderr.
     to_tty = args.output is None and sys.stdout.isatty()
     output = render_output(report, args.format, colour=to_tty, trades=trades)
     if args.output is not None:

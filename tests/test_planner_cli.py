@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from pathlib import Path
 from textwrap import dedent
 
@@ -102,3 +103,22 @@ def test_table_shows_the_trades(ledger: Path, capsys: pytest.CaptureFixture[str]
     assert "Deposit of 5,000.00 USD in Assets:Invest:Taxable" in out
     assert "2,833.33" in out
     assert "Before and after" in out
+
+
+def test_a_plan_that_cannot_be_made_still_writes_the_report(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # On a huge household the solver may hit its time limit. Without --cash nothing the user
+    # asked for failed: the drift report is written (exit 0) and the plan's error is said.
+    # tests/ledgers/page.beancount on 2024-12-31 is out of band, so the planner must solve.
+    page = Path(__file__).parent / "ledgers" / "page.beancount"
+    planner_module = sys.modules["fava_rebalance.planner.plan"]  # the package exports plan()
+    monkeypatch.setattr(planner_module, "solve", lambda *args: "no feasible plan (Time limit reached)")
+    code, out, err = run(capsys, str(page), "--date", "2024-12-31", "--format", "json")
+    assert code == 0
+    assert "Time limit reached" in err
+    doc = json.loads(out)
+    assert doc["total"] == "50000.00"  # the ledger's comments: 50,000 on 2024-12-31
+    assert doc["trades"] == []
+    # With --cash the cash flow itself could not be planned: a bad --cash, exit 2.
+    code, _, _ = run(capsys, str(page), "--date", "2024-12-31", "--cash", "5000", "--format", "json")
+    assert code == 2
