@@ -34,7 +34,7 @@ from fava.helpers import FavaAPIError
 from flask import Response, request
 
 from fava_rebalance.analysis import Ledger, Report, analyse
-from fava_rebalance.cash_input import read_cash
+from fava_rebalance.cash_input import CASH, read_cash
 from fava_rebalance.fava_scope import Scope, account_matcher, scope_of
 from fava_rebalance.hints import CommodityDirective, commodity_directives
 from fava_rebalance.page import NumberFormat, Numbers, Page, Panel, build_page, with_panels
@@ -227,6 +227,8 @@ class Rebalance(FavaExtensionBase):
             accounts = CashAccounts((), None)
         hidden = [(name, request.args[name]) for name in FORM_FILTERS if request.args.get(name)]
         form = cash_form(self._page_path(), hidden, cash.text, cash.account, accounts, numbers)
+        if CASH not in request.args:  # the form always sends it, even empty
+            return PlanView(report.currency, form, None, pending=True)
         plan, problem = None, cash.problem
         if problem is None:
             try:

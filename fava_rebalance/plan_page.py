@@ -204,7 +204,12 @@ class FlowView:
 
 @dataclass(frozen=True)
 class PlanView:
-    """The whole panel; with ``problem`` set, only the form and the problem are shown."""
+    """The whole panel; with ``problem`` set, only the form and the problem are shown.
+
+    ``pending``: nobody has asked for a plan yet (the tab was opened without a ``cash``
+    parameter); only the form is shown, since the household-wide optimisation can take
+    seconds on a large ledger and the drift report should not wait for it.
+    """
 
     currency: str
     form: CashForm
@@ -219,6 +224,7 @@ class PlanView:
     chart: Chart | None = None
     locations: tuple[LocationView, ...] = ()
     warnings: tuple[str, ...] = ()
+    pending: bool = False
 
 
 def cash_form(

@@ -216,7 +216,13 @@ def test_before_after_chart(client: FlaskClient) -> None:
 
 def test_no_cash_shows_the_no_cash_flow_plan(client: FlaskClient,
                                              cli_json: Callable[..., dict[str, Any]]) -> None:
-    html = page_html(client, f"{TAB}?time={DATE}")
+    # Opening the tab does not run the optimiser: only the form, and what pressing it does.
+    opened = _plan(page_html(client, f"{TAB}?time={DATE}"))
+    assert cells(opened) == []
+    assert "Press <strong>Plan trades</strong>" in opened
+    assert '<option value="Assets:Invest:Brokerage" selected>' in opened
+    # Pressing "Plan trades" with the field empty sends cash= : the no-cash-flow plan.
+    html = page_html(client, f"{TAB}?time={DATE}&cash=")
     plan = _plan(html)
     doc = cli_json()
     assert doc["plan"]["mode"] == "rebalance"  # Equities:US is outside its band
@@ -398,7 +404,7 @@ def test_a_failed_plan_without_cash_still_downloads(
     response = client.get(f"{TAB}report.json?time=2026-11-19")
     assert response.status_code == 200  # the report, with the plan's error inside
     assert response.get_json()["plan"]["errors"] == ["no feasible plan"]
-    panel = _plan(page_html(client, f"{TAB}?time=2026-11-19"))
+    panel = _plan(page_html(client, f"{TAB}?time=2026-11-19&cash="))
     assert "The plan could not be made: no feasible plan." in panel
     assert client.get(f"{TAB}report.json?time=2026-11-19&cash=5").status_code == 400  # asked for it
 
@@ -410,7 +416,7 @@ def test_hostile_names_are_escaped_in_the_plan(client: FlaskClient) -> None:
     # hostile.beancount, time=2024 (band 0): EVIL (10 x 12 = 120 of 200, 60%) is over its target
     # of 50%: sell 2 EVIL = 24.00 (whole units nearest 20.00; gain 2 x (12 - 10) = 4.00) and
     # buy 2 BND = 20.00; after: 96 / 200 = 48.00%.
-    html = page_html(client, "/hostile/extension/Rebalance/?time=2024")
+    html = page_html(client, "/hostile/extension/Rebalance/?time=2024&cash=")
     assert "<script>alert(1)" not in html
     plan = _plan(html)
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co"
@@ -477,8 +483,10 @@ def test_plan_is_computed_once_per_load_filters_and_cash(monkeypatch: pytest.Mon
                 f"{page}?time=2024&cash=50&conversion=at_value"):
         assert client.get(url).status_code == 200
     assert len(calls) == 1
-    client.get(f"{page}?time=2024")
+    client.get(f"{page}?time=2024")  # opening the tab plans nothing
     client.get(f"{page}report.csv?time=2024")  # the drift table needs no plan
+    assert calls == [CashFlow(Decimal(50))]
+    client.get(f"{page}?time=2024&cash=")  # "Plan trades" with the field empty
     assert calls == [CashFlow(Decimal(50)), None]
     app.config["LEDGERS"]["hostile"].load_file()  # a reload clears the plans
     client.get(f"{page}?time=2024&cash=50")
