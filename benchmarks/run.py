@@ -137,7 +137,8 @@ def median_ok(series: dict[str, Any] | None, key: str = "cpu") -> float:
 
 
 def one_round(
-    index: int, ledgers: dict[str, Path], warm: int, investor: bool, *, slow: bool
+    index: int, ledgers: dict[str, Path], warm: int, investor: bool, *, slow: bool,
+    only_checks: bool = False,
 ) -> dict[str, Any]:
     """Every measurement once, in an order that rotates with ``index``.
 
@@ -146,21 +147,36 @@ def one_round(
     """
     no_cache = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
     steps: list[tuple[str, Any]] = [
-        ("check_without", lambda: child([str(BIN / "bean-check"), "-C", str(ledgers["without"])])),
-        ("check_with", lambda: child([str(BIN / "bean-check"), "-C", str(ledgers["with"])])),
-        ("check_drift", lambda: child([str(BIN / "bean-check"), "-C", str(ledgers["drift"])])),
+        ("checks", lambda: checks(ledgers, reverse=index % 2 == 1)),
         ("fava_rebalance", lambda: worker("rebalance", ledgers["with"], warm, planner=slow)),
         ("fava_base", lambda: worker("base", ledgers["without"], warm)),
     ]
-    if slow:
+    if only_checks:
+        steps = steps[:1]
+    elif slow:
         steps.append(("cli", lambda: child(
             [str(BIN / "bean-rebalance"), str(ledgers["with"]), "--format", "json"], env=no_cache)))
-    if investor:
+    if investor and not only_checks:
         steps.append(("fava_investor", lambda: worker("investor", ledgers["investor"], warm)))
     shift = index % len(steps)
     results: dict[str, Any] = {}
     for name, step in steps[shift:] + steps[:shift]:
-        results[name] = step()
+        if name == "checks":
+            results.update(step())
+        else:
+            results[name] = step()
+    return results
+
+
+def checks(ledgers: dict[str, Path], *, reverse: bool) -> dict[str, Any]:
+    """``bean-check -C`` without the plugin, with it and with the drift check, back to back.
+
+    The order is reversed every other round, so each ratio compares runs seconds apart.
+    """
+    names = ["without", "with", "drift"]
+    results = {}
+    for name in reversed(names) if reverse else names:
+        results[f"check_{name}"] = child([str(BIN / "bean-check"), "-C", str(ledgers[name])])
     return results
 
 
@@ -242,8 +258,9 @@ def problems(rounds: list[dict[str, Any]], investor: bool) -> list[str]:
         if last[name]["status"] != 0:
             notes.append(f"{name}: bean-check exit {last[name]['status']}: {last[name]['stderr'][:500]}")
     first = rounds[0]
-    if first["cli"]["status"] not in (0, 1):
-        notes.append(f"bean-rebalance exit {first['cli']['status']}: {first['cli']['stderr'][:500]}")
+    cli = first.get("cli")
+    if cli is not None and cli["status"] not in (0, 1):
+        notes.append(f"bean-rebalance exit {cli['status']}: {cli['stderr'][:500]}")
     for name in ("fava_rebalance", "fava_base", "fava_investor"):
         found = first.get(name)
         if found is None:
@@ -277,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warm", type=int, default=5, help="warm requests per page per round")
     p.add_argument("--out", type=Path, help="where the ledger goes (default benchmarks/out/full|quick)")
     p.add_argument("--json", type=Path, help="also write every raw measurement here")
+    p.add_argument("--only-checks", action="store_true",
+                   help="bean-check pairs only (more rounds for a steadier plugin_overhead)")
     args = p.parse_args(argv)
     size = generate.QUICK if args.quick else generate.FULL
     rounds_wanted = args.rounds or (3 if args.quick else 5)
@@ -293,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     rounds = []
     for index in range(rounds_wanted):
         slow = not args.quick or index == 0
-        rounds.append(one_round(index, ledgers, args.warm, investor, slow=slow))
+        rounds.append(one_round(index, ledgers, args.warm, investor, slow=slow, only_checks=args.only_checks))
         print(f"round {index + 1}/{rounds_wanted} done at {time.perf_counter() - began:.0f} s", flush=True)
     if args.json:
         args.json.write_text(json.dumps({"machine": info, "ledger": counts, "rounds": rounds}, indent=1))
