@@ -138,7 +138,7 @@ def median_ok(series: dict[str, Any] | None, key: str = "cpu") -> float:
 
 def one_round(
     index: int, ledgers: dict[str, Path], warm: int, investor: bool, *, slow: bool,
-    only_checks: bool = False,
+    only: str | None = None,
 ) -> dict[str, Any]:
     """Every measurement once, in an order that rotates with ``index``.
 
@@ -151,12 +151,14 @@ def one_round(
         ("fava_rebalance", lambda: worker("rebalance", ledgers["with"], warm, planner=slow)),
         ("fava_base", lambda: worker("base", ledgers["without"], warm)),
     ]
-    if only_checks:
+    if only == "checks":
         steps = steps[:1]
+    elif only == "pages":
+        steps = steps[1:2]
     elif slow:
         steps.append(("cli", lambda: child(
             [str(BIN / "bean-rebalance"), str(ledgers["with"]), "--format", "json"], env=no_cache)))
-    if investor and not only_checks:
+    if investor and only != "checks":
         steps.append(("fava_investor", lambda: worker("investor", ledgers["investor"], warm)))
     shift = index % len(steps)
     results: dict[str, Any] = {}
@@ -255,7 +257,7 @@ def problems(rounds: list[dict[str, Any]], investor: bool) -> list[str]:
     notes: list[str] = []
     last = rounds[-1]
     for name in ("check_without", "check_with"):
-        if last[name]["status"] != 0:
+        if name in last and last[name]["status"] != 0:
             notes.append(f"{name}: bean-check exit {last[name]['status']}: {last[name]['stderr'][:500]}")
     first = rounds[0]
     cli = first.get("cli")
@@ -294,8 +296,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warm", type=int, default=5, help="warm requests per page per round")
     p.add_argument("--out", type=Path, help="where the ledger goes (default benchmarks/out/full|quick)")
     p.add_argument("--json", type=Path, help="also write every raw measurement here")
-    p.add_argument("--only-checks", action="store_true",
-                   help="bean-check pairs only (more rounds for a steadier plugin_overhead)")
+    p.add_argument("--only", choices=("checks", "pages"),
+                   help="bean-check runs only (more rounds for a steadier plugin_overhead), or the "
+                        "Rebalance, Balance Sheet and fava_investor pages only")
     args = p.parse_args(argv)
     size = generate.QUICK if args.quick else generate.FULL
     rounds_wanted = args.rounds or (3 if args.quick else 5)
@@ -311,8 +314,8 @@ def main(argv: list[str] | None = None) -> int:
 
     rounds = []
     for index in range(rounds_wanted):
-        slow = not args.quick or index == 0
-        rounds.append(one_round(index, ledgers, args.warm, investor, slow=slow, only_checks=args.only_checks))
+        slow = (not args.quick or index == 0) and args.only is None
+        rounds.append(one_round(index, ledgers, args.warm, investor, slow=slow, only=args.only))
         print(f"round {index + 1}/{rounds_wanted} done at {time.perf_counter() - began:.0f} s", flush=True)
     if args.json:
         args.json.write_text(json.dumps({"machine": info, "ledger": counts, "rounds": rounds}, indent=1))
