@@ -3,8 +3,9 @@
 Two kinds of input a user controls:
 
 - the URL: Fava's ``time``, ``account``, ``filter``, ``conversion`` and ``interval``
-  parameters (valid, odd and hostile values) and stray parameters, on the page and on its
-  downloads (``report.csv``, ``report.json``, ``report.xlsx``);
+  parameters and the tab's ``cash`` and ``cash_account`` (valid, odd and hostile values)
+  and stray parameters, on the page and on its downloads (``report.csv``, ``report.json``,
+  ``report.xlsx``, ``trades.csv``);
 - the ledger: the hypothesis-generated ledgers of ``test_fuzz_plugin`` (hostile metadata,
   shorts, huge and tiny numbers, missing prices), each loaded in a fresh Fava app.
 
@@ -32,7 +33,7 @@ from test_fuzz_plugin import ledgers
 VALUELESS_CUSTOM = re.compile(r'custom "[^"\n]*" *$', re.MULTILINE)
 SLUG = "fuzz"
 PAGE = f"/{SLUG}/extension/Rebalance/"
-ENDPOINTS = ["", "report.csv", "report.json", "report.xlsx"]
+ENDPOINTS = ["", "report.csv", "report.json", "report.xlsx", "trades.csv"]
 FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")), deadline=None,
                 derandomize=not os.environ.get("FUZZ_RANDOM"),
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -102,7 +103,9 @@ params = st.fixed_dictionaries({}, optional={
     "filter": filter_value,
     "conversion": st.sampled_from(["at_cost", "at_value", "units", "USD", "EUR", "XYZ", "", "<b>"]),
     "interval": st.sampled_from(["year", "month", "day", "bogus", ""]),
-    "cash": st.sampled_from(["1000", "-500", "abc", "1e9", "", "100@Assets:Invest:IRA"]),
+    "cash": st.sampled_from(["1000", "-500", "abc", "1e9", "", "100@Assets:Invest:IRA", "-1e30", "0",
+                             "1,000.50", "-99999999"]),
+    "cash_account": st.sampled_from(["Assets:Invest:IRA", "Assets:Invest:Taxable", "Assets:Nope", "(", ""]),
     "x": st.text(max_size=8),
 })
 
@@ -147,7 +150,8 @@ def test_page_never_answers_500_whatever_the_ledger(text: str) -> None:
         path = Path(folder) / "fuzz.beancount"
         path.write_text(head + text, encoding="utf-8")
         client = create_app([path], load=True).test_client()
-        for url in (PAGE, PAGE + "?time=2020&cash=", PAGE + "report.json", PAGE + "report.csv?time=2019"):
+        for url in (PAGE, PAGE + "?time=2020&cash=", PAGE + "?cash=1000", PAGE + "report.json",
+                    PAGE + "report.csv?time=2019", PAGE + "trades.csv?cash=-50"):
             response = client.get(url)
             body = response.get_data(as_text=True)
             assert response.status_code < 500, (url, response.status_code, body[-1500:])
