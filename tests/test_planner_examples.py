@@ -330,3 +330,22 @@ def test_a_category_is_never_sold_past_the_far_edge_of_its_band() -> None:
     sold = sum((t.units for t in result.trades if t.commodity == "BND" and t.action == "sell"), D(0))
     assert 0 < sold <= 56
     assert D(after(result)["Bonds"]) >= D("23.00")
+
+
+def test_a_zero_price_is_neither_bought_nor_sold() -> None:
+    # A price of 0 (a delisted fund, a typo) once divided the cash by it (DivisionByZero).
+    # ITOT at 0 is worth nothing: total 100 VTI × 200 = 20,000, all Equities (target 50):
+    # the only trade is selling VTI in the IRA and buying BND, never ITOT.
+    text = HEAD + """
+    2023-01-10 * "buy"
+      Assets:IRA  100 VTI {100 USD}
+      Assets:IRA  10 ITOT {100 USD}
+      Equity:Opening
+    2026-11-19 price VTI 200 USD
+    2026-11-19 price ITOT 0 USD
+    2026-11-19 price BND 100 USD
+    """
+    result, _ = plan_of(text, "2026-11-20", "1000")
+    assert "ITOT" not in {t.commodity for t in result.trades}
+    result, _ = plan_of(text, "2026-11-20")
+    assert "ITOT" not in {t.commodity for t in result.trades}

@@ -198,7 +198,8 @@ def build_household(
             continue
         if not fractions or h.commodity in b.operating:
             continue
-        if h.basis != "price" or h.price is None or any(lot.units < 0 for lot in h.lots) or h.units <= 0:
+        if (h.basis != "price" or h.price is None or h.price <= 0
+                or any(lot.units < 0 for lot in h.lots) or h.units <= 0):
             untradable.append(h)
             continue
         if not declarations.can_sell(h.account, h.commodity):
@@ -228,7 +229,7 @@ def _buy_options(
     declarations = b.declarations
     prices: dict[str, Decimal] = {}
     for h in holdings:
-        if h.basis == "price" and h.price is not None and h.commodity not in b.operating:
+        if h.basis == "price" and h.price is not None and h.price > 0 and h.commodity not in b.operating:
             prices.setdefault(h.commodity, h.price)
     listed = {c for o in declarations.opens.values() for c in (o.currencies or ())}
     if b.quote is not None:
