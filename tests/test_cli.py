@@ -12,33 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_report import SPEC_EXAMPLE
 
 from fava_rebalance.cli import main
 
 # The SPEC §3 example: Equities 70,000 (400 VTI in the IRA, 300 in Taxable), Bonds 30,000,
 # GLD 1,800 with no class; total 101,800. Targets change on 2026-01-01.
-LEDGER = """
-    option "operating_currency" "USD"
-    2010-01-01 commodity VTI
-      asset-class: "Equities"
-    2010-01-01 commodity BND
-      asset-class: "Bonds"
-    2010-01-01 commodity GLD
-    2010-01-01 open Assets:Invest:Taxable
-    2010-01-01 open Assets:Invest:IRA
-      tax-status: "ira"
-    2010-01-01 open Equity:Opening
-    2024-01-01 custom "rebalance-target" "Equities" 60
-    2024-01-01 custom "rebalance-target" "Bonds" 40
-    2024-01-02 * "buy"
-      Assets:Invest:IRA      400 VTI {100 USD}
-      Assets:Invest:Taxable  300 VTI {100 USD}
-      Assets:Invest:Taxable  300 BND {100 USD}
-      Assets:Invest:Taxable  18 GLD {100 USD}
-      Equity:Opening
-    2024-01-02 price VTI 100 USD
-    2024-01-02 price BND 100 USD
-    2024-01-02 price GLD 100 USD
+LEDGER = SPEC_EXAMPLE + """\
     2026-01-01 custom "rebalance-target" "Equities" 70
     2026-01-01 custom "rebalance-target" "Bonds" 30
     2026-01-01 price VTI 100 USD
