@@ -42,7 +42,6 @@ from fava_rebalance.plan_page import PlanView, build_plan_view, cash_form, plan_
 from fava_rebalance.planner import CashAccounts, CashFlow, Plan, cash_accounts, plan_for, price_quote
 from fava_rebalance.report_cache import ReportCache
 from fava_rebalance.serialize import report_to_dict
-from fava_rebalance.tables import drift_frame, report_sheets, to_csv, to_excel, trades_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     from fava.core import FavaLedger
@@ -99,8 +98,24 @@ def locale_number_format(locale_name: str | None) -> NumberFormat:
     return write
 
 
+# The download renderers import ``tables`` (pandas) when called: a Fava start that never
+# downloads should not pay for importing pandas.
+def _drift_csv(report: Report, _: Plan | None) -> str:
+    from fava_rebalance.tables import drift_frame, to_csv
+
+    return to_csv(drift_frame(report))
+
+
 def _trades_csv(_: Report, plan: Plan | None) -> str:
+    from fava_rebalance.tables import to_csv, trades_frame
+
     return to_csv(trades_frame(plan)) if plan is not None else ""
+
+
+def _workbook(report: Report, plan: Plan | None) -> bytes:
+    from fava_rebalance.tables import report_sheets, to_excel
+
+    return to_excel(report_sheets(report, plan))
 
 
 _Handler = Callable[["Rebalance"], Response]
@@ -302,7 +317,7 @@ class Rebalance(FavaExtensionBase):
     @_get("report.csv")
     def report_csv(self) -> Response:
         """The drift table as CSV (exact two-place figures, as on the page and the CLI)."""
-        return self._download(lambda r, _: to_csv(drift_frame(r)), "rebalance-{date}.csv", "text/csv",
+        return self._download(_drift_csv, "rebalance-{date}.csv", "text/csv",
                               with_plan=False)
 
     @_get("trades.csv")
@@ -313,7 +328,7 @@ class Rebalance(FavaExtensionBase):
     @_get("report.xlsx")
     def report_xlsx(self) -> Response:
         """The report and the plan as an Excel workbook (drift, moves, trades, tax, ...)."""
-        return self._download(lambda r, p: to_excel(report_sheets(r, p)), "rebalance-{date}.xlsx", XLSX)
+        return self._download(_workbook, "rebalance-{date}.xlsx", XLSX)
 
     @_get("report.json")
     def report_json(self) -> Response:

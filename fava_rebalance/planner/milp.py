@@ -16,10 +16,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_array
-
 TIME_LIMIT_SECONDS = 5.0
 GAP = 1e-6
 OPTIMAL, TIME_LIMIT = 0, 1
@@ -99,6 +95,12 @@ class Model:
         (a plan that reaches its targets exactly): a constant ``tolerance / GAP`` added to
         the objective (a variable fixed at 1) makes the relative gap an absolute one.
         """
+        # Imported here, not at the top: the Fava extension imports the planner, and
+        # numpy/scipy cost every Fava start ~0.5 s though most page loads never plan.
+        import numpy as np
+        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.sparse import coo_array
+
         n = len(self.lower) + 1
         c = np.zeros(n)
         for i, value in cost.items():
