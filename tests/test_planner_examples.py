@@ -242,6 +242,36 @@ def test_harvest_while_rebalancing() -> None:
     assert after(result) == {"Bonds": "50.00", "Equities": "50.00"}
 
 
+# The taxable account may hold only VTI, BND and cash (its open directive says so); VTI there
+# is at a loss. The IRA holds ITOT, another fund of the class, and could buy more.
+HARVEST_ELSEWHERE = HEAD.replace("open Assets:Taxable\n", "open Assets:Taxable VTI,BND,USD\n") + """
+    2026-06-01 * "buy"
+      Assets:Taxable   50 VTI {250 USD}
+      Assets:IRA      100 BND {100 USD}
+      Assets:IRA       40 ITOT {100 USD}
+      Equity:Opening
+    2026-11-19 price VTI 200 USD
+    2026-11-19 price BND 100 USD
+    2026-11-19 price ITOT 100 USD
+"""
+
+
+def test_a_harvested_loss_is_not_bought_back_in_another_account() -> None:
+    # Equities 10,000 + 4,000 = 14,000, Bonds 10,000: 58.33% of 24,000, outside 50 ± 5.
+    # Goals 12,000 each: Equities down 2,000. Selling all 50 VTI in the taxable account
+    # (−2,500, −600 of tax) could only be replaced there by VTI itself (a wash sale), so the
+    # loss would be bought back as ITOT in the IRA (which sells 80 BND, buys 80 ITOT): moving
+    # Equities between accounts, which the plan never does. A loss may reduce an overweight
+    # class: 10 VTI = 2,000, −500 short-term at 24% = −120; the proceeds buy 20 BND there.
+    result, _ = plan_of(HARVEST_ELSEWHERE, "2026-11-20")
+    assert orders(result) == [
+        ("Assets:Taxable", "sell", "VTI", "10", "2000.00"),
+        ("Assets:Taxable", "buy", "BND", "20", "2000.00"),
+    ]
+    assert result.tax.estimated_tax == D(-120)
+    assert after(result) == {"Bonds": "50.00", "Equities": "50.00"}
+
+
 def test_harvest_off_sells_only_what_the_rebalance_needs() -> None:
     # harvest FALSE: only the 10 VTI the drift needs; −500 short-term, 24% = −120.
     ledger = HARVEST + '    2024-01-01 custom "rebalance-option" "harvest" FALSE\n'

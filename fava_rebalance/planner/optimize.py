@@ -22,12 +22,13 @@ recomputed exactly from units × price.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
+from functools import partial
 
 from fava_rebalance.categories import HUNDRED
 from fava_rebalance.holdings import Purchase
-from fava_rebalance.planner.accounts import Household
+from fava_rebalance.planner.accounts import Household, SellOption
 from fava_rebalance.planner.lots import LotFact, harvest_cost
 from fava_rebalance.planner.milp import Model, Outcome
 from fava_rebalance.planner.washsale import replacements
@@ -41,9 +42,52 @@ TURNOVER_COST = 1e-5
 CASH_TIEBREAK = 1e-6
 DRIFT_TIEBREAK = 1e-4
 SLACK_SHARE_OF_TOTAL = Decimal("0.01")
-SPREAD_WEIGHT = 10.0     # phase two: a 1% relative deviation weighs 0.10 currency units
+SPREAD_STEPS = tuple(Decimal(p) / 1000 for p in (0, 5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500))
+SPREAD_WEIGHT = 10.0     # phase two: per unit of relative deviation beyond each step
 DRIFT_TOLERANCE = 1.0    # phase one: within a unit of currency, or a quarter of the slack
 COST_TOLERANCE = 0.001   # phase two within a tenth of a cent (the tie-breaks are larger)
+SEGMENTS = 4             # lots of a holding merged into at most this many pieces per kind
+EXACT_LIMIT = 400        # integer variables up to which the whole household is solved at once
+WHOLE = False
+ACTIVE = 1e-6            # a relaxed quantity above this is a candidate trade
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Lots of one holding next to each other in sell order, merged for the model.
+
+    ``cost`` is the average per unit as the optimiser counts it (``harvest_cost``): exact
+    at the segment's ends, a chord in between, so the model never under-counts the tax.
+    """
+
+    units: Decimal
+    cost: Decimal
+    is_loss: bool
+
+
+def segments(facts: Sequence[LotFact], cost: Callable[[LotFact], Decimal], washed: Callable[[LotFact], bool],
+             *, taxable: bool, limit: int = SEGMENTS) -> list[Segment]:
+    """A holding's lots as at most ``limit`` segments per kind (gain, loss, washed loss).
+
+    Outside taxable accounts tax is 0 and losses do not matter: one segment. Each kind's
+    lots are sorted cheapest first and cut into runs of nearly equal length.
+    """
+    if not taxable:
+        units = sum((f.units for f in facts), ZERO)
+        return [Segment(units, ZERO, False)] if units > 0 else []
+    kinds: dict[tuple[bool, bool], list[LotFact]] = {}
+    for fact in facts:
+        kinds.setdefault((fact.is_loss, fact.is_loss and washed(fact)), []).append(fact)
+    found = []
+    for (is_loss, _), group in sorted(kinds.items()):
+        group.sort(key=cost)
+        runs = min(limit, len(group))
+        for i in range(runs):
+            run = group[i * len(group) // runs:(i + 1) * len(group) // runs]
+            units = sum((f.units for f in run), ZERO)
+            if units > 0:
+                found.append(Segment(units, sum((cost(f) * f.units for f in run), ZERO) / units, is_loss))
+    return found
 
 
 @dataclass(frozen=True)
@@ -78,8 +122,10 @@ class _Problem:
     """The model of one solve and the indices of its variables."""
 
     def __init__(self, household: Household, goals: Mapping[str, Decimal], scope: Scope,
-                 purchases: Sequence[Purchase], identical_to: Callable[[str], frozenset[str]]) -> None:
+                 purchases: Sequence[Purchase], identical_to: Callable[[str], frozenset[str]],
+                 *, whole: bool = True) -> None:
         self.h = household
+        self.whole = whole
         self.goals = goals
         self.scope = scope
         self.purchases = purchases
@@ -88,7 +134,7 @@ class _Problem:
         self.sell_n: dict[int, int] = {}
         self.sell_z: dict[int, int] = {}
         self.sell_max: dict[int, int] = {}
-        self.lot_x: dict[int, list[tuple[LotFact, int, bool]]] = {}
+        self.lot_x: dict[int, list[tuple[Segment, int]]] = {}
         self.buy_n: dict[int, int] = {}
         self.buy_z: dict[int, int] = {}
         self.buy_max: dict[int, int] = {}
@@ -97,7 +143,7 @@ class _Problem:
         self.dev: dict[str, tuple[int, int, int | None]] = {}
         self.loss_flags: dict[str, int] = {}
         self.unit_values: list[Decimal] = []
-        self.worst: int | None = None
+        self.spreads: dict[int, float] = {}
         self.crossed: list[int] = []
 
     # -- variables -------------------------------------------------------------------------
@@ -109,20 +155,26 @@ class _Problem:
             most = floor_units(s.max_units, s.quantum)
             if most <= 0:
                 continue
-            n = self.m.var(0, most, integer=s.quantum == 1)  # fractional: continuous, rounded after
+            n = self.m.var(0, most, integer=self.whole and s.quantum == 1)  # else rounded after
             z = self.m.binary()
             self.sell_n[s.key], self.sell_z[s.key], self.sell_max[s.key] = n, z, most
-            lots = []
-            for fact in s.lots:
-                washed = (s.status == "taxable" and fact.is_loss and replacements(
-                    self.purchases, s.holding.account, s.holding.commodity, fact.lot.date,
-                    self.identical_to) > 0)
-                lots.append((fact, self.m.var(0, float(fact.units)), washed))
+            pieces = segments(s.lots, partial(self.lot_cost, s), partial(self.washed, s),
+                              taxable=s.status == "taxable")
+            lots = [(seg, self.m.var(0, float(seg.units))) for seg in pieces]
             self.lot_x[s.key] = lots
-            self.m.row({**{x: 1.0 for _, x, _ in lots}, n: -float(s.quantum)}, 0.0, 0.0)
+            self.m.row({**{x: 1.0 for _, x in lots}, n: -float(s.quantum)}, 0.0, 0.0)
             self.m.row({n: 1.0, z: -float(most)}, upper=0.0)
             self.m.row({n: float(s.price * s.quantum), z: -float(options.min_trade)}, lower=0.0)
             self.unit_values.append(s.price * s.quantum)
+
+    def washed(self, s: SellOption, fact: LotFact) -> bool:
+        """Whether selling this loss lot would be a wash sale (a recent purchase replaces it)."""
+        return fact.is_loss and replacements(self.purchases, s.holding.account, s.holding.commodity,
+                                             fact.lot.date, self.identical_to) > 0
+
+    def lot_cost(self, s: SellOption, fact: LotFact) -> Decimal:
+        """What selling one unit of the lot costs the plan (``harvest_cost``)."""
+        return harvest_cost(fact, washed=self.washed(s, fact), harvest=self.h.options.harvest)
 
     def cash_ceiling(self, account: str) -> Decimal:
         """The most an account could spend: its drawable cash, a deposit, all it may sell."""
@@ -143,7 +195,7 @@ class _Problem:
             most = floor_units(ceilings[b.trading_account] / b.price, b.quantum)
             if most <= 0:
                 continue
-            n = self.m.var(0, most, integer=b.quantum == 1)
+            n = self.m.var(0, most, integer=self.whole and b.quantum == 1)
             z = self.m.binary()
             self.buy_n[b.key], self.buy_z[b.key], self.buy_max[b.key] = n, z, most
             self.m.row({n: 1.0, z: -float(most)}, upper=0.0)
@@ -253,7 +305,7 @@ class _Problem:
                 self.m.row({z: 1.0, self.sell_z[s_key]: 1.0}, upper=1.0)
         loss_commodities = sorted({
             self.h.sells[k].holding.commodity for k, lots in self.lot_x.items()
-            if self.h.sells[k].status == "taxable" and any(f.is_loss for f, _, _ in lots)
+            if self.h.sells[k].status == "taxable" and any(f.is_loss for f, _ in lots)
         })
         for commodity in loss_commodities:
             group = self.identical_to(commodity)
@@ -266,74 +318,73 @@ class _Problem:
                 s = self.h.sells[k]
                 if s.status != "taxable" or s.holding.commodity != commodity:
                     continue
-                for fact, x, _ in lots:
-                    if fact.is_loss:
-                        self.m.row({x: 1.0, y: -float(fact.units)}, upper=0.0)
+                for seg, x in lots:
+                    if seg.is_loss:
+                        self.m.row({x: 1.0, y: -float(seg.units)}, upper=0.0)
             for k in clashing:
                 most = float(self.buy_max[k])
                 self.m.row({self.buy_n[k]: 1.0, y: most}, upper=most)
         self.harvest_in_class()
 
     def harvest_in_class(self) -> None:
-        """A loss taken in a taxable account is not bought back in another account.
+        """A loss taken in a taxable account is replaced there, or reduces its class.
 
-        For each taxable account and category where the account sells at a loss (a binary
-        says whether it does): buys of the category in other accounts may not exceed its
-        sells other than those losses. A loss is then part of reducing an overweight class,
-        or a harvest replaced in the same account by another commodity of the class.
+        Per category: what each taxable account sells of it at a loss beyond what it buys of
+        the category itself is "unreplaced"; the unreplaced amounts of all accounts add up to
+        at most the category's planned reduction (value − goal, when positive). So a loss
+        is harvested with another commodity of the class bought in the same account, or as
+        part of reducing an overweight class: it is never bought back in another account,
+        which would only move the class between accounts. Continuous variables only, so the
+        rule costs the solver nothing in branching.
         """
-        places = sorted({(self.h.sells[k].trading_account, cat) for k, lots in self.lot_x.items()
-                         if self.h.sells[k].status == "taxable" and any(f.is_loss for f, _, _ in lots)
-                         for cat in self.h.sells[k].fractions})
-        for account, category in places:
-            losses: dict[int, float] = {}
-            elsewhere: dict[int, float] = {}
-            sold: dict[int, float] = {}
-            for k, n in self.sell_n.items():
-                s = self.h.sells[k]
-                share = s.fractions.get(category)
-                if not share:
-                    continue
-                sold[n] = float(s.price * s.quantum * share)
-                if s.trading_account == account and s.status == "taxable":
-                    for fact, x, _ in self.lot_x[k]:
-                        if fact.is_loss:
-                            losses[x] = float(s.price * share)
+        taxable = {k: lots for k, lots in self.lot_x.items() if self.h.sells[k].status == "taxable"
+                   and any(seg.is_loss for seg, _ in lots)}
+        places: dict[tuple[str, str], dict[int, float]] = {}
+        for k, lots in taxable.items():
+            s = self.h.sells[k]
+            for category, share in s.fractions.items():
+                coefs = places.setdefault((s.trading_account, category), {})
+                for seg, x in lots:
+                    if seg.is_loss:
+                        coefs[x] = coefs.get(x, 0.0) + float(s.price * share)
+        unreplaced: dict[str, dict[int, float]] = {}
+        for (account, category), coefs in sorted(places.items()):
             for k, n in self.buy_n.items():
                 b = self.h.buys[k]
-                if b.category == category and b.trading_account != account:
-                    elsewhere[n] = float(b.price * b.quantum)
-            if not losses or not elsewhere:
-                continue
-            taking = self.m.binary()
-            most_loss = sum(v * self.m.upper[x] for x, v in losses.items())
-            self.m.row({**losses, taking: -most_loss}, upper=0.0)
-            most_bought = sum(v * self.m.upper[n] for n, v in elsewhere.items())
-            coefs = dict(elsewhere)
-            for n, v in sold.items():
-                coefs[n] = coefs.get(n, 0.0) - v
-            for x, v in losses.items():
-                coefs[x] = coefs.get(x, 0.0) + v
-            coefs[taking] = most_bought
-            self.m.row(coefs, upper=most_bought)
+                if b.trading_account == account and b.category == category:
+                    coefs[n] = -float(b.price * b.quantum)
+            u = self.m.var(0)
+            self.m.row({**coefs, u: -1.0}, upper=0.0)
+            unreplaced.setdefault(category, {})[u] = 1.0
+        values = {c.name: c.value for c in self.h.categories}
+        for category, us in unreplaced.items():
+            value = values.get(category, ZERO)
+            reduction = max(value - self.goals.get(category, value), ZERO)
+            self.m.row(us, upper=float(reduction))
 
     # -- objectives ------------------------------------------------------------------------
     def spread(self) -> None:
-        """The largest deviation relative to its goal, to share unavoidable drift out evenly.
+        """Share drift that cannot be avoided out evenly, relative to each category's goal.
 
-        Only a tie-break of phase two (``SPREAD_WEIGHT`` per unit of relative deviation): when
-        holdings without a target leave every category short, it spreads the shortfall over
-        the categories instead of leaving it all on one, but never pays tax to do so.
+        A tie-break of phase two: when holdings without a target leave every category short,
+        the shortfall could sit on any of them at the same distance from the goals; and one
+        unit's rounding may leave a category nearer its goal or further. A category's
+        deviation relative to its goal costs ``SPREAD_WEIGHT`` for every step of
+        ``SPREAD_STEPS`` it lies beyond: a convex penalty, so the cheapest split is the one
+        where the relative deviations are about equal. Evening out a percent of relative
+        deviation is worth at most about one currency unit of tax.
         """
-        goals = {c.name: self.goals.get(c.name, c.value) for c in self.h.categories}
-        if not self.scope.bands or not any(g > 0 for g in goals.values()):
+        if not self.scope.bands:
             return
-        worst = self.m.var(0)
-        for name, (over, under, _) in self.dev.items():
-            if goals[name] > 0:
-                scale = float(goals[name])
-                self.m.row({over: 1.0 / scale, under: 1.0 / scale, worst: -1.0}, upper=0.0)
-        self.worst = worst
+        for cat in self.h.categories:
+            goal = self.goals.get(cat.name, cat.value)
+            if goal <= 0:
+                continue
+            over, under, _ = self.dev[cat.name]
+            for step in SPREAD_STEPS:
+                beyond = self.m.var(0)
+                self.m.row({over: 1.0, under: 1.0, beyond: -1.0}, upper=float(goal * step))
+                self.spreads[beyond] = SPREAD_WEIGHT / float(goal)
 
     def drift_cost(self) -> dict[int, float]:
         cost: dict[int, float] = {}
@@ -350,11 +401,9 @@ class _Problem:
         options = self.h.options
         fee = float(options.trade_cost) + TRADE_TIEBREAK
         cost: dict[int, float] = {}
-        for k, lots in self.lot_x.items():
-            if self.h.sells[k].status != "taxable":
-                continue
-            for fact, x, washed in lots:
-                cost[x] = float(harvest_cost(fact, washed=washed, harvest=options.harvest))
+        for lots in self.lot_x.values():
+            for seg, x in lots:
+                cost[x] = float(seg.cost)
         for k, z in self.sell_z.items():
             cost[z] = fee
             s = self.h.sells[k]
@@ -367,8 +416,7 @@ class _Problem:
             cost[v] = CASH_TIEBREAK
         for i, c in self.drift_cost().items():
             cost[i] = cost.get(i, 0.0) + DRIFT_TIEBREAK * c
-        if self.worst is not None:
-            cost[self.worst] = SPREAD_WEIGHT
+        cost.update(self.spreads)
         return cost
 
     def hold(self, values: Sequence[float], slack: float) -> None:
@@ -399,6 +447,27 @@ class _Problem:
         self.spread()
         self.exclusions()
 
+    def candidates(self) -> Scope | None:
+        """A smaller scope, from both phases solved as linear programmes (no whole units).
+
+        Keeps the sells the relaxation makes and, in each trading account, every buy option
+        of the categories it buys there (so that a commodity barred by a wash sale has
+        another of its class). The relaxation is fast at any size; what it leaves out would
+        not have been traded, give or take the rounding to whole units.
+        """
+        first = self.m.solve(self.drift_cost(), tolerance=DRIFT_TOLERANCE, relaxed=True)
+        if not first.found:
+            return None
+        self.hold(first.values or (), self.slack())
+        second = self.m.solve(self.tax_cost(), tolerance=COST_TOLERANCE, relaxed=True)
+        values = (second if second.found else first).values or ()
+        sells = frozenset(k for k, n in self.sell_n.items() if values[n] > ACTIVE)
+        places = {(self.h.buys[k].trading_account, self.h.buys[k].category)
+                  for k, n in self.buy_n.items() if values[n] > ACTIVE}
+        buys = frozenset(k for k in self.buy_n
+                         if (self.h.buys[k].trading_account, self.h.buys[k].category) in places)
+        return replace(self.scope, sells=sells, buys=buys)
+
     def read(self, outcome: Outcome, message: str) -> Solution:
         values = outcome.values or ()
         sells = {k: self.h.sells[k].quantum * round(values[n]) for k, n in self.sell_n.items()
@@ -428,6 +497,19 @@ def solve(
     """
     problem = _Problem(household, goals, scope, purchases, identical_to)
     problem.build()
+    if problem.m.integers > EXACT_LIMIT:
+        narrowed = problem.candidates()
+        if narrowed is not None:
+            smaller = _Problem(household, goals, narrowed, purchases, identical_to, whole=WHOLE)
+            smaller.build()
+            found = _phases(smaller, scope)
+            if not isinstance(found, str):
+                return found
+    return _phases(problem, scope)
+
+
+def _phases(problem: _Problem, scope: Scope) -> Solution | str:
+    """Phase one (the distance from the goals), then phase two (tax and costs)."""
     drift = problem.drift_cost()
     slack = problem.slack()
     weight = 1 + BAND_WEIGHT if scope.bands else 1  # a currency unit outside a band costs this
