@@ -19,6 +19,7 @@ import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cached_property
 
 from fava_rebalance.categories import is_within
 from fava_rebalance.declarations import Declarations, Settings
@@ -57,7 +58,7 @@ class SellOption:
     fractions: Mapping[str, Decimal]
     lots: tuple[LotFact, ...]
 
-    @property
+    @cached_property
     def max_units(self) -> Decimal:
         """Units held (the lots' total)."""
         return sum((f.units for f in self.lots), ZERO)
@@ -138,6 +139,7 @@ class _Builder:
         self.quote = quote
         self.operating = set(declarations.operating_currencies) | {currency}
         self._fractions: dict[tuple[str, str], dict[str, Decimal]] = {}
+        self._quanta: dict[str, Decimal] = {}
 
     def fractions(self, account: str, commodity: str) -> dict[str, Decimal]:
         """Targeted category → fraction of a holding of ``commodity`` in ``account``."""
@@ -164,11 +166,13 @@ class _Builder:
         """Smallest tradable amount: 1, or for ``fractional: TRUE`` the ledger's finest decimal."""
         if commodity not in self.declarations.fractional:
             return ONE
-        digits = MIN_FRACTION_PLACES
-        for h in self.holdings:
-            if h.commodity == commodity:
-                digits = max(digits, places(h.units), *(places(lot.units) for lot in h.lots))
-        return Decimal(1).scaleb(-digits)
+        if commodity not in self._quanta:
+            digits = MIN_FRACTION_PLACES
+            for h in self.holdings:
+                if h.commodity == commodity:
+                    digits = max(digits, places(h.units), *(places(lot.units) for lot in h.lots))
+            self._quanta[commodity] = Decimal(1).scaleb(-digits)
+        return self._quanta[commodity]
 
 
 def build_household(

@@ -14,6 +14,7 @@ import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from fava_rebalance.holdings import Lot
 from fava_rebalance.options import Options
@@ -22,6 +23,7 @@ from fava_rebalance.planner.model import LONG, SHORT, LotSale
 ZERO = Decimal(0)
 
 
+@lru_cache(maxsize=4096)
 def one_year_after(acquired: datetime.date) -> datetime.date:
     """The same day a year later (28 February for a 29 February)."""
     if acquired.month == 2 and acquired.day == 29:

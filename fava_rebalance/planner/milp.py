@@ -73,7 +73,12 @@ class Model:
         self.lower: list[float] = []
         self.upper: list[float] = []
         self.integer: list[int] = []
-        self.rows: list[tuple[dict[int, float], float, float]] = []
+        # The rows, scaled to a largest |coefficient| of 1, stored as HiGHS takes them (row-wise).
+        self.starts: list[int] = []
+        self.index: list[int] = []
+        self.values: list[float] = []
+        self.row_lower: list[float] = []
+        self.row_upper: list[float] = []
 
     def var(self, lower: float = 0.0, upper: float = math.inf, *, integer: bool = False) -> int:
         """Add a variable; returns its index."""
@@ -87,10 +92,25 @@ class Model:
         return self.var(0.0, 1.0, integer=True)
 
     def row(self, coefs: Mapping[int, float], lower: float = -math.inf, upper: float = math.inf) -> None:
-        """Add the constraint ``lower ≤ Σ coef·x ≤ upper`` (zero coefficients dropped)."""
+        """Add the constraint ``lower ≤ Σ coef·x ≤ upper`` (zero coefficients dropped).
+
+        Each row is scaled to a largest coefficient of 1, which keeps HiGHS's tolerances
+        meaningful when prices and unit counts differ by orders of magnitude.
+        """
         kept = {i: c for i, c in coefs.items() if c != 0}
-        if kept:
-            self.rows.append((kept, lower, upper))
+        if not kept:
+            return
+        scale = max(abs(v) for v in kept.values())
+        self.starts.append(len(self.index))
+        self.index.extend(kept)
+        self.values.extend(v / scale for v in kept.values())
+        self.row_lower.append(lower / scale)
+        self.row_upper.append(upper / scale)
+
+    @property
+    def rows(self) -> int:
+        """How many rows."""
+        return len(self.starts)
 
     @property
     def integers(self) -> int:
@@ -101,9 +121,7 @@ class Model:
               time_limit: float = TIME_LIMIT_SECONDS, relaxed: bool = False) -> Outcome:
         """Minimise ``Σ cost·x`` to within ``tolerance`` (absolute) of the optimum.
 
-        ``relaxed`` solves the linear relaxation: every variable continuous. Each row is
-        scaled to a largest coefficient of 1, which keeps HiGHS's tolerances meaningful
-        when prices and unit counts differ by orders of magnitude.
+        ``relaxed`` solves the linear relaxation: every variable continuous.
         """
         # Imported here, not at the top: the Fava extension imports the planner, and most
         # page loads never plan.
@@ -114,15 +132,6 @@ class Model:
         c = np.zeros(n)
         for i, value in cost.items():
             c[i] += value
-        starts, index, values, lower, upper = [0], [], [], [], []
-        for coefs, low, high in self.rows:
-            scale = max(abs(v) for v in coefs.values())
-            for i, value in coefs.items():
-                index.append(i)
-                values.append(value / scale)
-            starts.append(len(index))
-            lower.append(low / scale)
-            upper.append(high / scale)
         integrality = np.zeros(n, dtype=np.int32) if relaxed else np.array(self.integer, dtype=np.int32)
         with _quiet():
             h = highspy.Highs()
@@ -130,11 +139,11 @@ class Model:
             h.setOptionValue("time_limit", float(time_limit))
             h.setOptionValue("mip_abs_gap", float(tolerance))
             h.setOptionValue("mip_rel_gap", REL_GAP)
-            h.passModel(n, len(self.rows), len(index), ROWWISE, MINIMIZE, 0.0, c,
+            h.passModel(n, self.rows, len(self.index), ROWWISE, MINIMIZE, 0.0, c,
                         np.array(self.lower, dtype=float), np.array(self.upper, dtype=float),
-                        np.array(lower, dtype=float), np.array(upper, dtype=float),
-                        np.array(starts[:-1], dtype=np.int32), np.array(index, dtype=np.int32),
-                        np.array(values, dtype=float), integrality)
+                        np.array(self.row_lower, dtype=float), np.array(self.row_upper, dtype=float),
+                        np.array(self.starts, dtype=np.int32), np.array(self.index, dtype=np.int32),
+                        np.array(self.values, dtype=float), integrality)
             h.run()
         status = h.getModelStatus()
         info = h.getInfo()

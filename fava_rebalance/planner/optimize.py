@@ -123,9 +123,11 @@ class _Problem:
 
     def __init__(self, household: Household, goals: Mapping[str, Decimal], scope: Scope,
                  purchases: Sequence[Purchase], identical_to: Callable[[str], frozenset[str]],
-                 *, whole: bool = True) -> None:
+                 *, whole: bool = True, pieces: dict[int, list[Segment]] | None = None) -> None:
         self.h = household
         self.whole = whole
+        self.pieces = {} if pieces is None else pieces  # segments per sell option, shared between models
+        self._washed: dict[tuple[str, str, object], bool] = {}
         self.goals = goals
         self.scope = scope
         self.purchases = purchases
@@ -158,9 +160,10 @@ class _Problem:
             n = self.m.var(0, most, integer=self.whole and s.quantum == 1)  # else rounded after
             z = self.m.binary()
             self.sell_n[s.key], self.sell_z[s.key], self.sell_max[s.key] = n, z, most
-            pieces = segments(s.lots, partial(self.lot_cost, s), partial(self.washed, s),
-                              taxable=s.status == "taxable")
-            lots = [(seg, self.m.var(0, float(seg.units))) for seg in pieces]
+            if s.key not in self.pieces:
+                self.pieces[s.key] = segments(s.lots, partial(self.lot_cost, s), partial(self.washed, s),
+                                              taxable=s.status == "taxable")
+            lots = [(seg, self.m.var(0, float(seg.units))) for seg in self.pieces[s.key]]
             self.lot_x[s.key] = lots
             self.m.row({**{x: 1.0 for _, x in lots}, n: -float(s.quantum)}, 0.0, 0.0)
             self.m.row({n: 1.0, z: -float(most)}, upper=0.0)
@@ -169,8 +172,13 @@ class _Problem:
 
     def washed(self, s: SellOption, fact: LotFact) -> bool:
         """Whether selling this loss lot would be a wash sale (a recent purchase replaces it)."""
-        return fact.is_loss and replacements(self.purchases, s.holding.account, s.holding.commodity,
+        if not fact.is_loss:
+            return False
+        key = (s.holding.account, s.holding.commodity, fact.lot.date)
+        if key not in self._washed:
+            self._washed[key] = replacements(self.purchases, s.holding.account, s.holding.commodity,
                                              fact.lot.date, self.identical_to) > 0
+        return self._washed[key]
 
     def lot_cost(self, s: SellOption, fact: LotFact) -> Decimal:
         """What selling one unit of the lot costs the plan (``harvest_cost``)."""
@@ -303,22 +311,23 @@ class _Problem:
             b = self.h.buys[k]
             for s_key in by_place.get((b.trading_account, b.commodity), ()):
                 self.m.row({z: 1.0, self.sell_z[s_key]: 1.0}, upper=1.0)
-        loss_commodities = sorted({
-            self.h.sells[k].holding.commodity for k, lots in self.lot_x.items()
-            if self.h.sells[k].status == "taxable" and any(f.is_loss for f, _ in lots)
-        })
-        for commodity in loss_commodities:
+        losing: dict[str, list[int]] = {}  # commodity → taxable sells with loss lots
+        for k, lots in self.lot_x.items():
+            s = self.h.sells[k]
+            if s.status == "taxable" and any(f.is_loss for f, _ in lots):
+                losing.setdefault(s.holding.commodity, []).append(k)
+        bought: dict[str, list[int]] = {}
+        for k in self.buy_n:
+            bought.setdefault(self.h.buys[k].commodity, []).append(k)
+        for commodity in sorted(losing):
             group = self.identical_to(commodity)
-            clashing = [k for k in self.buy_n if self.h.buys[k].commodity in group]
+            clashing = sorted(k for c in group & bought.keys() for k in bought[c])
             if not clashing:
                 continue
             y = self.m.binary()
             self.loss_flags[commodity] = y
-            for k, lots in self.lot_x.items():
-                s = self.h.sells[k]
-                if s.status != "taxable" or s.holding.commodity != commodity:
-                    continue
-                for seg, x in lots:
+            for k in losing[commodity]:
+                for seg, x in self.lot_x[k]:
                     if seg.is_loss:
                         self.m.row({x: 1.0, y: -float(seg.units)}, upper=0.0)
             for k in clashing:
@@ -500,7 +509,8 @@ def solve(
     if problem.m.integers > EXACT_LIMIT:
         narrowed = problem.candidates()
         if narrowed is not None:
-            smaller = _Problem(household, goals, narrowed, purchases, identical_to, whole=WHOLE)
+            smaller = _Problem(household, goals, narrowed, purchases, identical_to, whole=WHOLE,
+                               pieces=problem.pieces)
             smaller.build()
             found = _phases(smaller, scope)
             if not isinstance(found, str):
