@@ -15,6 +15,9 @@ no cash flow, a deposit or a withdrawal. Whatever comes out:
   warning says why not;
 - nothing sold at a loss in a taxable account is bought anywhere (nor a substantially
   identical commodity).
+
+The same rules are checked with the path for large households forced on (the relaxation
+choosing the candidates, then whole orders).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -30,7 +34,7 @@ from planner_support import load
 
 from fava_rebalance.analysis import analyse
 from fava_rebalance.categories import HUNDRED
-from fava_rebalance.planner import CashFlow, Plan, plan, price_quote
+from fava_rebalance.planner import CashFlow, Plan, optimize, plan, price_quote
 
 AS_OF = datetime.date(2026, 11, 20)
 DATES = ["2022-02-01", "2025-06-15", "2026-10-25", "2026-11-10"]  # long, short, recent, recent
@@ -131,6 +135,16 @@ def test_lazy_deposits_and_withdrawals(house: Household) -> None:
     assert {t.trading_account for t in result.trades} <= {result.cash_account}
     spent = sum((t.amount for t in result.trades if t.action == "buy"), Decimal(0))
     assert spent <= max(house.cash.amount, Decimal(0))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(households())
+def test_large_household_path_keeps_the_rules(house: Household) -> None:
+    # Households above optimize.EXACT_LIMIT integers are solved in two steps: both phases
+    # relaxed, then whole orders among the relaxation's trades, unit counts continuous and
+    # rounded by trades.py. Forced here on small households, the same rules must hold.
+    with patch.object(optimize, "EXACT_LIMIT", -1):
+        check_rules(house)
 
 
 def check_rules(house: Household) -> Plan | None:

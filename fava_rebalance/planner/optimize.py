@@ -48,7 +48,6 @@ DRIFT_TOLERANCE = 1.0    # phase one: within a unit of currency, or a quarter of
 COST_TOLERANCE = 0.001   # phase two within a tenth of a cent (the tie-breaks are larger)
 SEGMENTS = 4             # lots of a holding merged into at most this many pieces per kind
 EXACT_LIMIT = 400        # integer variables up to which the whole household is solved at once
-WHOLE = False
 ACTIVE = 1e-6            # a relaxed quantity above this is a candidate trade
 
 
@@ -509,7 +508,9 @@ def solve(
     if problem.m.integers > EXACT_LIMIT:
         narrowed = problem.candidates()
         if narrowed is not None:
-            smaller = _Problem(household, goals, narrowed, purchases, identical_to, whole=WHOLE,
+            # Unit counts continuous there: trades.py rounds them to whole units (a unit
+            # per order at most) and re-checks every rule, as for fractional commodities.
+            smaller = _Problem(household, goals, narrowed, purchases, identical_to, whole=False,
                                pieces=problem.pieces)
             smaller.build()
             found = _phases(smaller, scope)
