@@ -427,18 +427,24 @@ class _Problem:
         cost.update(self.spreads)
         return cost
 
-    def hold(self, values: Sequence[float], slack: float) -> None:
-        """Keep phase one's result in phase two, give or take ``slack`` currency units.
+    def held(self, values: Sequence[float]) -> tuple[float, float]:
+        """Phase one's result: the total distance from the goals, the total outside the bands."""
+        distance = sum(values[i] for over, under, _ in self.dev.values() for i in (over, under))
+        outside = sum(values[e] for _, _, e in self.dev.values() if e is not None)
+        return distance, outside + sum(values[c] for c in self.crossed)
+
+    def hold(self, held: tuple[float, float], slack: float) -> None:
+        """Keep phase one's result (``held``) in phase two, give or take ``slack`` currency units.
 
         Separately for the total distance from the goals and the total outside the bands,
         so that the slack means one unit's rounding whatever the weights of phase one.
         """
         total = {i: 1.0 for over, under, _ in self.dev.values() for i in (over, under)}
-        self.m.row(total, upper=sum(values[i] for i in total) + slack)
+        self.m.row(total, upper=held[0] + slack)
         excess = {e: 1.0 for _, _, e in self.dev.values() if e is not None}
         excess.update(dict.fromkeys(self.crossed, 1.0))
         if excess:
-            self.m.row(excess, upper=sum(values[i] for i in excess) + slack)
+            self.m.row(excess, upper=held[1] + slack)
 
     def slack(self) -> float:
         """How much drift phase two may give up: one unit's rounding, at most 1% of the total."""
@@ -455,7 +461,7 @@ class _Problem:
         self.spread()
         self.exclusions()
 
-    def candidates(self) -> Scope | None:
+    def candidates(self) -> tuple[Scope, tuple[float, float]] | None:
         """A smaller scope, from both phases solved as linear programmes (no whole units).
 
         Keeps the sells the relaxation makes and, in each trading account, every buy option
@@ -466,7 +472,8 @@ class _Problem:
         first = self.m.solve(self.drift_cost(), tolerance=DRIFT_TOLERANCE, relaxed=True)
         if not first.found:
             return None
-        self.hold(first.values or (), self.slack())
+        held = self.held(first.values or ())
+        self.hold(held, self.slack())
         second = self.m.solve(self.tax_cost(), tolerance=COST_TOLERANCE, relaxed=True)
         values = (second if second.found else first).values or ()
         sells = frozenset(k for k, n in self.sell_n.items() if values[n] > ACTIVE)
@@ -474,7 +481,7 @@ class _Problem:
                   for k, n in self.buy_n.items() if values[n] > ACTIVE}
         buys = frozenset(k for k in self.buy_n
                          if (self.h.buys[k].trading_account, self.h.buys[k].category) in places)
-        return replace(self.scope, sells=sells, buys=buys)
+        return replace(self.scope, sells=sells, buys=buys), held
 
     def read(self, outcome: Outcome, message: str) -> Solution:
         values = outcome.values or ()
@@ -505,30 +512,41 @@ def solve(
     """
     problem = _Problem(household, goals, scope, purchases, identical_to)
     problem.build()
-    if problem.m.integers > EXACT_LIMIT:
-        narrowed = problem.candidates()
-        if narrowed is not None:
+    if problem.m.integers <= EXACT_LIMIT:
+        return _phases(problem, scope)
+    found = problem.candidates()
+    if found is not None:
+        narrowed, held = found
+        # Phase one is the relaxation's (its distance from the goals, plus one unit's
+        # rounding); only if whole orders cannot keep to that is it solved again, whole.
+        for hold in (held, None):
             # Unit counts continuous there: trades.py rounds them to whole units (a unit
             # per order at most) and re-checks every rule, as for fractional commodities.
             smaller = _Problem(household, goals, narrowed, purchases, identical_to, whole=False,
                                pieces=problem.pieces)
             smaller.build()
-            found = _phases(smaller, scope)
-            if not isinstance(found, str):
-                return found
-    return _phases(problem, scope)
+            result = _phases(smaller, scope, hold)
+            if not isinstance(result, str):
+                return result
+    whole = _Problem(household, goals, scope, purchases, identical_to, pieces=problem.pieces)
+    whole.build()
+    return _phases(whole, scope)
 
 
-def _phases(problem: _Problem, scope: Scope) -> Solution | str:
-    """Phase one (the distance from the goals), then phase two (tax and costs)."""
-    drift = problem.drift_cost()
+def _phases(problem: _Problem, scope: Scope, held: tuple[float, float] | None = None) -> Solution | str:
+    """Phase one (the distance from the goals, unless ``held`` gives it), then phase two."""
     slack = problem.slack()
-    weight = 1 + BAND_WEIGHT if scope.bands else 1  # a currency unit outside a band costs this
-    first = problem.m.solve(drift, tolerance=max(DRIFT_TOLERANCE, slack / 4) * weight)
-    if not first.found:
-        return f"no feasible plan ({first.message})"
-    problem.hold(first.values or (), slack)
+    first = None
+    if held is None:
+        weight = 1 + BAND_WEIGHT if scope.bands else 1  # a currency unit outside a band costs this
+        first = problem.m.solve(problem.drift_cost(), tolerance=max(DRIFT_TOLERANCE, slack / 4) * weight)
+        if not first.found:
+            return f"no feasible plan ({first.message})"
+        held = problem.held(first.values or ())
+    problem.hold(held, slack)
     second = problem.m.solve(problem.tax_cost(), tolerance=COST_TOLERANCE)
     if not second.found:
+        if first is None:
+            return f"no feasible plan ({second.message})"
         return problem.read(first, f"tax phase: {second.message}")
     return problem.read(second, second.message)
