@@ -1,12 +1,12 @@
 """The household-wide trade optimisation, as a mixed-integer programme solved by HiGHS.
 
 One model for every mode. Variables: whole units (or ``fractional`` quanta) to sell of each
-holding, split over its lots; whole units to buy of each commodity in each trading account;
-cash drawn from each cash holding and cash added to each account. Rows: each trading
-account's cash balances (sells fund buys in the same account, fees included, the deposit or
-withdrawal applied), each targeted category's distance from its goal, ``min-trade``, never
-buy and sell one commodity in one account, never buy anywhere what is sold at a loss (nor a
-substantially identical commodity).
+holding, split over its lots (merged into a few segments); whole units to buy of each
+commodity in each trading account; cash drawn from each cash holding and cash added to each
+account. Rows: each trading account's cash balances (sells fund buys in the same account,
+fees included, the deposit or withdrawal applied), each targeted category's distance from
+its goal, ``min-trade``, never buy and sell one commodity in one account, never buy anywhere
+what is sold at a loss (nor a substantially identical commodity).
 
 Solved in two phases: first the smallest distance from the goals (with going outside a band
 weighted ten times), then, holding that distance to within the rounding of one unit, the
@@ -14,13 +14,16 @@ least estimated tax plus trading costs. Phase two breaks ties with small costs, 
 under a unit of currency: fewer trades, buying what the account already holds, less
 turnover, and sharing drift that cannot be avoided evenly between the categories.
 
-scipy's ``milp`` (HiGHS) does this better than any hand-written heuristic could; the floats
-it works in are turned back into exact integers of quanta here, and every figure is then
-recomputed exactly from units × price.
+HiGHS does this better than any hand-written heuristic could; the floats it works in are
+turned back into exact integers of quanta here, and every figure is then recomputed exactly
+from units × price. A household too big for one model (more than ``EXACT_LIMIT`` integer
+variables) is first solved relaxed, and the whole orders are chosen among what the
+relaxation trades (``solve``).
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
@@ -126,7 +129,7 @@ class _Problem:
         self.h = household
         self.whole = whole
         self.pieces = {} if pieces is None else pieces  # segments per sell option, shared between models
-        self._washed: dict[tuple[str, str, object], bool] = {}
+        self._washed: dict[tuple[str, str, datetime.date | None], bool] = {}
         self.goals = goals
         self.scope = scope
         self.purchases = purchases
