@@ -122,7 +122,10 @@ def _check_plan(page: Page, fava_url: str, scheme: str) -> None:
     page.wait_for_url("**cash=-50000**")
     assert "time=2026-11-20" in page.url
     orders = page.locator("#rebalance-plan .rebalance-trade")
-    assert orders.count() == 4
+    # 50 VOO at 550.00 + 93 VB at 240.00 + 180 VMFXX at 1.00 = 27,500 + 22,320 + 180 = 50,000.
+    assert orders.count() == 3
+    amounts = [row.locator("td").nth(5).inner_text().strip() for row in orders.all()]
+    assert sum(map(Decimal, amounts)) == Decimal(50000)
     first = [cell.strip() for cell in orders.first.locator("td").all_inner_texts()]
     assert first[:8] == ["Assets:Invest:Brokerage", "Sell", "VOO", "50", "550.00", "27500.00", "-2000.00",
                          "Short"]
