@@ -11,8 +11,8 @@ no cash flow, a deposit or a withdrawal. Whatever comes out:
 - within each account sells come first; never a buy and a sell of one commodity in one account;
 - no trade below ``min-trade``; nothing sold that may not be sold, nothing bought that may not be;
 - a deposit never sells and a withdrawal never buys, unless a band forces a full rebalance;
-- afterwards every category is at target (within a unit's rounding) or within its band, or a
-  warning says why not;
+- afterwards every category is at target or within its band, give or take one unit's
+  rounding (the dearest unit, at most 1% of the total), or a warning says why not;
 - nothing sold at a loss in a taxable account is bought anywhere (nor a substantially
   identical commodity).
 
@@ -235,7 +235,9 @@ def check_rules(house: Household) -> Plan | None:
             break
         off = abs(row.target * total / HUNDRED - row.value)
         band = row.band * total / HUNDRED
-        unit = max((p for n, p in house.prices.items() if house.categories[n] == row.category), default=0)
+        # One unit's rounding, as phase two may give it up: the dearest unit there is, at most
+        # 1% of the total, plus phase one's tolerance of one currency unit.
+        unit = min(max(house.prices.values()), total / 100) + 1
         if off <= band + unit or off < options.min_trade:
             continue
         assert any(w.startswith(f"{row.category} stays outside its band") for w in result.warnings), (

@@ -1,7 +1,8 @@
 """Whether a plan leaves a category outside its band, and the warning that says why.
 
 A category counts as outside when, after the trades, it is further from its target than its
-band plus one tradable unit's rounding (and at least ``min-trade``). The warning names the
+band plus the optimiser's rounding (one unit of the largest it trades, at most 1% of the
+total) and at least ``min-trade``. The warning names the
 likely causes: holdings that may not be sold, holdings without a price, nothing of the class
 that may be bought, no money where it may be bought, and value in holdings without a target
 (which the planner never sells).
@@ -15,29 +16,29 @@ from decimal import Decimal
 from fava_rebalance.categories import HUNDRED
 from fava_rebalance.formatting import grouped, plain
 from fava_rebalance.planner.accounts import Household
+from fava_rebalance.planner.optimize import DRIFT_TOLERANCE, rounding
 from fava_rebalance.planner.trades import Settlement
 from fava_rebalance.report import Allocation
 
 ZERO = Decimal(0)
 
 
-def granularity(household: Household, category: str) -> Decimal:
-    """The value of one tradable unit of the category's commodities (whole-unit rounding)."""
-    units = [b.price * b.quantum for b in household.buys if b.category == category]
-    units += [s.price * s.quantum * s.fractions[category] for s in household.sells
-              if category in s.fractions]
-    return max(units, default=ZERO)
-
-
 def outside(household: Household, settlement: Settlement) -> list[str]:
-    """Categories outside their band by more than one unit's rounding (and ``min-trade``)."""
+    """Categories outside their band by more than one unit's rounding (and ``min-trade``).
+
+    The rounding is the optimiser's (``optimize.rounding``): the largest unit it may trade,
+    at most 1% of the total, plus phase one's tolerance. Phase two may leave that much
+    drift on any category to save tax, so it is not reported as a miss.
+    """
     if settlement.total <= 0:
         return []
+    units = [b.price * b.quantum for b in household.buys] + [s.price * s.quantum for s in household.sells]
+    slack = rounding(units, settlement.total) + Decimal(DRIFT_TOLERANCE)
     names = []
     for cat in household.categories:
         off = abs(cat.target * settlement.total / HUNDRED - settlement.values[cat.name])
         band = cat.band * settlement.total / HUNDRED
-        if off > band + granularity(household, cat.name) and off >= household.options.min_trade:
+        if off > band + slack and off >= household.options.min_trade:
             names.append(cat.name)
     return names
 

@@ -24,7 +24,7 @@ relaxation trades (``solve``).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
 from functools import partial
@@ -47,7 +47,7 @@ DRIFT_TIEBREAK = 1e-4
 SLACK_SHARE_OF_TOTAL = Decimal("0.01")
 SPREAD_STEPS = tuple(Decimal(p) / 1000 for p in (0, 10, 30, 100, 300))
 SPREAD_WEIGHT = 10.0     # phase two: per unit of relative deviation beyond each step
-DRIFT_TOLERANCE = 1.0    # phase one: within a unit of currency, or a quarter of the slack
+DRIFT_TOLERANCE = 1.0    # phase one: within a unit of currency
 COST_TOLERANCE = 0.001   # phase two within a tenth of a cent (the tie-breaks are larger)
 SEGMENTS = 4             # lots of a holding merged into at most this many pieces per kind
 EXACT_LIMIT = 400        # integer variables up to which the whole household is solved at once
@@ -113,6 +113,16 @@ class Solution:
     draws: Mapping[int, float]
     losses: frozenset[str]
     message: str = ""
+
+
+def rounding(units: Iterable[Decimal], total: Decimal) -> Decimal:
+    """One unit's rounding: the largest unit value traded, at most 1% of ``total``, at least a cent.
+
+    Phase two may leave this much more drift than phase one found, to save tax; a category
+    this close to its band is not reported as outside it (``explain``).
+    """
+    unit = max(units, default=ZERO)
+    return max(min(unit, SLACK_SHARE_OF_TOTAL * max(total, ZERO)), Decimal("0.01"))
 
 
 def floor_units(amount: Decimal, quantum: Decimal) -> int:
@@ -450,10 +460,8 @@ class _Problem:
             self.m.row(excess, upper=held[1] + slack)
 
     def slack(self) -> float:
-        """How much drift phase two may give up: one unit's rounding, at most 1% of the total."""
-        total_after = self.h.total + sum(self.scope.flows.values(), ZERO)
-        unit = max(self.unit_values, default=ZERO)
-        return float(max(min(unit, SLACK_SHARE_OF_TOTAL * max(total_after, ZERO)), Decimal("0.01")))
+        """How much drift phase two may give up: one unit's rounding (``rounding``)."""
+        return float(rounding(self.unit_values, self.h.total + sum(self.scope.flows.values(), ZERO)))
 
     def build(self) -> None:
         self.sells()
@@ -542,7 +550,7 @@ def _phases(problem: _Problem, scope: Scope, held: tuple[float, float] | None = 
     first = None
     if held is None:
         weight = 1 + BAND_WEIGHT if scope.bands else 1  # a currency unit outside a band costs this
-        first = problem.m.solve(problem.drift_cost(), tolerance=max(DRIFT_TOLERANCE, slack / 4) * weight)
+        first = problem.m.solve(problem.drift_cost(), tolerance=DRIFT_TOLERANCE * weight)
         if not first.found:
             return f"no feasible plan ({first.message})"
         held = problem.held(first.values or ())
