@@ -15,6 +15,7 @@ from beancount import loader
 
 from beancount_plugins.rebalance import rebalance
 from fava_rebalance.analysis import Ledger, Report, analyse
+from fava_rebalance.planner import plan_for
 
 PLUGIN = 'plugin "beancount_plugins.rebalance"\n'
 HEAD = """
@@ -102,6 +103,24 @@ def test_enormous_holding_is_reported_to_the_cent() -> None:
     # Sell 40% of the total: 4,877,305,245,480,818,163,024,167,688.00 (to Decimal's 28 digits).
     assert rows["Equities"]["amount"] == "4877305245480818163024167688.00"
     assert report.moves[0].startswith("Buy 4,877,305,245,480,818,163,024,167,688.00 USD of Bonds")
+
+
+def test_enormous_holding_gets_a_plan_error_not_a_crash() -> None:
+    # The same 1.2E+28 USD: selling 40% of it is a bound of 4.9E+27, beyond the 1E+20 that
+    # HiGHS can hold. The plan says so; the report above is unaffected.
+    entries, errors, options_map = loader.load_string(dedent(HEAD) + dedent("""
+    2024-01-02 * "buy"
+      Assets:Invest:Taxable  123456789012345 VTI {98765432109876 USD}
+      Equity:Opening
+    2024-06-01 price VTI 98765432109876 USD
+    2024-06-01 price BND 0.0000001 USD
+    """))
+    assert not errors, [e.message for e in errors]
+    ledger = Ledger.from_entries(entries, options_map)
+    result = plan_for(ledger, analyse(ledger, datetime.date(2024, 6, 30)))
+    assert result.trades == ()
+    assert [e.message for e in result.errors] == [
+        "no feasible plan (amounts of 1e20 or more, beyond the solver's range)"]
 
 
 def test_tiny_holding_is_below_min_trade() -> None:
