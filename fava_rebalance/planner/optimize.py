@@ -77,18 +77,19 @@ def segments(facts: Sequence[LotFact], cost: Callable[[LotFact], Decimal], washe
     if not taxable:
         units = sum((f.units for f in facts), ZERO)
         return [Segment(units, ZERO, False)] if units > 0 else []
-    kinds: dict[tuple[bool, bool], list[LotFact]] = {}
+    kinds: dict[tuple[bool, bool], list[tuple[Decimal, Decimal]]] = {}  # kind → (cost, units) per lot
     for fact in facts:
-        kinds.setdefault((fact.is_loss, fact.is_loss and washed(fact)), []).append(fact)
+        kind = (fact.is_loss, fact.is_loss and washed(fact))
+        kinds.setdefault(kind, []).append((cost(fact), fact.units))
     found = []
     for (is_loss, _), group in sorted(kinds.items()):
-        group.sort(key=cost)
+        group.sort(key=lambda lot: lot[0])
         runs = min(limit, len(group))
         for i in range(runs):
             run = group[i * len(group) // runs:(i + 1) * len(group) // runs]
-            units = sum((f.units for f in run), ZERO)
+            units = sum((u for _, u in run), ZERO)
             if units > 0:
-                found.append(Segment(units, sum((cost(f) * f.units for f in run), ZERO) / units, is_loss))
+                found.append(Segment(units, sum((c * u for c, u in run), ZERO) / units, is_loss))
     return found
 
 
