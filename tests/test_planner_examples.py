@@ -244,16 +244,9 @@ def test_harvest_while_rebalancing() -> None:
 
 # The taxable account may hold only VTI, BND and cash (its open directive says so); VTI there
 # is at a loss. The IRA holds ITOT, another fund of the class, and could buy more.
-HARVEST_ELSEWHERE = HEAD.replace("open Assets:Taxable\n", "open Assets:Taxable VTI,BND,USD\n") + """
-    2026-06-01 * "buy"
-      Assets:Taxable   50 VTI {250 USD}
-      Assets:IRA      100 BND {100 USD}
-      Assets:IRA       40 ITOT {100 USD}
-      Equity:Opening
-    2026-11-19 price VTI 200 USD
-    2026-11-19 price BND 100 USD
-    2026-11-19 price ITOT 100 USD
-"""
+HARVEST_ELSEWHERE = (HARVEST.replace("open Assets:Taxable\n", "open Assets:Taxable VTI,BND,USD\n")
+                     .replace("Assets:IRA       60 BND {100 USD}",
+                              "Assets:IRA      100 BND {100 USD}\n      Assets:IRA       40 ITOT {100 USD}"))
 
 
 def test_a_harvested_loss_is_not_bought_back_in_another_account() -> None:
