@@ -26,8 +26,9 @@ from fava_rebalance.declarations import (
 )
 from fava_rebalance.errors import RebalanceError
 from fava_rebalance.formatting import grouped, units
-from fava_rebalance.holdings import Purchase, portfolio_filter, positions_as_of
+from fava_rebalance.holdings import portfolio_filter, positions_as_of
 from fava_rebalance.moves import suggested_moves
+from fava_rebalance.recent import Purchase, RealizedLoss, window_around
 from fava_rebalance.report import Allocation, allocate, cash_needed
 from fava_rebalance.valuation import Holding, PriceBook, value_positions
 
@@ -76,6 +77,16 @@ class Ledger:
         """Date of the last entry, or ``None`` for an empty ledger."""
         return self.entries[-1].date if self.entries else None
 
+    def price_on(self, commodity: str, currency: str, date: datetime.date) -> Decimal | None:
+        """The latest price of ``commodity`` in ``currency`` on or before ``date`` (no conversion)."""
+        fava_lookup = getattr(self.price_map, "get_price_point", None)
+        if fava_lookup is not None:  # Fava's FavaPriceMap
+            found = fava_lookup((commodity, currency), date)
+        else:
+            found = bc_prices.get_price(self.price_map, (commodity, currency), date)
+        rate = found[1]
+        return rate if isinstance(rate, Decimal) else None
+
 
 @dataclass(frozen=True)
 class Report:
@@ -87,6 +98,7 @@ class Report:
     allocation: Allocation
     holdings: tuple[Holding, ...]
     purchases: tuple[Purchase, ...]
+    realized_losses: tuple[RealizedLoss, ...]
     moves: tuple[str, ...]
     cash_needed: Decimal
     warnings: tuple[str, ...]
@@ -109,7 +121,9 @@ def analyse(
     """The rebalancing report as of ``date``.
 
     ``entries`` replaces the ledger's entries for holdings (Fava passes its filtered ones);
-    ``account_match`` narrows which accounts count (Fava's account filter).
+    ``account_match`` narrows which accounts count (Fava's account filter). The wash-sale
+    window (``purchases``, ``realized_losses``) always reads every entry of every account: it
+    is the same taxpayer's, whatever the portfolio's scope or the filters.
     """
     declarations = ledger.declarations
     settings = declarations.as_of(date)
@@ -121,7 +135,8 @@ def analyse(
         def in_portfolio(account: str) -> bool:
             return base(account) and account_match(account)
 
-    positions, purchases = positions_as_of(ledger.entries if entries is None else entries, date, in_portfolio)
+    positions = positions_as_of(ledger.entries if entries is None else entries, date, in_portfolio)
+    window = window_around(ledger.entries, date, ledger.price_on)
     book = PriceBook(ledger.price_map, options.currency, date, declarations.operating_currencies)
     holdings, warnings = value_positions(positions, book)
     for holding in holdings:
@@ -142,7 +157,8 @@ def analyse(
         settings=settings,
         allocation=allocation,
         holdings=tuple(holdings),
-        purchases=tuple(purchases),
+        purchases=window.purchases,
+        realized_losses=window.losses,
         moves=tuple(suggested_moves(allocation.targeted, options.currency)),
         cash_needed=cash_needed(allocation),
         warnings=tuple(warnings),

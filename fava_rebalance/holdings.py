@@ -2,7 +2,8 @@
 
 One pass over the transactions up to and including the date, keeping only postings to
 portfolio accounts (the ``accounts`` regex, minus ``rebalance: FALSE`` accounts). Lots keep
-their cost and acquisition date for the planner's tax estimates. Valuation is elsewhere.
+their cost and acquisition date for the planner's tax estimates. Valuation is elsewhere, and
+so are the purchases the wash-sale rule looks at (``recent``: every account, not only these).
 """
 
 from __future__ import annotations
@@ -41,16 +42,6 @@ class Position:
     lots: tuple[Lot, ...]
 
 
-@dataclass(frozen=True)
-class Purchase:
-    """A buy of a commodity (units > 0) on a date, kept for the wash-sale check."""
-
-    account: str
-    commodity: str
-    units: Decimal
-    date: datetime.date
-
-
 def portfolio_filter(
     accounts: re.Pattern[str], is_excluded: Callable[[str], bool]
 ) -> Callable[[str], bool]:
@@ -70,15 +61,13 @@ def positions_as_of(
     entries: Iterable[data.Directive],
     date: datetime.date,
     belongs: Callable[[str], bool],
-) -> tuple[list[Position], list[Purchase]]:
-    """Positions held at the end of ``date`` and the purchases of the 30 days before it.
+) -> list[Position]:
+    """Positions held at the end of ``date``.
 
     Entries must be sorted (as Beancount returns them). Positions whose units net to zero are
     dropped; lots are kept per (cost, date, label) as Beancount books them.
     """
     lots: dict[tuple[str, str], dict[LotKey, Decimal]] = {}
-    purchases: list[Purchase] = []
-    recent = date - datetime.timedelta(days=30)
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
@@ -97,10 +86,6 @@ def positions_as_of(
                 key = (None, None, None, None)
             bucket = lots.setdefault((account, units.currency), {})
             bucket[key] = bucket.get(key, ZERO) + units.number
-            if (units.number > 0 and entry.date >= recent and entry.flag != "S"
-                    and (cost is not None or posting.price is not None)
-                    and _net_units(entry, units.currency) > 0):
-                purchases.append(Purchase(account, units.currency, units.number, entry.date))
     positions = []
     for (account, commodity), bucket in lots.items():
         kept = tuple(
@@ -112,14 +97,7 @@ def positions_as_of(
         if kept and total != 0:
             positions.append(Position(account, commodity, total, kept))
     positions.sort(key=lambda p: (p.account, p.commodity))
-    return positions, purchases
-
-
-def _net_units(entry: data.Transaction, currency: str) -> Decimal:
-    """Net units of ``currency`` a transaction brings in: 0 for a move between own accounts."""
-    return sum((p.units.number for p in entry.postings
-                if p.units is not None and p.units.currency == currency
-                and isinstance(p.units.number, Decimal)), ZERO)
+    return positions
 
 
 def _lot_order(item: tuple[LotKey, Decimal]) -> tuple[datetime.date, Decimal]:

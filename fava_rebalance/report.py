@@ -82,6 +82,15 @@ class Allocation:
     uncategorized: tuple[UncategorizedRow, ...]
 
 
+def within_band(value: Decimal, target: Decimal, band: Decimal, total: Decimal) -> bool:
+    """True when ``value`` is within ``band`` points of ``target`` percent of ``total`` (edges in).
+
+    The one definition of "inside its band", for the table's action, the planner and the
+    plan's before/after rows.
+    """
+    return abs(value * HUNDRED - target * total) <= band * total
+
+
 def percent_of(value: Decimal, total: Decimal) -> Decimal:
     """``value`` as a percentage of ``total`` (0 when the total is not positive)."""
     return value / total * HUNDRED if total > 0 else ZERO

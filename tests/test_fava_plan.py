@@ -7,15 +7,14 @@ Excel downloads with it. A few figures are also worked by hand in the comments:
 
 - ``--cash 10000``: a deposit alone leaves Equities:US outside its band (47.14% now, target
   40.00% ± 5), so the plan rebalances the household. Holdings without a target (AAPL, the
-  EUR and private holdings) keep the targets from being met all at once; the plan shares
-  that shortfall out relative to each target (after: Bonds 32.75%, −2.25 of 35 = 6.4%
-  short; Equities:US 38.89%, −1.11 of 40 = 2.8%; Equities:International 14.85%, 1.0%; Cash
-  8.96%, the deposit buying only the sweep), every category inside its band. Which fund
-  takes which share is the optimiser's tie-break; the figures checked by hand are the
-  arithmetic: in the 401k, 350.645 FXAIX × 200.00 = 70,129.00 sold, 605 VXUS × 62.00 =
-  37,510.00 and 3,106.571 FXNAX × 10.50 = 32,618.9955 bought (cash after 70,129.00 −
-  70,128.9955 = 0.0045, shown 0.00); the deposit buys 10,000.000 VMFXX at 1.00 in the
-  brokerage's sweep. Every sale is in a tax-deferred account: no tax.
+  EUR and private holdings) keep the targets from being met all at once; which fund takes
+  which share of that shortfall is the optimiser's tie-break, so the tests check the rules
+  (each amount is units × price, each account balances, every category ends inside its band)
+  rather than the split. The tax is worked by hand: the only taxable sale the least tax
+  allows is the short-term VOO lot at a loss, 50 × (550.00 − 590.00) = −2,000.00; IVV, which
+  is substantially identical, was bought in the IRA on 2026-11-05 (10 units, within 30 days),
+  so 10 of the 50 units sold are washed: 10 × 40.00 = 400.00 disallowed, lost for good (an
+  IRA). Short-term result −2,000.00 + 400.00 = −1,600.00, at the Millers' 32%: −512.00.
 
 Solves take a fraction of a second each; one app serves every test that needs no special
 Fava option, and each (filters, cash) plan is solved once for it.
@@ -155,13 +154,14 @@ def test_deposit_page_shows_the_cli_trades(client: FlaskClient,
     doc = cli_json("10000")
     rows = cells(plan)
     assert [row[:4] + row[5:6] for row in rows] == _trades(doc)
-    assert [row[:6] for row in rows] == [  # the arithmetic checked by hand: see the module docstring
-        ["Assets:Invest:401k", "Sell", "FXAIX", "350.645", "200.00", "70129.00"],
-        ["Assets:Invest:401k", "Buy", "VXUS", "605", "62.00", "37510.00"],
-        ["Assets:Invest:401k", "Buy", "FXNAX", "3106.571", "10.50", "32619.00"],
-        ["Assets:Invest:Brokerage:Sweep", "Buy", "VMFXX", "10000.000", "1.00", "10000.00"],
-    ]
-    assert reasons(plan) == [t["reason"] for t in doc["trades"]]  # each on a row of its own
+    for row in rows:  # units × price = amount, to the cent
+        units, price, amount = (Decimal(x) for x in row[3:6])
+        assert abs(units * price - amount) < Decimal("0.005"), row
+    taxable = [row for row in rows if row[0].startswith("Assets:Invest:Brokerage") and row[1] == "Sell"]
+    assert [row[1:7] for row in taxable] == [["Sell", "VOO", "50", "550.00", "27500.00", "-2000.00"]]
+    # Each reason on a row of its own, a wash sale's note after it.
+    assert [r.split(" Wash sale:")[0] for r in reasons(plan)] == [t["reason"] for t in doc["trades"]]
+    assert "Wash sale: 400.00 USD disallowed, lost for good" in reasons(plan)[3]
     # Grouped by trading account, each a link to Fava's account page with the filters.
     heads = re.findall(r'scope="rowgroup"><a href="([^"]*)">([^<]*)</a> '
                        r'<span class="rebalance-muted">([^<]*)<', plan)
@@ -191,12 +191,18 @@ def test_deposit_page_totals_tax_and_after_match_the_cli(
          a["cash_after"], a["trades"]]
         for a in doc["accounts"]
     ]
-    assert accounts[0][7] == "0.00"  # 70,129.00 sold - 70,128.9955 bought
+    for account in accounts:  # cash after = before + flow + sold − bought − costs
+        before, flow, sold, bought, costs, after_ = (Decimal(x) for x in account[2:8])
+        assert before + flow + sold - bought - costs == after_, account
+        assert after_ >= 0
     tax = _section(plan, "tax")
+    # By hand (module docstring): −1,600.00 short-term after 400.00 disallowed; 32% → −512.00.
+    assert (doc["tax"]["short_term_gain"], doc["tax"]["disallowed_loss"], doc["tax"]["estimated_tax"]) == (
+        "-1600.00", "400.00", "-512.00")
     for key in ("short_term_gain", "long_term_gain", "estimated_tax", "disallowed_loss", "trade_costs"):
         assert f"{doc['tax'][key]} USD</td>" in tax
     assert "at 32.00% short, 15.00% long" in tax
-    assert "Break-even" not in tax  # no tax, no break-even (doc["break_even"] is None)
+    assert "Break-even" not in tax  # the plan saves tax: no break-even (doc["break_even"] is None)
     after = cells(_section(plan, "after"), "rebalance-after-row")
     assert [[r[0], r[1], r[2], r[3], r[6]] for r in after] == [
         [a["category"], a["before"], a["percent"], a["target"], "Yes" if a["within_band"] else "No"]
@@ -215,7 +221,7 @@ def test_before_after_chart(client: FlaskClient) -> None:
     assert all(row.count('class="rebalance-bar-after"') == 1 for row in rows)
     assert all(row.count('class="rebalance-marker"') == 1 for row in rows)  # the target
     assert ">29.48%<" in rows[0]  # Bonds before
-    assert ">32.75%, target 35.00%<" in rows[0]
+    assert re.search(r">3[0-9]\.[0-9]{2}%, target 35\.00%<", rows[0])  # after: inside 30–40
     assert 'aria-labelledby="rebalance-after-title"' in svg
     assert "http" not in svg
 

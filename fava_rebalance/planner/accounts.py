@@ -16,7 +16,7 @@ held at all; outside taxable accounts only the best tier present (per category) 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property
@@ -25,6 +25,8 @@ from fava_rebalance.categories import is_within
 from fava_rebalance.declarations import Declarations, Settings
 from fava_rebalance.options import Options
 from fava_rebalance.planner.lots import LotFact, lot_facts
+from fava_rebalance.planner.washsale import replacements
+from fava_rebalance.recent import Purchase
 from fava_rebalance.valuation import Holding
 
 ZERO = Decimal(0)
@@ -183,8 +185,13 @@ def build_household(
     total: Decimal,
     quote: Quote | None = None,
     extra_accounts: tuple[str, ...] = (),
+    purchases: Sequence[Purchase] = (),
 ) -> Household:
-    """The household of ``holdings`` (from a report) as of ``settings.date``."""
+    """The household of ``holdings`` (from a report) as of ``settings.date``.
+
+    ``purchases``: the acquisitions in the wash-sale window (``Report.purchases``), which
+    set each loss lot's ``covered`` units in taxable accounts.
+    """
     options = settings.options
     currency = options.currency
     b = _Builder(holdings, declarations, settings, currency, quote)
@@ -209,7 +216,14 @@ def build_household(
         if not declarations.can_sell(h.account, h.commodity):
             continue
         facts = lot_facts(h.lots, h.price, settings.date, options, b.rate_of)
-        sells.append(SellOption(len(sells), h, trading[h.account], declarations.tax_status_of(h.account),
+        status = declarations.tax_status_of(h.account)
+        if status == "taxable" and purchases:
+            facts = tuple(
+                replace(f, covered=min(f.units, replacements(purchases, h.account, h.commodity, f.lot,
+                                                             declarations.identical_to)))
+                if f.is_loss else f
+                for f in facts)
+        sells.append(SellOption(len(sells), h, trading[h.account], status,
                                 h.price, b.quantum(h.commodity), fractions, facts))
 
     accounts = {}

@@ -18,17 +18,19 @@ from fava_rebalance.formatting import grouped, plain
 from fava_rebalance.planner.accounts import Household
 from fava_rebalance.planner.optimize import DRIFT_TOLERANCE, rounding
 from fava_rebalance.planner.trades import Settlement
-from fava_rebalance.report import Allocation
+from fava_rebalance.report import Allocation, within_band
 
 ZERO = Decimal(0)
 
 
 def outside(household: Household, settlement: Settlement) -> list[str]:
-    """Categories outside their band by more than one unit's rounding (and ``min-trade``).
+    """Categories the plan leaves outside their band.
 
-    The rounding is the optimiser's (``optimize.rounding``): the largest unit it may trade,
-    at most 1% of the total, plus phase one's tolerance. Phase two may leave that much
-    drift on any category to save tax, so it is not reported as a miss.
+    A category that was inside its band (at the total after the cash flow) counts as soon as
+    it leaves it: the optimiser holds such bands exactly. One that was outside counts when it
+    is still further than one unit's rounding (and ``min-trade``) from its band: the rounding
+    is the optimiser's (``optimize.rounding``: the largest unit it may trade, at most 1% of
+    the total, plus phase one's tolerance), which phase two may leave to save tax.
     """
     if settlement.total <= 0:
         return []
@@ -36,7 +38,13 @@ def outside(household: Household, settlement: Settlement) -> list[str]:
     slack = rounding(units, settlement.total) + Decimal(DRIFT_TOLERANCE)
     names = []
     for cat in household.categories:
-        off = abs(cat.target * settlement.total / HUNDRED - settlement.values[cat.name])
+        value = settlement.values[cat.name]
+        if within_band(value, cat.target, cat.band, settlement.total):
+            continue
+        if within_band(cat.value, cat.target, cat.band, settlement.total):
+            names.append(cat.name)
+            continue
+        off = abs(cat.target * settlement.total / HUNDRED - value)
         band = cat.band * settlement.total / HUNDRED
         if off > band + slack and off >= household.options.min_trade:
             names.append(cat.name)

@@ -40,13 +40,20 @@ def term_of(acquired: datetime.date | None, sold: datetime.date) -> str:
 
 @dataclass(frozen=True)
 class LotFact:
-    """A lot as the planner sees it: its units, basis in the reporting currency, gain, rate."""
+    """A lot as the planner sees it: its units, basis in the reporting currency, gain, rate.
+
+    ``covered`` is how many of its units a loss sale would see washed: the units bought in
+    the wash-sale window that could replace them (``washsale.replacements``), at most the
+    lot's units; 0 for a gain or outside taxable accounts. A sale takes the covered units
+    first: selling ``x`` units washes ``min(x, covered)`` of them.
+    """
 
     lot: Lot
     basis: Decimal | None
     term: str
     gain_per_unit: Decimal
     rate: Decimal
+    covered: Decimal = ZERO
 
     @property
     def units(self) -> Decimal:
@@ -59,7 +66,7 @@ class LotFact:
         return self.gain_per_unit < 0
 
     def tax_per_unit(self) -> Decimal:
-        """Estimated tax of selling one unit (negative for a loss: a saving)."""
+        """Estimated tax of selling one unit at the lot's own rate (negative for a loss)."""
         return self.rate * self.gain_per_unit
 
 
@@ -88,11 +95,12 @@ def lot_facts(
 
 
 def harvest_cost(fact: LotFact, *, washed: bool, harvest: bool) -> Decimal:
-    """What selling one unit of the lot costs the plan, as the optimiser counts it.
+    """What selling one unit of the lot costs, at the lot's own rate: the order to sell lots in.
 
     A gain costs its tax. A loss saves its tax when harvesting is on, and counts 0 when it
-    is off. A loss that a recent purchase would disallow (a wash sale) costs the saving it
-    loses, so the plan avoids it where it can.
+    is off. A washed loss (a replacement bought in the window) costs the saving it loses,
+    so it comes after the gains that cost less. The optimiser itself nets the plan's
+    short- and long-term results exactly (``optimize``); this only orders lots within a kind.
     """
     if not fact.is_loss:
         return fact.tax_per_unit()
@@ -101,63 +109,129 @@ def harvest_cost(fact: LotFact, *, washed: bool, harvest: bool) -> Decimal:
     return fact.tax_per_unit() if harvest else ZERO
 
 
+@dataclass(frozen=True)
+class Piece:
+    """Units of one lot that sell together: all washed, or none (``washed``)."""
+
+    fact: LotFact
+    units: Decimal
+    washed: bool
+
+
+def pieces_of(fact: LotFact) -> list[Piece]:
+    """A lot as the pieces a sale takes in order: its covered (washed) units first."""
+    if fact.is_loss and fact.covered > 0:
+        covered = min(fact.covered, fact.units)
+        found = [Piece(fact, covered, True)]
+        if fact.units > covered:
+            found.append(Piece(fact, fact.units - covered, False))
+        return found
+    return [Piece(fact, fact.units, False)]
+
+
+def piece_cost(piece: Piece, harvest: bool) -> Decimal:
+    """``harvest_cost`` of one unit of the piece."""
+    return harvest_cost(piece.fact, washed=piece.washed, harvest=harvest)
+
+
 def sell_order(
     facts: Sequence[LotFact],
-    cost: Callable[[LotFact], Decimal] | None = None,
     *,
+    harvest: bool = True,
     losses: bool = True,
-) -> list[LotFact]:
-    """Lots in the order to sell them, cheapest first.
+) -> list[Piece]:
+    """The pieces of a holding's lots in the order to sell them, cheapest first.
 
-    Cheapest by ``cost`` (default: the tax per unit), then the larger loss, the higher
-    basis, the older lot.
-
-    With ``losses`` false, loss lots are left out (a wash sale the plan must not cause).
+    Cheapest by ``harvest_cost``, then the larger loss, the higher basis, the older lot; a
+    lot's covered units always come before the rest of it (the wash-sale rule matches the
+    first units sold). With ``losses`` false, loss lots are left out (a wash sale the plan
+    must not cause).
     """
-    price_of = cost or LotFact.tax_per_unit
-    usable = [f for f in facts if losses or not f.is_loss]
-    return sorted(usable, key=lambda f: (price_of(f), f.tax_per_unit(), -(f.basis or ZERO),
-                                         f.lot.date or datetime.date.min))
+    usable = [p for f in facts if losses or not f.is_loss for p in pieces_of(f)]
+    ordered = sorted(usable, key=lambda p: (piece_cost(p, harvest), p.fact.tax_per_unit(),
+                                            -(p.fact.basis or ZERO), p.fact.lot.date or datetime.date.min,
+                                            not p.washed))
+    return keep_lot_order(ordered)
 
 
-def take_lots(
-    facts: Sequence[LotFact],
-    units: Decimal,
-    cost: Callable[[LotFact], Decimal] | None = None,
-    *,
-    losses: bool = True,
-) -> tuple[list[tuple[LotFact, Decimal]], Decimal]:
-    """Split ``units`` over the lots in sell order; returns the pieces and what is left over."""
-    pieces = []
+def keep_lot_order(pieces: Sequence[Piece]) -> list[Piece]:
+    """``pieces`` with each lot's washed piece moved before its other piece, if it came after."""
+    result: list[Piece] = []
+    placed: set[int] = set()
+    for index, piece in enumerate(pieces):
+        if index in placed:
+            continue
+        if not piece.washed:
+            sibling = next((i for i in range(index + 1, len(pieces))
+                            if i not in placed and pieces[i].fact is piece.fact and pieces[i].washed), None)
+            if sibling is not None:
+                result.append(pieces[sibling])
+                placed.add(sibling)
+        result.append(piece)
+        placed.add(index)
+    return result
+
+
+def take_lots(order: Sequence[Piece], units: Decimal) -> tuple[list[tuple[LotFact, Decimal]], Decimal]:
+    """Split ``units`` over the pieces in ``order``; the units taken per lot, and what is left over."""
+    taken: list[tuple[Piece, Decimal]] = []
     left = units
-    for fact in sell_order(facts, cost, losses=losses):
+    for piece in order:
         if left <= 0:
             break
-        piece = min(fact.units, left)
-        pieces.append((fact, piece))
-        left -= piece
-    return pieces, left
+        amount = min(piece.units, left)
+        taken.append((piece, amount))
+        left -= amount
+    return merge_pieces(taken), left
+
+
+def merge_pieces(taken: Iterable[tuple[Piece, Decimal]]) -> list[tuple[LotFact, Decimal]]:
+    """Units taken per lot, each lot once (its covered and other pieces added up), in order."""
+    merged: dict[int, tuple[LotFact, Decimal]] = {}
+    for piece, amount in taken:
+        if amount <= 0:
+            continue
+        fact, before = merged.get(id(piece.fact), (piece.fact, ZERO))
+        merged[id(piece.fact)] = (fact, before + amount)
+    return list(merged.values())
+
+
+def washed_units(fact: LotFact, units: Decimal) -> Decimal:
+    """Units of a sale of ``units`` from the lot that the wash-sale rule disallows."""
+    return min(units, fact.covered) if fact.is_loss else ZERO
 
 
 def lot_sales(pieces: Iterable[tuple[LotFact, Decimal]]) -> tuple[LotSale, ...]:
     """The lots a sell takes, with their gains in the reporting currency."""
     return tuple(
-        LotSale(f.lot.date, units, f.lot.cost, f.lot.cost_currency, units * f.gain_per_unit, f.term)
+        LotSale(f.lot.date, units, f.lot.cost, f.lot.cost_currency, units * f.gain_per_unit, f.term,
+                f.lot.label)
         for f, units in pieces
     )
 
 
-def estimated_tax(short_gain: Decimal, long_gain: Decimal, options: Options) -> Decimal:
-    """Tax at the configured rates after netting short- against long-term (Schedule D order).
+def netted_rates(short_gain: Decimal, long_gain: Decimal, options: Options) -> tuple[Decimal, Decimal]:
+    """The rates at which the plan's short- and long-term results are taxed, after netting.
 
-    Short- and long-term results of opposite signs offset each other; what remains keeps
-    the character (and rate) of the larger side. A net loss gives a negative figure: the
-    tax it would save against other gains.
+    Schedule D order: short- and long-term results of the same sign keep their own rates;
+    of opposite signs they offset, and what remains keeps the character (and rate) of the
+    larger side, so every result of the plan is taxed at that one rate. The estimate is
+    ``short × first + long × second``, and each order's share of it is its own results at
+    the same two rates: the shares add up to the estimate exactly.
     """
     st, lt = options.short_term_rate, options.long_term_rate
-    if (short_gain >= 0) == (long_gain >= 0):
-        return short_gain * st + long_gain * lt
-    net = short_gain + long_gain
-    if net >= 0:
-        return net * (st if short_gain > 0 else lt)
-    return net * (st if short_gain < 0 else lt)
+    if short_gain * long_gain >= 0:  # same sign, or one side is nothing: no offset
+        return st, lt
+    # The side that remains: the positive one when the net is a gain, else the negative one.
+    remains_short = short_gain > 0 if short_gain + long_gain >= 0 else short_gain < 0
+    rate = st if remains_short else lt
+    return rate, rate
+
+
+def estimated_tax(short_gain: Decimal, long_gain: Decimal, options: Options) -> Decimal:
+    """Tax at the configured rates after netting short- against long-term (``netted_rates``).
+
+    A net loss gives a negative figure: the tax it would save against other gains.
+    """
+    short_rate, long_rate = netted_rates(short_gain, long_gain, options)
+    return short_gain * short_rate + long_gain * long_rate

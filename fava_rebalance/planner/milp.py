@@ -107,6 +107,20 @@ class Model:
         self.row_lower.append(lower / scale)
         self.row_upper.append(upper / scale)
 
+    def mark(self) -> tuple[int, int, int]:
+        """The model's size now, to ``reset`` to after trying rows and variables out."""
+        return len(self.lower), len(self.starts), len(self.index)
+
+    def reset(self, mark: tuple[int, int, int]) -> None:
+        """Drop every variable and row added since ``mark``."""
+        variables, rows, entries = mark
+        for column in (self.lower, self.upper, self.integer):
+            del column[variables:]
+        for row_data in (self.starts, self.row_lower, self.row_upper):
+            del row_data[rows:]
+        del self.index[entries:]
+        del self.values[entries:]
+
     @property
     def rows(self) -> int:
         """How many rows."""

@@ -46,11 +46,19 @@ class LotSale:
     cost_currency: str | None
     gain: Decimal
     term: str
+    label: str | None = None
 
 
 @dataclass(frozen=True)
 class WashSale:
-    """A recent purchase that disallows (part of) the loss of a planned sale."""
+    """A wash sale: a purchase that disallows (part of) a loss.
+
+    On a sell (``of_sale`` false): the purchase in the window (its account, commodity and
+    date) that disallows part of this sale's loss. On a buy (``of_sale`` true): the earlier
+    sale at a loss (its account, commodity and date) that this buy washes. ``status`` is the
+    tax status of the account that buys: taxable adds the loss to the new shares' basis,
+    anything else loses it for good. ``term`` is the character of the loss.
+    """
 
     account: str
     commodity: str
@@ -59,11 +67,17 @@ class WashSale:
     disallowed: Decimal
     status: str
     term: str
+    of_sale: bool = False
 
 
 @dataclass(frozen=True)
 class Trade:
-    """One order: in ``account`` (the one holding, or to hold, the commodity)."""
+    """One order: in ``account`` (the one holding, or to hold, the commodity).
+
+    ``tax`` is the order's share of the plan's estimated tax: its own short- and long-term
+    results (after wash sales) at the rates the plan's netting leaves (``lots.netted_rates``),
+    so the shares add up to the estimate.
+    """
 
     account: str
     trading_account: str
@@ -78,6 +92,7 @@ class Trade:
     term: str | None
     washes: tuple[WashSale, ...]
     reason: str
+    tax: Decimal = Decimal(0)
 
     @property
     def disallowed(self) -> Decimal:
@@ -147,7 +162,12 @@ class Alternative:
 
 @dataclass(frozen=True)
 class TaxSummary:
-    """Realized gains of the plan (taxable accounts only) and the estimate at the rates."""
+    """Realized gains of the plan (taxable accounts only) and the estimate at the rates.
+
+    The gains are after wash sales: ``disallowed_loss`` (the plan's own losses that purchases
+    in the window disallow) and ``rebought_loss`` (losses the ledger realized in the last 30
+    days that the plan's buys disallow) are added back to the term they belong to.
+    """
 
     short_term_gain: Decimal
     long_term_gain: Decimal
@@ -157,6 +177,7 @@ class TaxSummary:
     short_term_rate: Decimal
     long_term_rate: Decimal
     alternative: Alternative | None
+    rebought_loss: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)

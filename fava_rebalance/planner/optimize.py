@@ -9,10 +9,14 @@ its goal, ``min-trade``, never buy and sell one commodity in one account, never 
 what is sold at a loss (nor a substantially identical commodity).
 
 Solved in two phases: first the smallest distance from the goals (with going outside a band
-weighted ten times), then, holding that distance to within the rounding of one unit, the
-least estimated tax plus trading costs. Phase two breaks ties with small costs, each well
-under a unit of currency: fewer trades, buying what the account already holds, less
-turnover, and sharing drift that cannot be avoided evenly between the categories.
+weighted ten times, and pushing a category that was inside its band out of it a hundred
+times), then, holding that distance to within the rounding of one unit and the bands of the
+categories that were inside them exactly, the least estimated tax plus trading costs. The
+tax is the household's, as Schedule D nets it: short- and long-term results offset when
+their signs differ, modelled exactly with three binaries (``_Problem.tax``). Phase two
+breaks ties with small costs, each well under a unit of currency: fewer trades, buying what
+the account already holds, less turnover, and sharing drift that cannot be avoided evenly
+between the categories.
 
 HiGHS does this better than any hand-written heuristic could; the floats it works in are
 turned back into exact integers of quanta here, and every figure is then recomputed exactly
@@ -23,18 +27,17 @@ relaxation trades (``solve``).
 
 from __future__ import annotations
 
-import datetime
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
-from functools import partial
 
 from fava_rebalance.categories import HUNDRED
-from fava_rebalance.holdings import Purchase
-from fava_rebalance.planner.accounts import Household, SellOption
-from fava_rebalance.planner.lots import LotFact, harvest_cost
+from fava_rebalance.planner.accounts import Household
+from fava_rebalance.planner.lots import LotFact, Piece, piece_cost, pieces_of
 from fava_rebalance.planner.milp import Model, Outcome
-from fava_rebalance.planner.washsale import replacements
+from fava_rebalance.planner.model import LONG
+from fava_rebalance.report import within_band
 
 ZERO = Decimal(0)
 BAND_WEIGHT = 10.0
@@ -48,6 +51,7 @@ SLACK_SHARE_OF_TOTAL = Decimal("0.01")
 SPREAD_STEPS = tuple(Decimal(p) / 1000 for p in (0, 10, 30, 100, 300))
 SPREAD_WEIGHT = 10.0     # phase two: per unit of relative deviation beyond each step
 DRIFT_TOLERANCE = 1.0    # phase one: within a unit of currency
+BAND_TOLERANCE = 0.01    # phase two: a band that held in phase one holds to the cent
 COST_TOLERANCE = 0.001   # phase two within a tenth of a cent (the tie-breaks are larger)
 SEGMENTS = 4             # lots of a holding merged into at most this many pieces per kind
 EXACT_LIMIT = 400        # integer variables up to which the whole household is solved at once
@@ -56,41 +60,85 @@ ACTIVE = 1e-6            # a relaxed quantity above this is a candidate trade
 
 @dataclass(frozen=True)
 class Segment:
-    """Lots of one holding next to each other in sell order, merged for the model.
+    """Pieces of lots of one holding next to each other in sell order, merged for the model.
 
-    ``cost`` is the average per unit as the optimiser counts it (``harvest_cost``): exact
-    at the segment's ends, a chord in between, so the model never under-counts the tax.
+    All pieces of a segment share a term and a kind (gain, loss, washed loss). ``gain`` is
+    the average realized gain per unit and ``penalty`` the average saving a washed loss
+    loses, per unit: exact at the segment's ends, a chord in between (the pieces are taken
+    cheapest first, so the model never under-counts the tax). ``first`` is the index of the
+    segment (the same lot's covered units) that must be sold whole before this one is used.
     """
 
     units: Decimal
-    cost: Decimal
+    gain: Decimal
+    penalty: Decimal
+    term: str
     is_loss: bool
+    washed: bool
+    pieces: tuple[Piece, ...]
+    first: int | None = None
 
 
-def segments(facts: Sequence[LotFact], cost: Callable[[LotFact], Decimal], washed: Callable[[LotFact], bool],
-             *, taxable: bool, limit: int = SEGMENTS) -> list[Segment]:
-    """A holding's lots as at most ``limit`` segments per kind (gain, loss, washed loss).
+def _merged(pieces: Sequence[Piece], harvest: bool) -> Segment:
+    units = sum((p.units for p in pieces), ZERO)
+    fact = pieces[0].fact
+    gain = sum((p.units * p.fact.gain_per_unit for p in pieces), ZERO) / units
+    penalty = (sum((p.units * p.fact.rate * -p.fact.gain_per_unit for p in pieces), ZERO) / units
+               if pieces[0].washed else ZERO)
+    return Segment(units, gain, penalty, fact.term, fact.is_loss, pieces[0].washed, tuple(pieces))
 
-    Outside taxable accounts tax is 0 and losses do not matter: one segment. Each kind's
-    lots are sorted cheapest first and cut into runs of nearly equal length.
+
+def segments(facts: Sequence[LotFact], *, taxable: bool, harvest: bool,
+             limit: int = SEGMENTS, exact: bool = True) -> list[Segment]:
+    """A holding's lots as at most ``limit`` segments per kind and term (gain, loss, washed loss).
+
+    Outside taxable accounts tax is 0 and losses do not matter: one segment. A loss lot that
+    replacements cover in part is two segments of its own (its covered units first, tied by
+    ``first``, which costs the model a binary); without ``exact`` (large households) the
+    whole lot counts as washed instead, which never under-counts a wash sale. The other lots
+    are sorted cheapest first within their kind and cut into runs of nearly equal length.
     """
     if not taxable:
-        units = sum((f.units for f in facts), ZERO)
-        return [Segment(units, ZERO, False)] if units > 0 else []
-    kinds: dict[tuple[bool, bool], list[tuple[Decimal, Decimal]]] = {}  # kind → (cost, units) per lot
+        pieces = tuple(p for f in facts for p in pieces_of(f) if p.units > 0)
+        units = sum((p.units for p in pieces), ZERO)
+        if units <= 0:
+            return []
+        whole = tuple(Piece(p.fact, p.units, False) for p in pieces)
+        return [Segment(units, ZERO, ZERO, "", False, False, whole)]
+    found: list[Segment] = []
+    kinds: dict[tuple[bool, bool, str], list[Piece]] = {}
     for fact in facts:
-        kind = (fact.is_loss, fact.is_loss and washed(fact))
-        kinds.setdefault(kind, []).append((cost(fact), fact.units))
-    found = []
-    for (is_loss, _), group in sorted(kinds.items()):
-        group.sort(key=lambda lot: lot[0])
+        split = pieces_of(fact)
+        if len(split) == 2 and not exact:  # covered in part: counted washed whole
+            split = [Piece(fact, fact.units, True)]
+        if len(split) == 2:  # covered in part: the covered units are sold first
+            found.append(_merged(split[:1], harvest))
+            found.append(replace(_merged(split[1:], harvest), first=len(found) - 1))
+            continue
+        piece = split[0]
+        kinds.setdefault((fact.is_loss, piece.washed, fact.term), []).append(piece)
+    for _, group in sorted(kinds.items()):
+        group.sort(key=lambda p: (piece_cost(p, harvest), p.fact.tax_per_unit()))
         runs = min(limit, len(group))
         for i in range(runs):
             run = group[i * len(group) // runs:(i + 1) * len(group) // runs]
-            units = sum((u for _, u in run), ZERO)
-            if units > 0:
-                found.append(Segment(units, sum((c * u for c, u in run), ZERO) / units, is_loss))
+            if sum((p.units for p in run), ZERO) > 0:
+                found.append(_merged(run, harvest))
     return found
+
+
+@dataclass(frozen=True)
+class PastLoss:
+    """Losses the ledger realized in the window that a buy of ``group`` would wash.
+
+    ``units`` still open; ``short`` and ``long`` the total losses (positive) of those units
+    by character, in the reporting currency.
+    """
+
+    group: frozenset[str]
+    units: Decimal
+    short: Decimal
+    long: Decimal
 
 
 @dataclass(frozen=True)
@@ -114,6 +162,7 @@ class Solution:
     draws: Mapping[int, float]
     losses: frozenset[str]
     message: str = ""
+    lots: Mapping[int, tuple[tuple[Piece, Decimal], ...]] = field(default_factory=dict)
 
 
 def rounding(units: Iterable[Decimal], total: Decimal) -> Decimal:
@@ -131,19 +180,33 @@ def floor_units(amount: Decimal, quantum: Decimal) -> int:
     return int((amount / quantum).to_integral_value(rounding=ROUND_FLOOR))
 
 
+@dataclass(frozen=True)
+class Held:
+    """Phase one's result, in currency units.
+
+    The distance from the goals; how far categories are outside their bands or pushed past
+    the other edge; how far categories inside their bands are pushed out of them.
+    """
+
+    distance: float
+    outside: float
+    crossed: float
+
+
 class _Problem:
     """The model of one solve and the indices of its variables."""
 
     def __init__(self, household: Household, goals: Mapping[str, Decimal], scope: Scope,
-                 purchases: Sequence[Purchase], identical_to: Callable[[str], frozenset[str]],
-                 *, whole: bool = True, pieces: dict[int, list[Segment]] | None = None) -> None:
+                 past: Sequence[PastLoss], identical_to: Callable[[str], frozenset[str]],
+                 *, whole: bool = True, pieces: dict[int, list[Segment]] | None = None,
+                 exact: bool = True) -> None:
         self.h = household
         self.whole = whole
         self.pieces = {} if pieces is None else pieces  # segments per sell option, shared between models
-        self._washed: dict[tuple[str, str, datetime.date | None], bool] = {}
+        self.exact = exact  # partly covered lots as two segments tied by a binary
         self.goals = goals
         self.scope = scope
-        self.purchases = purchases
+        self.past = past
         self.identical_to = identical_to
         self.m = Model()
         self.sell_n: dict[int, int] = {}
@@ -159,7 +222,11 @@ class _Problem:
         self.loss_flags: dict[str, int] = {}
         self.unit_values: list[Decimal] = []
         self.spreads: dict[int, float] = {}
-        self.crossed: list[int] = []
+        self.kept: list[int] = []       # how far a category inside its band would leave it
+        self.overshot: list[int] = []   # how far a category outside would pass the other edge
+        self.short: dict[int, float] = {}   # S: the plan's short-term result, per variable
+        self.long: dict[int, float] = {}    # L: its long-term result
+        self.penalties: dict[int, float] = {}
 
     # -- variables -------------------------------------------------------------------------
     def sells(self) -> None:
@@ -174,28 +241,19 @@ class _Problem:
             z = self.m.binary()
             self.sell_n[s.key], self.sell_z[s.key], self.sell_max[s.key] = n, z, most
             if s.key not in self.pieces:
-                self.pieces[s.key] = segments(s.lots, partial(self.lot_cost, s), partial(self.washed, s),
-                                              taxable=s.status == "taxable")
+                self.pieces[s.key] = segments(s.lots, taxable=s.status == "taxable", harvest=options.harvest,
+                                              exact=self.exact)
             lots = [(seg, self.m.var(0, float(seg.units))) for seg in self.pieces[s.key]]
             self.lot_x[s.key] = lots
             self.m.row({**{x: 1.0 for _, x in lots}, n: -float(s.quantum)}, 0.0, 0.0)
             self.m.row({n: 1.0, z: -float(most)}, upper=0.0)
             self.m.row({n: float(s.price * s.quantum), z: -float(options.min_trade)}, lower=0.0)
             self.unit_values.append(s.price * s.quantum)
-
-    def washed(self, s: SellOption, fact: LotFact) -> bool:
-        """Whether selling this loss lot would be a wash sale (a recent purchase replaces it)."""
-        if not fact.is_loss:
-            return False
-        key = (s.holding.account, s.holding.commodity, fact.lot.date)
-        if key not in self._washed:
-            self._washed[key] = replacements(self.purchases, s.holding.account, s.holding.commodity,
-                                             fact.lot.date, self.identical_to) > 0
-        return self._washed[key]
-
-    def lot_cost(self, s: SellOption, fact: LotFact) -> Decimal:
-        """What selling one unit of the lot costs the plan (``harvest_cost``)."""
-        return harvest_cost(fact, washed=self.washed(s, fact), harvest=self.h.options.harvest)
+            for seg, x in lots:
+                if seg.first is not None:  # a lot's other units only once its covered units are sold
+                    covered, y = lots[seg.first], self.m.binary()
+                    self.m.row({x: 1.0, y: -float(seg.units)}, upper=0.0)
+                    self.m.row({covered[1]: 1.0, y: -float(covered[0].units)}, lower=0.0)
 
     def cash_ceiling(self, account: str) -> Decimal:
         """The most an account could spend: its drawable cash, a deposit, all it may sell."""
@@ -291,9 +349,8 @@ class _Problem:
                 band = float(cat.band * max(total_after, ZERO) / HUNDRED)
                 self.m.row({over: 1.0, under: 1.0, excess: -1.0}, upper=band)
             self.dev[name] = (over, under, excess)
-            if self.scope.bands:
-                goal = self.goals.get(name, cat.value)
-                self.no_new_drift(goal, cat.value, cat.target, cat.band, total_after, over, under)
+            goal = self.goals.get(name, cat.value)
+            self.no_new_drift(goal, cat.value, cat.target, cat.band, total_after, over, under)
 
     def no_new_drift(self, goal: Decimal, value: Decimal, target: Decimal, band: Decimal,
                      total_after: Decimal, over: int, under: int) -> None:
@@ -306,14 +363,18 @@ class _Problem:
         middle = target * max(total_after, ZERO) / HUNDRED
         width = band * max(total_after, ZERO) / HUNDRED
         lower, upper = middle - width, middle + width
+        # Inside its band (the total after the cash flow, the category untouched): phase two
+        # holds it there to the cent (``hold``); outside, on one side, it may overshoot the
+        # other edge by one unit's rounding, as it would with whole units and a band of 0.
+        kept = self.kept if within_band(value, target, band, max(total_after, ZERO)) else self.overshot
         if value >= lower:  # after ≥ lower − cross  ⇔  −over + under − cross ≤ goal − lower
             cross = self.m.var(0)
             self.m.row({over: -1.0, under: 1.0, cross: -1.0}, upper=float(goal - lower))
-            self.crossed.append(cross)
+            kept.append(cross)
         if value <= upper:  # after ≤ upper + cross  ⇔  over − under − cross ≤ upper − goal
             cross = self.m.var(0)
             self.m.row({over: 1.0, under: -1.0, cross: -1.0}, upper=float(upper - goal))
-            self.crossed.append(cross)
+            kept.append(cross)
 
     def exclusions(self) -> None:
         by_place: dict[tuple[str, str], list[int]] = {}
@@ -384,6 +445,97 @@ class _Problem:
             reduction = max(value - self.goals.get(category, value), ZERO)
             self.m.row(us, upper=float(reduction))
 
+    def tax(self) -> None:
+        """The plan's short- and long-term results (``S``, ``L``) as linear expressions.
+
+        ``S`` and ``L`` are the results in taxable accounts (a washed loss counts 0: it is
+        disallowed; with ``harvest`` off a loss counts 0 too, as it may not be sold for its
+        saving), plus the losses the ledger realized in the window that the plan's buys
+        wash (``past``: the washed units are at least ``min(bought, open units)``, one binary
+        per group). The tax on them is ``pieces``.
+        """
+        options = self.h.options
+        for lots in self.lot_x.values():
+            for seg, x in lots:
+                if seg.washed:
+                    self.penalties[x] = float(seg.penalty)
+                    continue
+                if not seg.term or seg.gain == 0 or (seg.is_loss and not options.harvest):
+                    continue
+                side = self.long if seg.term == LONG else self.short
+                side[x] = side.get(x, 0.0) + float(seg.gain)
+        for past in self.past:
+            coefs = {self.buy_n[k]: float(self.h.buys[k].quantum) for k in self.buy_n
+                     if self.h.buys[k].commodity in past.group}
+            if not coefs or past.units <= 0:
+                continue
+            most = sum(float(self.buy_max[k] * self.h.buys[k].quantum) for k in self.buy_n
+                       if self.h.buys[k].commodity in past.group)
+            washed, y = self.m.var(0, float(past.units)), self.m.binary()
+            self.m.row({washed: 1.0, **{n: -c for n, c in coefs.items()}, y: most}, lower=0.0)  # ≥ b − M·y
+            self.m.row({washed: 1.0, y: -float(past.units)}, lower=0.0)                       # ≥ Q·y
+            if past.short:
+                self.short[washed] = float(past.short / past.units)
+            if past.long:
+                self.long[washed] = float(past.long / past.units)
+
+    def signs(self, side: Mapping[int, float]) -> tuple[bool, bool]:
+        """Whether a side's result can be negative, and whether it can be positive."""
+        return (any(c < 0 for c in side.values()), any(c > 0 for c in side.values()))
+
+    def tax_pieces(self) -> list[int]:
+        """Which of the three convex pieces of the tax (``add_tax``) can be the smallest.
+
+        With ``d`` = short rate − long rate, Schedule D's netting is exactly
+        ``T = st·S + lt·L + min(P₁, P₂, P₃)``; for ``d > 0``: ``P₁ = d·max(−S, 0)``,
+        ``P₂ = d·max(L, 0)``, ``P₃ = d·max(−S, L)`` (for ``d < 0`` the mirror image, with
+        ``|d|``, ``S`` and ``−L`` swapped). The identity: ``st·S + lt·L − d·median(S, −L, 0)``
+        is the netted tax in every quadrant, and ``−median(a, b, 0)`` is
+        ``min(max(−a, 0), max(−b, 0), max(−a, −b))``. Each piece is convex, so the least tax is
+        the least of three linear programmes, with no binary and no big number. A piece that
+        cannot be negative is dropped when another is identically 0.
+        """
+        if not self.short and not self.long:
+            return []
+        options = self.h.options
+        if options.short_term_rate == options.long_term_rate:
+            return [0]
+        s_neg, s_pos = self.signs(self.short)
+        l_neg, l_pos = self.signs(self.long)
+        if options.short_term_rate < options.long_term_rate:  # mirror: S ↔ −L
+            s_neg, s_pos, l_neg, l_pos = l_pos, l_neg, s_pos, s_neg
+        zero = [k for k, never in ((1, not s_neg), (2, not l_pos)) if never]
+        if zero:
+            found = zero[:1]
+            if s_pos and l_neg:  # P₃ may be negative: S > 0 and L < 0
+                found.append(3)
+            return found
+        return [1, 2, 3]
+
+    def add_tax(self, piece: int) -> int:
+        """The variable ``T`` ≥ the tax as piece ``piece`` counts it (0: no netting at all)."""
+        options = self.h.options
+        st, lt = float(options.short_term_rate), float(options.long_term_rate)
+        m = self.m
+        t = m.var(-math.inf)
+        coefs: dict[int, float] = {t: 1.0}
+        for i, c in self.short.items():
+            coefs[i] = coefs.get(i, 0.0) - st * c
+        for i, c in self.long.items():
+            coefs[i] = coefs.get(i, 0.0) - lt * c
+        d = st - lt
+        if piece:
+            short, long = (self.short, self.long) if d > 0 else (
+                {i: -c for i, c in self.long.items()}, {i: -c for i, c in self.short.items()})
+            w = m.var(0 if piece != 3 else -math.inf)
+            if piece in (1, 3):  # w ≥ −S
+                m.row({w: 1.0, **short}, lower=0.0)
+            if piece in (2, 3):  # w ≥ L
+                m.row({w: 1.0, **{i: -c for i, c in long.items()}}, lower=0.0)
+            coefs[w] = -abs(d)
+        m.row(coefs, lower=0.0)  # T ≥ st·S + lt·L + |d|·w; minimising T makes it equal
+        return t
+
     # -- objectives ------------------------------------------------------------------------
     def spread(self) -> None:
         """Share drift that cannot be avoided out evenly, relative to each category's goal.
@@ -415,17 +567,17 @@ class _Problem:
             cost[under] = 1.0
             if excess is not None:
                 cost[excess] = BAND_WEIGHT
-        for cross in self.crossed:
+        for cross in (*self.kept, *self.overshot):
             cost[cross] = CROSS_WEIGHT
         return cost
 
-    def tax_cost(self) -> dict[int, float]:
+    def tax_cost(self, tax: int | None) -> dict[int, float]:
+        """Phase two's objective: the tax variable ``tax``, penalties, fees and the tie-breaks."""
         options = self.h.options
         fee = float(options.trade_cost) + TRADE_TIEBREAK
-        cost: dict[int, float] = {}
-        for lots in self.lot_x.values():
-            for seg, x in lots:
-                cost[x] = float(seg.cost)
+        cost: dict[int, float] = dict(self.penalties)
+        if tax is not None:
+            cost[tax] = 1.0
         for k, z in self.sell_z.items():
             cost[z] = fee
             s = self.h.sells[k]
@@ -441,24 +593,29 @@ class _Problem:
         cost.update(self.spreads)
         return cost
 
-    def held(self, values: Sequence[float]) -> tuple[float, float]:
-        """Phase one's result: the total distance from the goals, the total outside the bands."""
+    def held(self, values: Sequence[float]) -> Held:
+        """Phase one's result: the distance from the goals, outside the bands, across bands."""
         distance = sum(values[i] for over, under, _ in self.dev.values() for i in (over, under))
         outside = sum(values[e] for _, _, e in self.dev.values() if e is not None)
-        return distance, outside + sum(values[c] for c in self.crossed)
+        outside += sum(values[c] for c in self.overshot)
+        return Held(distance, outside, sum(values[c] for c in self.kept))
 
-    def hold(self, held: tuple[float, float], slack: float) -> None:
-        """Keep phase one's result (``held``) in phase two, give or take ``slack`` currency units.
+    def hold(self, held: Held, slack: float) -> None:
+        """Keep phase one's result (``held``) in phase two.
 
-        Separately for the total distance from the goals and the total outside the bands,
-        so that the slack means one unit's rounding whatever the weights of phase one.
+        The total distance from the goals and the total outside the bands may each grow by
+        ``slack`` (one unit's rounding, whatever the weights of phase one), to save tax. A
+        category that was inside its band (or on its other side) is pushed past it by no more
+        than phase one found, to the cent: a band that holds is never given up for tax.
         """
         total = {i: 1.0 for over, under, _ in self.dev.values() for i in (over, under)}
-        self.m.row(total, upper=held[0] + slack)
+        self.m.row(total, upper=held.distance + slack)
         excess = {e: 1.0 for _, _, e in self.dev.values() if e is not None}
-        excess.update(dict.fromkeys(self.crossed, 1.0))
+        excess.update(dict.fromkeys(self.overshot, 1.0))
         if excess:
-            self.m.row(excess, upper=held[1] + slack)
+            self.m.row(excess, upper=held.outside + slack)
+        if self.kept:
+            self.m.row(dict.fromkeys(self.kept, 1.0), upper=held.crossed + BAND_TOLERANCE)
 
     def slack(self) -> float:
         """How much drift phase two may give up: one unit's rounding (``rounding``)."""
@@ -472,8 +629,62 @@ class _Problem:
         self.categories()
         self.spread()
         self.exclusions()
+        self.tax()
 
-    def candidates(self) -> tuple[Scope, tuple[float, float]] | None:
+    def cheapest(self, *, relaxed: bool = False) -> Outcome:
+        """Phase two: the least tax and costs, the least over the tax's convex pieces.
+
+        Whole: each piece is solved relaxed first (a lower bound, fast); the pieces are then
+        solved whole from the lowest bound up, until the best plan found is no dearer than
+        the next bound. Relaxed (the candidates of a large household, a heuristic anyway):
+        the first piece, then the piece that is the smallest at its solution, if another.
+        Without taxable results: one solve.
+        """
+        pieces = self.tax_pieces()
+        if not pieces:
+            return self.m.solve(self.tax_cost(None), tolerance=COST_TOLERANCE, relaxed=relaxed)
+        mark = self.m.mark()
+
+        def solved(piece: int, *, lp: bool) -> Outcome:
+            t = self.add_tax(piece)
+            outcome = self.m.solve(self.tax_cost(t), tolerance=COST_TOLERANCE, relaxed=lp)
+            self.m.reset(mark)
+            return outcome
+
+        if relaxed or len(pieces) == 1:
+            first = solved(pieces[0], lp=relaxed)
+            if not first.found or len(pieces) == 1:
+                return first
+            active = self.active_piece(first.values or (), pieces)
+            if active == pieces[0]:
+                return first
+            other = solved(active, lp=True)
+            return other if other.found and other.objective < first.objective else first
+        bounds = []
+        for piece in pieces:
+            bound = solved(piece, lp=True)
+            if bound.found:
+                bounds.append((bound.objective, piece))
+        best: Outcome | None = None
+        for low, piece in sorted(bounds):
+            if best is not None and best.objective <= low + COST_TOLERANCE:
+                break
+            outcome = solved(piece, lp=False)
+            if outcome.found and (best is None or outcome.objective < best.objective):
+                best = outcome
+        return best if best is not None else Outcome(None, math.inf, "no feasible plan")
+
+    def active_piece(self, values: Sequence[float], pieces: Sequence[int]) -> int:
+        """The piece of the tax that is the smallest at ``values`` (see ``tax_pieces``)."""
+        short = sum(c * values[i] for i, c in self.short.items())
+        long = sum(c * values[i] for i, c in self.long.items())
+        options = self.h.options
+        if options.short_term_rate < options.long_term_rate:
+            short, long = -long, -short
+        value = {1: max(-short, 0.0), 2: max(long, 0.0), 3: max(-short, long)}
+        return min(pieces, key=lambda k: (value[k], k))
+
+    def candidates(self) -> tuple[Scope, Held] | None:
         """A smaller scope, from both phases solved as linear programmes (no whole units).
 
         Keeps the sells the relaxation makes and, in each trading account, every buy option
@@ -486,7 +697,7 @@ class _Problem:
             return None
         held = self.held(first.values or ())
         self.hold(held, self.slack())
-        second = self.m.solve(self.tax_cost(), tolerance=COST_TOLERANCE, relaxed=True)
+        second = self.cheapest(relaxed=True)
         values = (second if second.found else first).values or ()
         sells = frozenset(k for k, n in self.sell_n.items() if values[n] > ACTIVE)
         places = {(self.h.buys[k].trading_account, self.h.buys[k].category)
@@ -507,14 +718,50 @@ class _Problem:
             self.h.sells[k].holding.commodity for k in self.lot_x
             if self.h.sells[k].holding.commodity not in blocked
         )
-        return Solution(sells, buys, draws, losses, message)
+        return Solution(sells, buys, draws, losses, message,
+                        {k: self.order(k, values, units) for k, units in sells.items()})
 
+    def order(self, key: int, values: Sequence[float], units: Decimal) -> tuple[tuple[Piece, Decimal], ...]:
+        """The units of a sell's lots as the solver split them, in whole quanta adding up to ``units``.
+
+        Segment by segment as solved (rounded to the holding's quantum, the difference put on
+        the fullest segments first or taken from the emptiest), each segment's pieces taken in
+        order. ``trades`` takes exactly these lots unless it has to change the sell.
+        """
+        option = self.h.sells[key]
+        quantum = option.quantum
+        lots = self.lot_x.get(key, [])
+        solved = [(seg, min(seg.units, quantum * round(values[x] / float(quantum)))) for seg, x in lots]
+        fill = sorted(range(len(solved)), key=lambda i: -values[lots[i][1]] / float(lots[i][0].units))
+        amounts = [max(amount, ZERO) for _, amount in solved]
+        for i in fill:  # add what rounding lost, fullest first
+            short = units - sum(amounts, ZERO)
+            if short <= 0:
+                break
+            amounts[i] += min(short, solved[i][0].units - amounts[i])
+        for i in reversed(fill):  # or take back what it added, emptiest first
+            extra = sum(amounts, ZERO) - units
+            if extra <= 0:
+                break
+            amounts[i] -= min(extra, amounts[i])
+        if sum(amounts, ZERO) != units:
+            return ()
+        taken: list[tuple[Piece, Decimal]] = []
+        for i in fill:
+            left = amounts[i]
+            for piece in solved[i][0].pieces:
+                if left <= 0:
+                    break
+                part = min(piece.units, left)
+                taken.append((piece, part))
+                left -= part
+        return tuple(taken)
 
 def solve(
     household: Household,
     goals: Mapping[str, Decimal],
     scope: Scope,
-    purchases: Sequence[Purchase],
+    past: Sequence[PastLoss],
     identical_to: Callable[[str], frozenset[str]],
 ) -> Solution | str:
     """The trades closest to ``goals`` within ``scope``, then the cheapest in tax and costs.
@@ -522,11 +769,12 @@ def solve(
     Returns a message instead when there is no feasible plan (a withdrawal larger than what
     the account can raise) or the solver found nothing in its time limit.
     """
-    problem = _Problem(household, goals, scope, purchases, identical_to)
+    problem = _Problem(household, goals, scope, past, identical_to)
     problem.build()
     if problem.m.integers <= EXACT_LIMIT:
         return _phases(problem, scope)
     found = problem.candidates()
+    shared: dict[int, list[Segment]] = {}  # a lot covered in part counts as washed whole there
     if found is not None:
         narrowed, held = found
         # Phase one is the relaxation's (its distance from the goals, plus one unit's
@@ -534,29 +782,28 @@ def solve(
         for hold in (held, None):
             # Unit counts continuous there: trades.py rounds them to whole units (a unit
             # per order at most) and re-checks every rule, as for fractional commodities.
-            smaller = _Problem(household, goals, narrowed, purchases, identical_to, whole=False,
-                               pieces=problem.pieces)
+            smaller = _Problem(household, goals, narrowed, past, identical_to, whole=False,
+                               pieces=shared, exact=False)
             smaller.build()
             result = _phases(smaller, scope, hold)
             if not isinstance(result, str):
                 return result
-    whole = _Problem(household, goals, scope, purchases, identical_to, pieces=problem.pieces)
+    whole = _Problem(household, goals, scope, past, identical_to, pieces=shared, exact=False)
     whole.build()
     return _phases(whole, scope)
 
 
-def _phases(problem: _Problem, scope: Scope, held: tuple[float, float] | None = None) -> Solution | str:
+def _phases(problem: _Problem, scope: Scope, held: Held | None = None) -> Solution | str:
     """Phase one (the distance from the goals, unless ``held`` gives it), then phase two."""
     slack = problem.slack()
     first = None
     if held is None:
-        weight = 1 + BAND_WEIGHT if scope.bands else 1  # a currency unit outside a band costs this
-        first = problem.m.solve(problem.drift_cost(), tolerance=DRIFT_TOLERANCE * weight)
+        first = problem.m.solve(problem.drift_cost(), tolerance=DRIFT_TOLERANCE)
         if not first.found:
             return f"no feasible plan ({first.message})"
         held = problem.held(first.values or ())
     problem.hold(held, slack)
-    second = problem.m.solve(problem.tax_cost(), tolerance=COST_TOLERANCE)
+    second = problem.cheapest()
     if not second.found:
         if first is None:
             return f"no feasible plan ({second.message})"

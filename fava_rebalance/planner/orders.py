@@ -17,7 +17,7 @@ from fava_rebalance.formatting import grouped, plain
 from fava_rebalance.formatting import units as units_text
 from fava_rebalance.options import Options
 from fava_rebalance.planner.accounts import BuyOption, Household, SellOption
-from fava_rebalance.planner.lots import estimated_tax, lot_sales
+from fava_rebalance.planner.lots import estimated_tax, lot_sales, netted_rates
 from fava_rebalance.planner.model import (
     BUY,
     LONG,
@@ -74,16 +74,40 @@ def _term(pieces: Sequence[LotSale]) -> str | None:
     return terms.pop() if len(terms) == 1 else MIXED
 
 
-def _tax_words(option: SellOption, gain: Decimal, term: str | None, ctx: Context) -> str:
+def results(lots: Sequence[LotSale], washes: Sequence[WashSale]) -> tuple[Decimal, Decimal]:
+    """Short- and long-term results of one order after wash sales (a disallowed loss counts 0)."""
+    short = long = ZERO
+    for lot in lots:
+        if lot.term == LONG:
+            long += lot.gain
+        else:
+            short += lot.gain
+    for wash in washes:
+        if wash.term == LONG:
+            long += wash.disallowed
+        else:
+            short += wash.disallowed
+    return short, long
+
+
+def _rate_words(rates: tuple[Decimal, Decimal], ctx: Context) -> str:
+    options = ctx.household.options
+    if rates == (options.short_term_rate, options.long_term_rate):
+        return ""
+    return f", at the {plain(rates[0] * 100)}% rate left after netting short- against long-term"
+
+
+def _tax_words(option: SellOption, gain: Decimal, term: str | None, tax: Decimal,
+               rates: tuple[Decimal, Decimal], ctx: Context) -> str:
     if option.status != TAXABLE:
         return f"sold in a {option.status} account: no tax"
-    options = ctx.household.options
     word = f"{term}-term " if term in (SHORT, LONG) else ""
     if gain > 0:
-        rate = options.long_term_rate if term == LONG else options.short_term_rate
-        return f"realizes a {word}gain of {ctx.money(gain)} (about {ctx.money(gain * rate)} tax)"
+        rate = _rate_words(rates, ctx)
+        return f"realizes a {word}gain of {ctx.money(gain)} (about {ctx.money(tax)} tax{rate})"
     if gain < 0:
-        return f"realizes a {word}loss of {ctx.money(-gain)}"
+        saved = f"; about {ctx.money(-tax)} less tax{_rate_words(rates, ctx)}" if tax < 0 else ""
+        return f"realizes a {word}loss of {ctx.money(-gain)}{saved}"
     return "realizes no gain"
 
 
@@ -94,13 +118,23 @@ def _wash_words(wash: WashSale, ctx: Context) -> str:
             f"disallow {ctx.money(wash.disallowed)} of the loss ({fate})")
 
 
+def _buyback_words(wash: WashSale, ctx: Context) -> str:
+    fate = ("added to the basis of the shares bought" if wash.status == TAXABLE
+            else f"lost for good, as it buys in a {wash.status} account")
+    return (f"wash sale: buys back {units_text(wash.units)} of the {wash.commodity} sold at a loss on "
+            f"{wash.date} in {wash.account}, which disallows {ctx.money(wash.disallowed)} of that loss "
+            f"({fate})")
+
+
 def sell_trade(option: SellOption, units: Decimal, draft: Draft, washes: tuple[WashSale, ...],
-               ctx: Context) -> Trade:
-    """A sell with its lots (taxable accounts), gain, term and reason."""
+               rates: tuple[Decimal, Decimal], ctx: Context) -> Trade:
+    """A sell with its lots (taxable accounts), gain, term, share of the tax and reason."""
     taxable = option.status == TAXABLE
     lots = lot_sales(draft.lots.get(option.key, [])) if taxable else ()
     gain = sum((lot.gain for lot in lots), ZERO)
     term = _term(lots) if taxable else None
+    short, long = results(lots, washes)
+    tax = short * rates[0] + long * rates[1]
     category = max(option.fractions, key=lambda c: (option.fractions[c], c))
     parts = []
     if ctx.mode == WITHDRAWAL and ctx.flows.get(option.trading_account, ZERO) < 0:
@@ -111,18 +145,18 @@ def sell_trade(option: SellOption, units: Decimal, draft: Draft, washes: tuple[W
         parts.append(f"tax-loss harvest in {ctx.state(category)}; the proceeds buy another fund of the class")
     else:
         parts.append(f"raises cash in {option.trading_account} for its buys; {ctx.state(category)}")
-    parts.append(_tax_words(option, gain, term, ctx))
+    parts.append(_tax_words(option, gain, term, tax, rates, ctx))
     if taxable and any(f.basis is None for f, _ in draft.lots.get(option.key, [])):
         parts.append("the ledger has no cost for some of these units: their gain is taken as 0")
     parts.extend(_wash_words(w, ctx) for w in washes)
     return Trade(option.holding.account, option.trading_account, option.status, SELL,
                  option.holding.commodity, units, option.price, units * option.price, lots, gain,
-                 term, washes, "; ".join(parts))
+                 term, washes, "; ".join(parts), tax)
 
 
 def buy_trade(option: BuyOption, units: Decimal, funded_by_sales: bool, replaces: Sequence[str],
-              ctx: Context) -> Trade:
-    """A buy with its reason (which category, paid with what)."""
+              washes: tuple[WashSale, ...], rates: tuple[Decimal, Decimal], ctx: Context) -> Trade:
+    """A buy with its reason (which category, paid with what, which earlier loss it washes)."""
     state = ctx.state(option.category)
     if replaces:
         parts = [f"{state}: replaces {', '.join(replaces)} sold at a loss here (not substantially identical)"]
@@ -136,19 +170,39 @@ def buy_trade(option: BuyOption, units: Decimal, funded_by_sales: bool, replaces
         parts.append("paid with this account's sales")
     else:
         parts.append("paid with cash already in the account")
+    short, long = results((), washes)
+    tax = short * rates[0] + long * rates[1]
+    for wash in washes:
+        parts.append(_buyback_words(wash, ctx))
+    if washes:
+        parts.append(f"about {ctx.money(tax)} more tax")
     status = ctx.household.account(option.trading_account).status
     return Trade(option.account, option.trading_account, status, BUY, option.commodity, units,
-                 option.price, units * option.price, (), ZERO, None, (), "; ".join(parts))
+                 option.price, units * option.price, (), ZERO, None, washes, "; ".join(parts), tax)
 
 
-def orders(draft: Draft, washes: Mapping[int, tuple[WashSale, ...]], ctx: Context) -> tuple[Trade, ...]:
-    """Every order, account by account, sells first (biggest first), then buys."""
+def orders(draft: Draft, washes: Mapping[int, tuple[WashSale, ...]],
+           buybacks: Mapping[int, tuple[WashSale, ...]], ctx: Context) -> tuple[Trade, ...]:
+    """Every order, account by account, sells first (biggest first), then buys.
+
+    ``washes``: per sell, the purchases that disallow its losses; ``buybacks``: per buy, the
+    earlier losses it washes. Each order's ``tax`` is its share at the plan's netted rates.
+    """
     h = ctx.household
+    short = long = ZERO
+    for key in draft.sells:
+        if h.sells[key].status == TAXABLE:
+            s, lt = results(lot_sales(draft.lots.get(key, [])), washes.get(key, ()))
+            short, long = short + s, long + lt
+    for key in draft.buys:
+        s, lt = results((), buybacks.get(key, ()))
+        short, long = short + s, long + lt
+    rates = netted_rates(short, long, h.options)
     trades: list[Trade] = []
     sold_at_loss: dict[tuple[str, str], list[str]] = {}
     for key, units in draft.sells.items():
         option = h.sells[key]
-        trade = sell_trade(option, units, draft, washes.get(key, ()), ctx)
+        trade = sell_trade(option, units, draft, washes.get(key, ()), rates, ctx)
         trades.append(trade)
         if trade.gain < 0:
             for category in option.fractions:
@@ -157,7 +211,8 @@ def orders(draft: Draft, washes: Mapping[int, tuple[WashSale, ...]], ctx: Contex
     for key, units in draft.buys.items():
         buy = h.buys[key]
         replaced = sorted(set(sold_at_loss.get((buy.trading_account, buy.category), [])))
-        trades.append(buy_trade(buy, units, buy.trading_account in selling, replaced, ctx))
+        trades.append(buy_trade(buy, units, buy.trading_account in selling, replaced, buybacks.get(key, ()),
+                                rates, ctx))
     return tuple(sorted(trades, key=lambda t: (t.trading_account, t.action != SELL, -t.amount,
                                                t.account, t.commodity)))
 
@@ -165,18 +220,14 @@ def orders(draft: Draft, washes: Mapping[int, tuple[WashSale, ...]], ctx: Contex
 def tax_summary(trades: Sequence[Trade], options: Options, costs: Decimal,
                 alternative: Alternative | None) -> TaxSummary:
     """Realized short- and long-term gains (after wash-sale disallowance) and the estimate."""
-    short = long = disallowed = ZERO
+    short = long = disallowed = rebought = ZERO
     for trade in trades:
-        for lot in trade.lots:
-            if lot.term == LONG:
-                long += lot.gain
-            else:
-                short += lot.gain
+        s, lt = results(trade.lots, trade.washes)
+        short, long = short + s, long + lt
         for wash in trade.washes:
-            disallowed += wash.disallowed
-            if wash.term == LONG:
-                long += wash.disallowed
+            if wash.of_sale:
+                rebought += wash.disallowed
             else:
-                short += wash.disallowed
+                disallowed += wash.disallowed
     return TaxSummary(short, long, estimated_tax(short, long, options), disallowed, costs,
-                      options.short_term_rate, options.long_term_rate, alternative)
+                      options.short_term_rate, options.long_term_rate, alternative, rebought)

@@ -14,7 +14,7 @@ Nothing here raises for bad ledger content or prints; problems are warnings or `
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,13 +23,14 @@ from fava_rebalance.categories import HUNDRED
 from fava_rebalance.declarations import Declarations
 from fava_rebalance.formatting import grouped
 from fava_rebalance.planner import lazy
-from fava_rebalance.planner.accounts import Category, Household, Quote, SellOption, build_household
+from fava_rebalance.planner.accounts import Category, Household, Quote, build_household
 from fava_rebalance.planner.cashflow import declared_accounts, default_account, resolve_account
 from fava_rebalance.planner.explain import outside, untradable, why_outside
 from fava_rebalance.planner.location import review
-from fava_rebalance.planner.lots import LotFact, lot_sales
+from fava_rebalance.planner.lots import lot_sales
 from fava_rebalance.planner.model import (
     DEPOSIT,
+    LONG,
     NOTHING,
     REBALANCE,
     TAXABLE,
@@ -44,10 +45,19 @@ from fava_rebalance.planner.model import (
     TaxSummary,
     Trade,
 )
-from fava_rebalance.planner.optimize import Scope, Solution, solve
+from fava_rebalance.planner.optimize import PastLoss, Scope, Solution, solve
 from fava_rebalance.planner.orders import Context, orders, tax_summary
 from fava_rebalance.planner.trades import Draft, Settlement, realize, settle
-from fava_rebalance.planner.washsale import LossSale, buy_back_warning, disallowances, replacements
+from fava_rebalance.planner.washsale import (
+    LossSale,
+    OpenLoss,
+    PlannedBuy,
+    buy_back_warning,
+    buyback_disallowances,
+    disallowances,
+    open_loss_warning,
+    open_losses,
+)
 from fava_rebalance.report import NONE
 from fava_rebalance.valuation import PriceBook
 
@@ -81,29 +91,48 @@ def price_quote(ledger: Ledger, report: Report) -> Quote:
     return quote
 
 
+def _past_losses(
+    losses: list[OpenLoss], identical_to: Callable[[str], frozenset[str]]
+) -> tuple[PastLoss, ...]:
+    """The open losses per group of substantially identical commodities, for the optimiser."""
+    groups: dict[frozenset[str], list[OpenLoss]] = {}
+    for loss in losses:
+        groups.setdefault(identical_to(loss.sale.commodity), []).append(loss)
+    return tuple(
+        PastLoss(group, sum((x.units for x in found), ZERO),
+                 sum((x.units * x.loss for x in found if x.term != LONG), ZERO),
+                 sum((x.units * x.loss for x in found if x.term == LONG), ZERO))
+        for group, found in sorted(groups.items(), key=lambda item: sorted(item[0])))
+
+
 class _Planner:
-    def __init__(self, report: Report, declarations: Declarations, household: Household) -> None:
+    def __init__(self, report: Report, declarations: Declarations, household: Household,
+                 quote: Quote | None = None) -> None:
         self.report = report
         self.declarations = declarations
         self.h = household
         self.options = household.options
         self.warnings: list[str] = []
 
-    # -- helpers ---------------------------------------------------------------------------
-    def washed(self, option: SellOption, fact: LotFact) -> bool:
-        return (option.status == TAXABLE and fact.is_loss and replacements(
-            self.report.purchases, option.holding.account, option.holding.commodity, fact.lot.date,
-            self.declarations.identical_to) > 0)
+        def rate_of(currency: str) -> Decimal | None:
+            if currency == household.currency:
+                return Decimal(1)
+            return quote(currency) if quote is not None else None
 
+        self.open = open_losses(report.realized_losses, report.purchases, declarations.identical_to,
+                                declarations.tax_status_of, rate_of, report.date)
+        self.past = _past_losses(self.open, declarations.identical_to)
+
+    # -- helpers ---------------------------------------------------------------------------
     def targets_after(self, flow: Decimal) -> dict[str, Decimal]:
         total = self.h.total + flow
         return {c.name: c.target * total / HUNDRED for c in self.h.categories}
 
     def run(self, goals: Mapping[str, Decimal], scope: Scope) -> Outcome | str:
-        solution = solve(self.h, goals, scope, self.report.purchases, self.declarations.identical_to)
+        solution = solve(self.h, goals, scope, self.past, self.declarations.identical_to)
         if isinstance(solution, str):
             return solution
-        draft = realize(self.h, solution, scope, self.washed, self.declarations.identical_to)
+        draft = realize(self.h, solution, scope, self.declarations.identical_to)
         if isinstance(draft, str):
             return draft
         return Outcome(draft, settle(self.h, draft, scope, solution.draws), scope, goals,
@@ -187,7 +216,11 @@ class _Planner:
                       for key in draft.sells if h.sells[key].status == TAXABLE]
         washes = disallowances(loss_sales, self.report.purchases, self.declarations.identical_to,
                                self.declarations.tax_status_of)
-        return orders(draft, washes, Context(h, mode, outcome.scope.flows, outcome.goals))
+        buys = [PlannedBuy(key, h.buys[key].account, h.buys[key].commodity, units)
+                for key, units in draft.buys.items()]
+        buybacks = buyback_disallowances(buys, self.open, self.declarations.identical_to,
+                                         self.declarations.tax_status_of)
+        return orders(draft, washes, buybacks, Context(h, mode, outcome.scope.flows, outcome.goals))
 
     def alternative(self, outcome: Outcome, mode: str) -> Alternative | None:
         """The same plan selling nothing in taxable accounts, for the break-even.
@@ -275,8 +308,8 @@ def plan(
         extra = declared_accounts(declarations, settings.options)
     categories = tuple(Category(r.category, r.value, r.target, r.band) for r in rows)
     household = build_household(report.holdings, declarations, settings, categories, report.total, quote,
-                                extra)
-    planner = _Planner(report, declarations, household)
+                                extra, report.purchases)
+    planner = _Planner(report, declarations, household, quote)
     buying = {b.trading_account for b in household.buys}
     account = (extra[0] if cash is not None and cash.account is not None
                else default_account(household.accounts, buying) if flow else None)
@@ -325,6 +358,9 @@ def _finish(planner: _Planner, report: Report, cash: CashFlow | None, account: s
                              and any(lot.gain < 0 for lot in t.lots)}):
         identical = declarations.identical_to(commodity)
         planner.warnings.append(buy_back_warning(commodity, identical, report.date))
+    for loss in planner.open:
+        planner.warnings.append(open_loss_warning(loss, declarations.identical_to(loss.sale.commodity),
+                                                  h.currency, grouped))
     if account is not None and mode == DEPOSIT:
         left = settlement.cash[account] - h.account(account).cash
         if left > 0:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
 from fava_rebalance.planner.accounts import Household, SellOption
-from fava_rebalance.planner.lots import LotFact, harvest_cost, take_lots
+from fava_rebalance.planner.lots import LotFact, Piece, keep_lot_order, merge_pieces, sell_order, take_lots
 from fava_rebalance.planner.optimize import Scope, Solution, floor_units
 
 ZERO = Decimal(0)
@@ -55,12 +55,12 @@ def _ceil_units(amount: Decimal, quantum: Decimal) -> int:
 
 class _Realizer:
     def __init__(self, household: Household, solution: Solution, scope: Scope,
-                 washed: Callable[[SellOption, LotFact], bool], identical_to: Identical) -> None:
+                 identical_to: Identical) -> None:
         self.h = household
         self.scope = scope
-        self.washed = washed
         self.identical_to = identical_to
         self.losses = solution.losses
+        self.solved = solution.lots
         self.sells: dict[int, Decimal] = {}
         self.lots: dict[int, Pieces] = {}
         for key, units in solution.sells.items():
@@ -70,20 +70,30 @@ class _Realizer:
     def may_lose(self, option: SellOption) -> bool:
         return option.status != "taxable" or option.holding.commodity in self.losses
 
+    def order(self, option: SellOption) -> list[Piece]:
+        """The pieces of a sell's lots in the order to take them: the solver's, then the cheapest first."""
+        harvest = self.h.options.harvest if option.status == "taxable" else False
+        solved = [piece for piece, _ in self.solved.get(option.key, ())]
+        seen = {(id(p.fact), p.washed) for p in solved}
+        found = keep_lot_order([*solved, *(p for p in sell_order(option.lots, harvest=harvest)
+                                           if (id(p.fact), p.washed) not in seen)])
+        if self.may_lose(option):
+            return found
+        return [p for p in found if not p.fact.is_loss]
+
     def set_sell(self, key: int, units: Decimal) -> None:
         option = self.h.sells[key]
         units = min(units, option.quantum * floor_units(option.max_units, option.quantum))
-        harvest = self.h.options.harvest
-
-        def cost(fact: LotFact) -> Decimal:
-            if option.status != "taxable":
-                return ZERO
-            return harvest_cost(fact, washed=self.washed(option, fact), harvest=harvest)
-
-        pieces, left = take_lots(option.lots, units, cost, losses=self.may_lose(option))
+        solved = self.solved.get(key, ())
+        if solved and sum((u for _, u in solved), ZERO) == units and (
+                self.may_lose(option) or not any(p.fact.is_loss for p, _ in solved)):
+            self.sells[key], self.lots[key] = units, merge_pieces(solved)  # exactly the solver's lots
+            return
+        order = self.order(option)
+        pieces, left = take_lots(order, units)
         if left > 0:  # not enough lots without a loss: sell what may be sold, in quanta
             units = option.quantum * floor_units(units - left, option.quantum)
-            pieces, _ = take_lots(option.lots, units, cost, losses=self.may_lose(option))
+            pieces, _ = take_lots(order, units)
         if units > 0:
             self.sells[key], self.lots[key] = units, pieces
         else:
@@ -139,8 +149,12 @@ class _Realizer:
         deficit = -self.balance(account)
         if deficit <= 0:
             return True
-        buys = sorted((k for k in self.buys if self.h.buys[k].trading_account == account),
-                      key=lambda k: (-self.buys[k] * self.h.buys[k].price, k))
+        def cut_value(k: int) -> tuple[Decimal, Decimal, int]:  # the smallest cut that covers it
+            unit = self.h.buys[k].price * self.h.buys[k].quantum
+            cut = min(_ceil_units(deficit, unit) * unit, self.buys[k] * self.h.buys[k].price)
+            return (cut, -self.buys[k] * self.h.buys[k].price, k)
+
+        buys = sorted((k for k in self.buys if self.h.buys[k].trading_account == account), key=cut_value)
         if buys:
             key = buys[0]
             option = self.h.buys[key]
@@ -186,11 +200,10 @@ def realize(
     household: Household,
     solution: Solution,
     scope: Scope,
-    washed: Callable[[SellOption, LotFact], bool],
     identical_to: Identical,
 ) -> Draft | str:
     """Exact, valid orders from a solution (or why the accounts cannot be balanced)."""
-    return _Realizer(household, solution, scope, washed, identical_to).run()
+    return _Realizer(household, solution, scope, identical_to).run()
 
 
 def settle(household: Household, draft: Draft, scope: Scope, draws: Mapping[int, float]) -> Settlement:

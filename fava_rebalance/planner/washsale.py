@@ -1,16 +1,31 @@
-"""Wash sales across the whole household, IRAs and Roths included.
+"""Wash sales across the whole household, IRAs and Roths included (IRS Publication 550).
 
-A loss on a sale in a taxable account is disallowed, to the extent of the units bought,
-when the same commodity (or one declared substantially identical) was bought in any account
-in the 30 days before the sale (``Report.purchases``) or is bought in the 30 days after. The
-units a sale takes from a lot bought on that very day in that very account are the shares
-sold, not replacements, so they do not count (IRS Publication 550, "Wash Sales").
+The rule, as this planner applies it (one definition, used by the optimiser and the report):
 
-The optimiser avoids such sales (``washed``); when one is still needed, ``disallowances``
-says which purchase disallows how much. A disallowed loss is added to the basis of the
-replacement shares in a taxable account; bought in an IRA or a Roth, it is lost for good.
-The plan itself never buys, anywhere, what it sells at a loss (``optimize``), and the
-output warns not to buy it back for 31 days (``buy_back_warning``).
+- **Replacement shares** for a loss sold on the report date are the units of the same
+  commodity, or of one declared substantially identical, acquired in *any* account of the
+  ledger in the 30 days before or after it (``recent.window_around``: an acquisition is an
+  augmenting lot dated in the window by its own acquisition date).
+- The shares of the lot being sold are never its own replacements, whether sold or kept
+  (Rev. Rul. 56-602): a purchase of that very lot (same account, commodity, cost, date and
+  label) does not count against it. A purchase sold in the same plan replaces nothing.
+- Replacement shares are matched, earliest acquisition first, with the loss shares sold in
+  the order of their own acquisition (Treas. Reg. §1.1091-1(b), (c)); each replacement
+  share disallows one loss share, once. Within one lot the first units sold are the washed
+  ones: selling ``x`` units of a lot that ``c`` replacement units cover washes ``min(x, c)``.
+- A disallowed loss is added to the basis of the replacement shares in a taxable account;
+  bought in an IRA or a Roth, it is lost for good (Rev. Rul. 2008-5).
+
+The optimiser sees, per lot, ``LotFact.covered`` (``replacements``, at most the lot's units)
+and washes the first ``covered`` units sold, lot by lot: when several loss lots of one group
+share the same replacements it counts each lot's washed units against all of them, so it
+never counts fewer washed units than ``disallowances`` reports, and counts the same when one
+lot per group is sold at a loss.
+
+The plan's own buys are replacement shares too, for the losses the ledger has already
+realized in the 30 days before the report date (``buyback_disallowances``); the plan never
+buys, anywhere, what it sells at a loss (``optimize``), and warns not to buy it back for 31
+days (``buy_back_warning``).
 """
 
 from __future__ import annotations
@@ -20,29 +35,37 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fava_rebalance.holdings import Purchase
+from fava_rebalance.holdings import Lot
+from fava_rebalance.planner.lots import term_of
 from fava_rebalance.planner.model import LotSale, WashSale
+from fava_rebalance.recent import WINDOW_DAYS, LotKey, Purchase, RealizedLoss
 
 ZERO = Decimal(0)
-WINDOW_DAYS = 30
 Identical = Callable[[str], frozenset[str]]
+
+
+def lot_key(lot: Lot) -> LotKey:
+    """The key that identifies a lot's purchase: cost, cost currency, date, label."""
+    return (lot.cost, lot.cost_currency, lot.date, lot.label)
+
+
+def own_purchase(purchase: Purchase, account: str, commodity: str, key: LotKey | None) -> bool:
+    """True when ``purchase`` bought the very lot ``key`` held in ``account``."""
+    return purchase.account == account and purchase.commodity == commodity and purchase.lot == key
 
 
 def replacements(
     purchases: Iterable[Purchase],
     account: str,
     commodity: str,
-    lot_date: datetime.date | None,
+    lot: Lot,
     identical_to: Identical,
 ) -> Decimal:
-    """Units bought recently that would make a loss on this lot a wash sale."""
+    """Units acquired in the window that could replace a loss sold from ``lot``."""
     group = identical_to(commodity)
-    return sum(
-        (p.units for p in purchases
-         if p.commodity in group and not (p.account == account and p.commodity == commodity
-                                          and p.date == lot_date)),
-        ZERO,
-    )
+    key = lot_key(lot)
+    return sum((p.units for p in purchases
+                if p.commodity in group and not own_purchase(p, account, commodity, key)), ZERO)
 
 
 @dataclass(frozen=True)
@@ -54,6 +77,11 @@ class LossSale:
     commodity: str
     lots: tuple[LotSale, ...]
 
+    def lot_key(self, index: int) -> LotKey:
+        """The purchase key of the ``index``-th lot sold."""
+        lot = self.lots[index]
+        return (lot.cost, lot.cost_currency, lot.date, lot.label)
+
 
 def disallowances(
     sales: Sequence[LossSale],
@@ -61,39 +89,133 @@ def disallowances(
     identical_to: Identical,
     status_of: Callable[[str], str],
 ) -> dict[int, tuple[WashSale, ...]]:
-    """Per sale, the purchases that disallow its losses, matched oldest purchase first."""
+    """Per sale, the purchases that disallow its losses (Treas. Reg. §1.1091-1 matching)."""
     left = [p.units for p in purchases]
-    for sale in sales:  # the shares sold are not their own replacements
-        for lot in sale.lots:
+    for sale in sales:  # the shares sold are not replacements for anything
+        for index, lot in enumerate(sale.lots):
+            key = sale.lot_key(index)
             for i, p in enumerate(purchases):
-                if (p.account, p.commodity, p.date) == (sale.account, sale.commodity, lot.date):
+                if own_purchase(p, sale.account, sale.commodity, key):
                     used = min(left[i], lot.units)
                     left[i] -= used
     order = sorted(range(len(purchases)), key=lambda i: (purchases[i].date, purchases[i].account,
                                                           purchases[i].commodity))
-    found: dict[int, tuple[WashSale, ...]] = {}
-    for sale in sales:
+    losses = sorted(
+        ((sale, index) for sale in sales for index, lot in enumerate(sale.lots)
+         if lot.gain < 0 and lot.units > 0),
+        key=lambda item: (item[0].lots[item[1]].date or datetime.date.min, item[0].key, item[1]))
+    found: dict[int, list[WashSale]] = {}
+    for sale, index in losses:
+        lot = sale.lots[index]
         group = identical_to(sale.commodity)
-        washes: list[WashSale] = []
-        for lot in sale.lots:
-            if lot.gain >= 0 or lot.units <= 0:
+        key = sale.lot_key(index)
+        loss_per_unit = -lot.gain / lot.units
+        need = lot.units
+        for i in order:
+            p = purchases[i]
+            if need <= 0:
+                break
+            if p.commodity not in group or left[i] <= 0 or own_purchase(p, sale.account, sale.commodity, key):
                 continue
-            loss_per_unit = -lot.gain / lot.units
-            need = lot.units
-            for i in order:
-                p = purchases[i]
-                if need <= 0:
-                    break
-                if p.commodity not in group or left[i] <= 0:
-                    continue
-                matched = min(need, left[i])
-                left[i] -= matched
-                need -= matched
-                washes.append(WashSale(p.account, p.commodity, p.date, matched,
-                                       matched * loss_per_unit, status_of(p.account), lot.term))
-        if washes:
-            found[sale.key] = tuple(washes)
+            matched = min(need, left[i])
+            left[i] -= matched
+            need -= matched
+            found.setdefault(sale.key, []).append(
+                WashSale(p.account, p.commodity, p.date, matched, matched * loss_per_unit,
+                         status_of(p.account), lot.term))
+    return {key: tuple(washes) for key, washes in found.items()}
+
+
+@dataclass(frozen=True)
+class PlannedBuy:
+    """A buy of the plan (``key`` identifies the trade), a replacement for earlier losses."""
+
+    key: int
+    account: str
+    commodity: str
+    units: Decimal
+
+
+@dataclass(frozen=True)
+class OpenLoss:
+    """What is left of a loss the ledger realized in the window, not washed by its own purchases.
+
+    ``loss`` is per unit, in the reporting currency; ``term`` the loss's character.
+    """
+
+    sale: RealizedLoss
+    units: Decimal
+    loss: Decimal
+    term: str
+
+
+def open_losses(
+    losses: Sequence[RealizedLoss],
+    purchases: Sequence[Purchase],
+    identical_to: Identical,
+    status_of: Callable[[str], str],
+    rate_of: Callable[[str], Decimal | None],
+    date: datetime.date,
+) -> list[OpenLoss]:
+    """Losses realized in taxable accounts in the 30 days before ``date`` that a buy now would wash.
+
+    The ledger's own acquisitions within 30 days of each sale are matched with it first
+    (earliest first), as they came first; what they leave is open. Losses in a currency
+    without a rate into the reporting currency are left out.
+    """
+    left = [p.units for p in purchases]
+    found: list[OpenLoss] = []
+    for sale in sorted(losses, key=lambda s: (s.acquired or datetime.date.min, s.date, s.account)):
+        if status_of(sale.account) != "taxable" or sale.date > date:
+            continue
+        rate = rate_of(sale.currency)
+        if rate is None:
+            continue
+        group = identical_to(sale.commodity)
+        window = datetime.timedelta(days=WINDOW_DAYS)
+        need = sale.units
+        for i, p in enumerate(purchases):
+            if need <= 0:
+                break
+            if (p.commodity not in group or left[i] <= 0 or abs(p.date - sale.date) > window
+                    or own_purchase(p, sale.account, sale.commodity, sale.lot)):
+                continue
+            matched = min(need, left[i])
+            left[i] -= matched
+            need -= matched
+        if need > 0:
+            term = term_of(sale.acquired, sale.date)
+            found.append(OpenLoss(sale, need, sale.loss * rate, term))
     return found
+
+
+def buyback_disallowances(
+    buys: Sequence[PlannedBuy],
+    losses: Sequence[OpenLoss],
+    identical_to: Identical,
+    status_of: Callable[[str], str],
+) -> dict[int, tuple[WashSale, ...]]:
+    """Per buy of the plan, the earlier losses it washes (matched with the oldest loss shares first).
+
+    Each ``WashSale`` names the *sale* it washes (its account, commodity and date); its
+    ``status`` is the buying account's: a loss washed by a buy in an IRA is lost for good.
+    """
+    left = [loss.units for loss in losses]
+    found: dict[int, list[WashSale]] = {}
+    for buy in buys:
+        need = buy.units
+        for i, loss in enumerate(losses):
+            if need <= 0:
+                break
+            if loss.sale.commodity not in identical_to(buy.commodity) or left[i] <= 0:
+                continue
+            matched = min(need, left[i])
+            left[i] -= matched
+            need -= matched
+            found.setdefault(buy.key, []).append(
+                WashSale(loss.sale.account, loss.sale.commodity, loss.sale.date, matched, matched * loss.loss,
+                         status_of(buy.account), loss.term, of_sale=True))
+    return {key: tuple(washes) for key, washes in found.items()}
 
 
 def buy_back_warning(commodity: str, identical: Iterable[str], date: datetime.date) -> str:
@@ -103,3 +225,16 @@ def buy_back_warning(commodity: str, identical: Iterable[str], date: datetime.da
     until = date + datetime.timedelta(days=WINDOW_DAYS + 1)
     return (f"{commodity} is sold at a loss: do not buy it back{also} in any account, IRAs and Roths "
             f"included, for 31 days (not before {until}), or the loss becomes a wash sale.")
+
+
+def open_loss_warning(loss: OpenLoss, identical: Iterable[str], currency: str,
+                      formatted: Callable[[Decimal], str]) -> str:
+    """Tell the user that a loss the ledger realized recently is washed by buying it back now."""
+    sale = loss.sale
+    others = sorted(set(identical) - {sale.commodity})
+    also = f" (or {', '.join(others)}, substantially identical)" if others else ""
+    until = sale.date + datetime.timedelta(days=WINDOW_DAYS + 1)
+    return (f"{sale.commodity} was sold at a loss in {sale.account} on {sale.date} "
+            f"({formatted(loss.units * loss.loss)} {currency} on {loss.units:f} units): buying it{also} "
+            f"in any account before {until} disallows that loss.")
+
