@@ -571,6 +571,20 @@ class _Problem:
             cost[cross] = CROSS_WEIGHT
         return cost
 
+    def keep_bands(self) -> bool:
+        """Hold the categories inside their bands first: the least crossing any plan can do.
+
+        Phase one weighs crossing a hundred times the distance, which a whole unit elsewhere
+        can outweigh; when its plan pushes an in-band category out, this finds the least
+        crossing possible and holds the model to it (to the cent). False when it does not help.
+        """
+        kept = dict.fromkeys(self.kept, 1.0)
+        least = self.m.solve(kept, tolerance=BAND_TOLERANCE)
+        if not least.found:
+            return False
+        self.m.row(kept, upper=least.objective + BAND_TOLERANCE)
+        return True
+
     def tax_cost(self, tax: int | None) -> dict[int, float]:
         """Phase two's objective: the tax variable ``tax``, penalties, fees and the tie-breaks."""
         options = self.h.options
@@ -802,6 +816,11 @@ def _phases(problem: _Problem, scope: Scope, held: Held | None = None) -> Soluti
         if not first.found:
             return f"no feasible plan ({first.message})"
         held = problem.held(first.values or ())
+        if held.crossed > BAND_TOLERANCE and problem.keep_bands():
+            # A band that holds comes first: phase one again, within the least crossing.
+            again = problem.m.solve(problem.drift_cost(), tolerance=DRIFT_TOLERANCE)
+            if again.found:
+                first, held = again, problem.held(again.values or ())
     problem.hold(held, slack)
     second = problem.cheapest()
     if not second.found:

@@ -10,8 +10,9 @@ The rule, as this planner applies it (one definition, used by the optimiser and 
   (Rev. Rul. 56-602): a purchase of that very lot (same account, commodity, cost, date and
   label) does not count against it. A purchase sold in the same plan replaces nothing.
 - Replacement shares are matched, earliest acquisition first, with the loss shares sold in
-  the order of their own acquisition (Treas. Reg. §1.1091-1(b), (c)); each replacement
-  share disallows one loss share, once. Within one lot the first units sold are the washed
+  the order of their own acquisition (Treas. Reg. §1.1091-1(b), (c); on the same day, the
+  larger loss a share first, which the regulation leaves open); each replacement share
+  disallows one loss share, once. Within one lot the first units sold are the washed
   ones: selling ``x`` units of a lot that ``c`` replacement units cover washes ``min(x, c)``.
 - A disallowed loss is added to the basis of the replacement shares in a taxable account;
   bought in an IRA or a Roth, it is lost for good (Rev. Rul. 2008-5).
@@ -103,7 +104,8 @@ def disallowances(
     losses = sorted(
         ((sale, index) for sale in sales for index, lot in enumerate(sale.lots)
          if lot.gain < 0 and lot.units > 0),
-        key=lambda item: (item[0].lots[item[1]].date or datetime.date.min, item[0].key, item[1]))
+        key=lambda item: (item[0].lots[item[1]].date or datetime.date.min,
+                          item[0].lots[item[1]].gain / item[0].lots[item[1]].units, item[0].key, item[1]))
     found: dict[int, list[WashSale]] = {}
     for sale, index in losses:
         lot = sale.lots[index]
@@ -165,7 +167,7 @@ def open_losses(
     """
     left = [p.units for p in purchases]
     found: list[OpenLoss] = []
-    for sale in sorted(losses, key=lambda s: (s.acquired or datetime.date.min, s.date, s.account)):
+    for sale in sorted(losses, key=lambda s: (s.acquired or datetime.date.min, -s.loss, s.date, s.account)):
         if status_of(sale.account) != "taxable" or sale.date > date:
             continue
         rate = rate_of(sale.currency)
