@@ -78,6 +78,8 @@ class PriceBook:
         self._memo: dict[tuple[str, datetime.date, tuple[str, ...]], Quote | None] = {}
         self._points: dict[tuple[str, str, datetime.date], Point] = {}
         self._graph = graph
+        self._reach: dict[str, int] | None = None
+        self._step_memo: dict[tuple[str, tuple[str, ...]], list[str]] = {}
 
     def quote(self, commodity: str, via: Sequence[str] = ()) -> Quote | None:
         """The rate of ``commodity`` on the book's date, or ``None`` without a route.
@@ -108,25 +110,57 @@ class PriceBook:
             self._points[key] = found
         return found
 
-    def _neighbours(self, currency: str, first: Sequence[str]) -> list[str]:
-        """Currencies ``currency`` has prices with: those in ``first`` (in order), then A–Z."""
-        if self._graph is None:
-            self._graph = _graph_of(self.price_map)
-        known = self._graph.get(currency, ())
-        ranked = [c for c in dict.fromkeys(first) if c in known]
-        return ranked + [c for c in known if c not in ranked]
+    def _steps(self, here: str, first: tuple[str, ...]) -> list[str]:
+        """Where a route at ``here`` may go next: ``first`` in order, then A–Z.
+
+        Left out: currencies that cannot reach the reporting currency within ``MAX_PRICES``,
+        and those priced against ``here`` alone (a fund priced only in USD is a dead end for
+        a route through USD), so that a currency priced against hundreds of funds costs
+        nothing to pass through.
+        """
+        key = (here, first)
+        found = self._step_memo.get(key)
+        if found is None:
+            graph, reach = self._graph_and_reach()
+            useful = [c for c in graph.get(here, ()) if c == self.currency
+                      or (len(graph[c]) > 1 and reach.get(c, MAX_PRICES) < MAX_PRICES)]
+            ranked = [c for c in dict.fromkeys(first) if c in useful]
+            found = self._step_memo[key] = ranked + [c for c in useful if c not in ranked]
+        return found
+
+    def _graph_and_reach(self) -> tuple[Graph, dict[str, int]]:
+        """The price graph and each currency's fewest prices to the reporting currency."""
+        graph = self._graph
+        if graph is None:
+            graph = self._graph = _graph_of(self.price_map)
+        reach = self._reach
+        if reach is None:
+            reach = self._reach = {self.currency: 0}
+            layer = [self.currency]
+            while layer:
+                following = []
+                for currency in layer:
+                    for other in graph.get(currency, ()):
+                        if other not in reach:
+                            reach[other] = reach[currency] + 1
+                            following.append(other)
+                layer = following
+        return graph, reach
 
     def _search(self, commodity: str, date: datetime.date, via: tuple[str, ...]) -> Quote | None:
         first = (self.currency, *via, *self.operating)
+        reach = self._graph_and_reach()[1]
+        if reach.get(commodity, MAX_PRICES + 1) > MAX_PRICES:
+            return None
         best: Quote | None = None
         freshest: dict[str, datetime.date] = {}  # the freshest route kept to each currency
         frontier = [_Partial(ONE, datetime.date.max, (commodity,))]
-        for _ in range(MAX_PRICES):
+        for used in range(1, MAX_PRICES + 1):
             following: dict[str, _Partial] = {}
             for route in frontier:
                 here = route.path[-1]
-                for there in self._neighbours(here, first):
-                    if there in route.path:
+                for there in self._steps(here, first):
+                    if there in route.path or reach[there] > MAX_PRICES - used:
                         continue
                     day, rate = self._point(here, there, date)
                     if rate is None or day is None:
