@@ -8,7 +8,8 @@ price, a *route* multiplies prices along a chain of currencies (VUKE → GBP →
 How routes are searched and which one wins:
 
 - breadth-first from the commodity over the currencies it has prices with, at most
-  ``MAX_PRICES`` prices long, never visiting a currency twice;
+  ``MAX_PRICES`` prices long, never visiting a currency twice, nor one that cannot finish
+  a route (priced against a single currency, or too far from the reporting currency);
 - a route is as old as the oldest price on it (that date is what the stale-price warning
   judges), and the freshest route wins, so an old direct price never beats today's route
   through EUR;
