@@ -28,9 +28,10 @@ from fava_rebalance.errors import RebalanceError
 from fava_rebalance.formatting import grouped, units
 from fava_rebalance.holdings import portfolio_filter, positions_as_of
 from fava_rebalance.moves import suggested_moves
+from fava_rebalance.pricebook import PriceBook, price_graph
 from fava_rebalance.recent import Purchase, RealizedLoss, window_around
 from fava_rebalance.report import Allocation, allocate, cash_needed
-from fava_rebalance.valuation import Holding, PriceBook, value_positions
+from fava_rebalance.valuation import Holding, value_positions
 
 NO_HOLDINGS = "no-holdings"
 NO_TARGETS = "no-targets"
@@ -71,6 +72,16 @@ class Ledger:
         if self.prices is not None:
             return self.prices
         return bc_prices.build_price_map(self.entries)
+
+    @cached_property
+    def price_graph(self) -> dict[str, tuple[str, ...]]:
+        """Which currencies have prices with which, from the price directives (for routes)."""
+        return price_graph((e.currency, e.amount.currency) for e in self.entries if isinstance(e, data.Price))
+
+    def price_book(self, currency: str, date: datetime.date) -> PriceBook:
+        """Rates into ``currency`` as of ``date`` from this ledger's prices."""
+        return PriceBook(self.price_map, currency, date, self.declarations.operating_currencies,
+                         self.price_graph)
 
     @property
     def last_date(self) -> datetime.date | None:
@@ -137,7 +148,7 @@ def analyse(
 
     positions = positions_as_of(ledger.entries if entries is None else entries, date, in_portfolio)
     window = window_around(ledger.entries, date, ledger.price_on)
-    book = PriceBook(ledger.price_map, options.currency, date, declarations.operating_currencies)
+    book = ledger.price_book(options.currency, date)
     holdings, warnings = value_positions(positions, book)
     for holding in holdings:
         if holding.units < 0:

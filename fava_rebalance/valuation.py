@@ -1,33 +1,33 @@
-"""Market value of positions on a date, in the reporting currency.
+"""Market value of positions on a date, in the reporting currency, and their lots' cost rates.
 
-units × the latest price on or before the date, converted directly or via an operating
-currency. No price at all: cost, with a warning; neither: left out, with a warning. A price
-older than 30 days before the date: a "stale price" warning. Prices dated later are ignored.
+units × the latest price on or before the date, converted into the reporting currency the
+way ``pricebook`` routes it (directly, via the cost currency, or along a chain of prices).
+No price at all: cost, with a warning; neither: left out, with a warning. A price older than
+30 days before the date (for a chain, its oldest price): a "stale price" warning. Prices
+dated later are ignored.
+
+Each lot's cost is converted at the rate of its acquisition date (the latest on or before
+it) for the planner's gains; proceeds are at the report date's price. A lot with no date
+takes the report date's rate, and so does one bought before the ledger's first rate for
+its cost currency, with a warning.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-
-from beancount.core import prices as bc_prices
+from functools import cached_property
 
 from fava_rebalance.formatting import grouped
 from fava_rebalance.holdings import ZERO, Lot, Position
+from fava_rebalance.pricebook import PriceBook, Quote
 
 STALE_DAYS = 30
 ONE = Decimal(1)
 
-
-@dataclass(frozen=True)
-class Quote:
-    """A rate from one currency into the reporting currency, with its (oldest) date."""
-
-    rate: Decimal
-    date: datetime.date | None
+__all__ = ["STALE_DAYS", "Holding", "PriceBook", "Quote", "value_positions"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class Holding:
 
     ``basis`` is how it was valued: ``price``, ``cost`` (no price; fallback) or ``currency``
     (the reporting currency itself). ``price`` is per unit in the reporting currency.
+    ``cost_rates``: for each lot (same order), the rate that converts its cost into the
+    reporting currency at its acquisition date (see ``cost_rate``).
     """
 
     account: str
@@ -46,60 +48,18 @@ class Holding:
     price: Decimal | None
     price_date: datetime.date | None
     basis: str
+    cost_rates: tuple[Decimal | None, ...] = ()
 
+    @cached_property
+    def _rate_of_lot(self) -> Mapping[Lot, Decimal | None]:
+        return dict(zip(self.lots, self.cost_rates, strict=False))
 
-class PriceBook:
-    """Looks up rates into one currency, as of one date, memoised per currency."""
+    def cost_rate(self, lot: Lot) -> Decimal | None:
+        """Rate of ``lot``'s cost currency into the reporting currency on its acquisition date.
 
-    def __init__(
-        self,
-        price_map: Any,
-        currency: str,
-        date: datetime.date,
-        operating: Sequence[str] = (),
-    ) -> None:
-        self.price_map = price_map
-        self.currency = currency
-        self.date = date
-        self.via = [c for c in operating if c != currency]
-        self._memo: dict[str, Quote | None] = {}
-
-    def _get(self, base: str, quote: str) -> tuple[datetime.date | None, Decimal | None]:
-        found: tuple[datetime.date | None, Decimal | None]
-        fava_lookup = getattr(self.price_map, "get_price_point", None)
-        if fava_lookup is not None:  # Fava's FavaPriceMap: same answers, already built by Fava
-            found = fava_lookup((base, quote), self.date)
-        else:
-            found = bc_prices.get_price(self.price_map, (base, quote), self.date)
-        return found
-
-    def quote(self, commodity: str) -> Quote | None:
-        """The rate of ``commodity`` in the reporting currency, or ``None`` without prices."""
-        if commodity == self.currency:
-            return Quote(ONE, None)
-        if commodity in self._memo:
-            return self._memo[commodity]
-        # Every route (direct, then via each operating currency); the freshest wins, so an
-        # old direct price never beats a current one through EUR. A route is as old as
-        # the older of its two prices.
-        routes: list[Quote] = []
-        date, rate = self._get(commodity, self.currency)
-        if rate is not None:
-            routes.append(Quote(rate, date))
-        for middle in self.via:
-            if middle == commodity:
-                continue
-            date1, rate1 = self._get(commodity, middle)
-            if rate1 is None:
-                continue
-            date2, rate2 = self._get(middle, self.currency)
-            if rate2 is None:
-                continue
-            dates = [d for d in (date1, date2) if d is not None]
-            routes.append(Quote(rate1 * rate2, min(dates) if dates else None))
-        found = max(routes, key=lambda q: q.date or datetime.date.min) if routes else None
-        self._memo[commodity] = found
-        return found
+        ``None``: the lot has no cost, or there is no rate at all for its currency.
+        """
+        return self._rate_of_lot.get(lot)
 
 
 def value_positions(
@@ -111,7 +71,9 @@ def value_positions(
     stale_before = book.date - datetime.timedelta(days=STALE_DAYS)
     stale_seen: set[str] = set()
     for pos in positions:
-        quote = book.quote(pos.commodity)
+        rates, early = _cost_rates(pos, book)
+        cost_currencies = tuple(dict.fromkeys(lot.cost_currency for lot in pos.lots if lot.cost_currency))
+        quote = book.quote(pos.commodity, cost_currencies)
         if quote is not None:
             if quote.date is not None and quote.date < stale_before and pos.commodity not in stale_seen:
                 stale_seen.add(pos.commodity)
@@ -120,7 +82,8 @@ def value_positions(
                                 f"{age} days before {book.date}")
             basis = "currency" if pos.commodity == book.currency else "price"
             holdings.append(Holding(pos.account, pos.commodity, pos.units, pos.lots,
-                                    pos.units * quote.rate, quote.rate, quote.date, basis))
+                                    pos.units * quote.rate, quote.rate, quote.date, basis, rates))
+            warnings += early
             continue
         cost_value = _cost_value(pos, book)
         if cost_value is None:
@@ -131,11 +94,13 @@ def value_positions(
                         f"valued at cost ({grouped(cost_value)} {book.currency})")
         per_unit = cost_value / pos.units if pos.units else None
         holdings.append(Holding(pos.account, pos.commodity, pos.units, pos.lots,
-                                cost_value, per_unit, None, "cost"))
+                                cost_value, per_unit, None, "cost", rates))
+        warnings += early
     return holdings, warnings
 
 
 def _cost_value(pos: Position, book: PriceBook) -> Decimal | None:
+    """The position at cost, converted at the report date's rates (what it is worth now)."""
     total = ZERO
     for lot in pos.lots:
         if lot.cost is None or lot.cost_currency is None:
@@ -145,3 +110,27 @@ def _cost_value(pos: Position, book: PriceBook) -> Decimal | None:
             return None
         total += lot.units * lot.cost * quote.rate
     return total
+
+
+def _cost_rates(pos: Position, book: PriceBook) -> tuple[tuple[Decimal | None, ...], list[str]]:
+    """Each lot's cost rate at its acquisition date; a warning where the ledger has none yet."""
+    rates: list[Decimal | None] = []
+    early: dict[str, datetime.date] = {}  # cost currency → the oldest date without a rate
+    for lot in pos.lots:
+        currency = lot.cost_currency
+        if lot.cost is None or currency is None:
+            rates.append(None)
+            continue
+        if currency == book.currency:
+            rates.append(ONE)
+            continue
+        found: Quote | None = book.rate_on(currency, lot.date or book.date)
+        if found is None and lot.date is not None:
+            found = book.quote(currency)
+            if found is not None:
+                early[currency] = min(lot.date, early.get(currency, lot.date))
+        rates.append(found.rate if found is not None else None)
+    warnings = [f"no {currency} to {book.currency} rate on or before {date}, when {pos.commodity} in "
+                f"{pos.account} was bought; its cost is converted at the rate of {book.date} for the "
+                "tax estimates" for currency, date in early.items()]
+    return tuple(rates), warnings

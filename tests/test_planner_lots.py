@@ -37,7 +37,8 @@ def test_lot_order_and_split() -> None:
     # 24% × 20 = 4.80; C (ST, cost 250): 24% × −50 = −12; D (LT, cost 190): 15% × 10 = 1.50.
     lots = [Lot(D(50), D(100), "USD", DAY(2023, 1, 10)), Lot(D(50), D(180), "USD", DAY(2026, 9, 1)),
             Lot(D(20), D(250), "USD", DAY(2026, 6, 1)), Lot(D(10), D(190), "USD", DAY(2020, 1, 1))]
-    facts = lot_facts(lots, D(200), DAY(2026, 11, 20), OPTIONS, lambda c: D(1) if c == "USD" else None)
+    facts = lot_facts(lots, D(200), DAY(2026, 11, 20), OPTIONS,
+                      lambda lot: D(1) if lot.cost_currency == "USD" else None)
     pieces, left = take_lots(sell_order(facts), D(45))
     # C 20 (loss), D 10 (high-basis long-term), B 15; A untouched.
     assert [(f.lot.cost, units) for f, units in pieces] == [(D(250), D(20)), (D(190), D(10)), (D(180), D(15))]
@@ -52,7 +53,7 @@ def test_covered_units_of_a_lot_are_sold_first() -> None:
     # shares bought in the window: selling 5 sells the 3 covered units first (Treas. Reg.
     # §1.1091-1(b): the first shares sold are matched), so 3 are washed and 2 are not.
     lots = [Lot(D(10), D(250), "USD", DAY(2026, 6, 1))]
-    (fact,) = lot_facts(lots, D(200), DAY(2026, 11, 20), OPTIONS, lambda c: D(1))
+    (fact,) = lot_facts(lots, D(200), DAY(2026, 11, 20), OPTIONS, lambda lot: D(1))
 
     fact = replace(fact, covered=D(3))
     order = sell_order([fact])

@@ -155,15 +155,6 @@ class _Builder:
             self._fractions[key] = found
         return self._fractions[key]
 
-    def rate_of(self, currency: str) -> Decimal | None:
-        """Rate of ``currency`` into the reporting currency (holdings first, then quotes)."""
-        if currency == self.currency:
-            return ONE
-        for h in self.holdings:
-            if h.commodity == currency and h.price is not None and h.basis == "price":
-                return h.price
-        return self.quote(currency) if self.quote is not None else None
-
     def quantum(self, commodity: str) -> Decimal:
         """Smallest tradable amount: 1, or for ``fractional: TRUE`` the ledger's finest decimal."""
         if commodity not in self.declarations.fractional:
@@ -215,7 +206,7 @@ def build_household(
             continue
         if not declarations.can_sell(h.account, h.commodity):
             continue
-        facts = lot_facts(h.lots, h.price, settings.date, options, b.rate_of)
+        facts = lot_facts(h.lots, h.price, settings.date, options, h.cost_rate)
         status = declarations.tax_status_of(h.account)
         if status == "taxable" and purchases:
             facts = tuple(

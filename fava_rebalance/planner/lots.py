@@ -1,7 +1,8 @@
 """Lots: holding periods, gains, the order in which to sell them, and the tax estimate.
 
 A lot is long-term when held more than one year on the as-of date. Its gain per unit is the
-price minus its cost converted into the reporting currency. A lot without a usable cost
+price minus its cost converted into the reporting currency at the rate of the day it was
+bought (proceeds at the as-of date's rate). A lot without a usable cost
 (a money-market sweep booked without one, say) is taken as no gain, and its sell says so.
 Sells take lots in the order that costs the least tax per unit: losses first (the short-term
 ones, taxed higher, before the long-term), then gains from the smallest tax per unit up,
@@ -75,16 +76,20 @@ def lot_facts(
     price: Decimal,
     as_of: datetime.date,
     options: Options,
-    rate_of: Callable[[str], Decimal | None],
+    rate_of: Callable[[Lot], Decimal | None],
 ) -> tuple[LotFact, ...]:
-    """Facts for each long lot (positive units) of a holding priced ``price``."""
+    """Facts for each long lot (positive units) of a holding priced ``price``.
+
+    ``rate_of(lot)`` converts the lot's cost into the reporting currency at the rate of its
+    acquisition date (``Holding.cost_rate``); ``price`` is the report date's.
+    """
     facts = []
     for lot in lots:
         if lot.units <= 0:
             continue
         basis: Decimal | None = None
         if lot.cost is not None and lot.cost_currency is not None:
-            rate = rate_of(lot.cost_currency)
+            rate = rate_of(lot)
             if rate is not None:
                 basis = lot.cost * rate
         term = term_of(lot.date, as_of)

@@ -59,7 +59,6 @@ from fava_rebalance.planner.washsale import (
     open_losses,
 )
 from fava_rebalance.report import NONE
-from fava_rebalance.valuation import PriceBook
 
 ZERO = Decimal(0)
 
@@ -79,10 +78,9 @@ def price_quote(ledger: Ledger, report: Report) -> Quote:
     """Prices of commodities the portfolio does not hold, for buying them (and lot costs).
 
     Uses the ledger's price database as of the report date, in the reporting currency,
-    directly or via an operating currency, like the valuation of holdings.
+    routed like the valuation of holdings (``fava_rebalance.pricebook``).
     """
-    book = PriceBook(ledger.price_map, report.currency, report.date,
-                     ledger.declarations.operating_currencies)
+    book = ledger.price_book(report.currency, report.date)
 
     def quote(commodity: str) -> Decimal | None:
         found = book.quote(commodity)
