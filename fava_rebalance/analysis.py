@@ -17,6 +17,7 @@ from typing import Any
 from beancount.core import data
 from beancount.core import prices as bc_prices
 
+from fava_rebalance.band_deposit import BandDeposit, cash_needed_band
 from fava_rebalance.declarations import (
     Declarations,
     Settings,
@@ -27,7 +28,7 @@ from fava_rebalance.declarations import (
 from fava_rebalance.errors import RebalanceError
 from fava_rebalance.formatting import grouped, units
 from fava_rebalance.holdings import Purchase, portfolio_filter, positions_as_of
-from fava_rebalance.moves import suggested_moves
+from fava_rebalance.moves import Moves, suggested_moves
 from fava_rebalance.report import Allocation, allocate, cash_needed
 from fava_rebalance.valuation import Holding, PriceBook, value_positions
 
@@ -87,8 +88,9 @@ class Report:
     allocation: Allocation
     holdings: tuple[Holding, ...]
     purchases: tuple[Purchase, ...]
-    moves: tuple[str, ...]
+    suggested: Moves
     cash_needed: Decimal
+    band_deposit: BandDeposit
     warnings: tuple[str, ...]
     errors: tuple[RebalanceError, ...]
     missing: tuple[str, ...]
@@ -97,6 +99,17 @@ class Report:
     def total(self) -> Decimal:
         """Total portfolio value in the reporting currency."""
         return self.allocation.total
+
+    @property
+    def moves(self) -> tuple[str, ...]:
+        """The suggested moves as sentences, biggest first (``suggested`` has their figures)."""
+        return self.suggested.sentences
+
+    @property
+    def moves_text(self) -> tuple[str, ...]:
+        """The moves and, when their sells and buys differ, the sentence saying by how much and why."""
+        note = self.suggested.note
+        return (*self.moves, note) if note else self.moves
 
 
 def analyse(
@@ -143,8 +156,9 @@ def analyse(
         allocation=allocation,
         holdings=tuple(holdings),
         purchases=tuple(purchases),
-        moves=tuple(suggested_moves(allocation.targeted, options.currency)),
+        suggested=suggested_moves(allocation, options.currency, options.min_trade, settings.target_total),
         cash_needed=cash_needed(allocation),
+        band_deposit=cash_needed_band(allocation, options.currency),
         warnings=tuple(warnings),
         errors=ledger.errors,
         missing=missing,

@@ -17,7 +17,8 @@ from fava_rebalance.planner.model import AfterRow, Plan, Trade
 def report_to_dict(report: Report, plan: Plan | None = None) -> dict[str, Any]:
     """SPEC §3 object for ``report``; with ``plan``, its keys (``trades``, ``tax``, ``after``...)."""
     alloc = report.allocation
-    data = {
+    band = report.band_deposit.amount
+    data: dict[str, Any] = {
         "date": report.date.isoformat(),
         "currency": report.currency,
         "total": plain(alloc.total),
@@ -47,11 +48,12 @@ def report_to_dict(report: Report, plan: Plan | None = None) -> dict[str, Any]:
             }
             for row in alloc.uncategorized
         ],
-        "moves": list(report.moves),
+        "moves": list(report.moves_text),
         "trades": [],
         "tax": {"short_term_gain": "0.00", "long_term_gain": "0.00", "estimated_tax": "0.00"},
         "after": [],
         "cash_needed": plain(report.cash_needed),
+        "cash_needed_band": None if band is None else plain(band),
         "warnings": [*(e.describe() for e in report.errors), *report.warnings],
     }
     if plan is not None:

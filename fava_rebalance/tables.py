@@ -12,6 +12,7 @@ from decimal import Decimal
 import pandas as pd
 
 from fava_rebalance.analysis import Report
+from fava_rebalance.band_deposit import deposit_sentences
 from fava_rebalance.formatting import round2
 from fava_rebalance.planner.model import Plan
 
@@ -126,7 +127,8 @@ def report_sheets(report: Report, plan: Plan | None = None) -> dict[str, pd.Data
 
     The plan adds Accounts and Location too; Warnings come last.
     """
-    moves = pd.DataFrame({"move": list(report.moves)})
+    deposits = deposit_sentences(report.cash_needed, report.band_deposit, report.currency)
+    moves = pd.DataFrame({"move": [*report.moves_text, *deposits]})
     messages = [*(e.describe() for e in report.errors), *report.warnings]
     sheets = {"Drift": drift_frame(report), "Moves": moves}
     if plan is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from fava_rebalance.analysis import Report
+from fava_rebalance.band_deposit import deposit_sentences
 from fava_rebalance.formatting import grouped, plain, signed, units
 from fava_rebalance.planner.location import describe
 from fava_rebalance.planner.model import Plan
@@ -118,10 +119,10 @@ def render(report: Report, plan: Plan | None = None, *, colour: bool = False) ->
         out.append("")
     out.append(paint("Suggested moves", BOLD))
     if report.moves:
-        out.extend(f"  {m}" for m in report.moves)
+        out.extend(f"  {m}" for m in report.moves_text)
     else:
         out.append("  Nothing to do: every category is within its band.")
-    out.append(f"  Cash needed to reach the targets without selling: {grouped(report.cash_needed)} {cur}")
+    out.extend(f"  {line}" for line in deposit_sentences(report.cash_needed, report.band_deposit, cur))
     problems = [*(e.describe() for e in report.errors), *report.warnings]
     if plan is not None:
         out.append("")
