@@ -83,7 +83,7 @@ def trades_frame(plan: Plan) -> pd.DataFrame:
 
 
 def tax_frame(plan: Plan) -> pd.DataFrame:
-    """The tax summary as item/value rows, with the no-taxable-sales comparison."""
+    """The tax summary as item/value rows, with the break-even's alternatives."""
     tax = plan.tax
     rows: list[dict[str, object]] = [
         {"item": "short-term gain", "value": round2(tax.short_term_gain)},
@@ -94,13 +94,11 @@ def tax_frame(plan: Plan) -> pd.DataFrame:
         {"item": "short-term rate", "value": tax.short_term_rate},
         {"item": "long-term rate", "value": tax.long_term_rate},
     ]
-    if tax.alternative is not None:
-        rows.append({"item": "estimated tax without taxable sales",
-                     "value": round2(tax.alternative.estimated_tax)})
-        rows.append({"item": "largest drift without taxable sales (points)",
-                     "value": round2(tax.alternative.largest_drift)})
-        rows.append({"item": "outside band without taxable sales",
-                     "value": ", ".join(tax.alternative.outside_band) or "none"})
+    for other in plan.alternatives:
+        name = other.label.lower()
+        rows.append({"item": f"estimated tax, {name}", "value": round2(other.estimated_tax)})
+        rows.append({"item": f"largest drift (points), {name}", "value": round2(other.largest_drift)})
+        rows.append({"item": f"outside band, {name}", "value": ", ".join(other.outside_band) or "none"})
     return pd.DataFrame(rows, columns=["item", "value"])
 
 

@@ -64,10 +64,9 @@ def _plan_lines(plan: Plan, currency: str, paint: Callable[[str, str], str]) -> 
         out.append(f"  Losses disallowed by wash sales: {grouped(tax.disallowed_loss)} {currency}")
     if tax.trade_costs:
         out.append(f"  Trading costs: {grouped(tax.trade_costs)} {currency}")
-    if tax.alternative is not None:
-        alt = tax.alternative
+    for alt in plan.alternatives:
         outside = ", ".join(alt.outside_band) or "none"
-        out.append(f"  Without selling in taxable accounts (tax {grouped(alt.estimated_tax)}): largest drift "
+        out.append(f"  {alt.label} (tax {grouped(alt.estimated_tax)}, {alt.trades} orders): largest drift "
                    f"{plain(alt.largest_drift)} points, outside band: {outside}")
     out.append("")
     if plan.after:

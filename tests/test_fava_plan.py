@@ -287,18 +287,23 @@ def test_withdrawal_lots_wash_sale_and_break_even_match_the_cli(
     assert doc["tax"]["disallowed_loss"] == "400.00"
     assert f"{doc['tax']['disallowed_loss']} USD</td>" in tax
     assert f"{doc['tax']['estimated_tax']} USD</td>" in tax
-    # The break-even: the plan's tax next to selling nothing more in taxable accounts.
+    # The break-even: the plan's tax next to raising the cash alone at the least tax. The
+    # withdrawal sells only in the (taxable) brokerage, so "no sales in taxable accounts
+    # beyond the withdrawal" would repeat the plan column for column: it is left out.
     even = doc["break_even"]
-    # Solved for the same goals with sales in the brokerage capped at the withdrawal, the
-    # plan may sit a little further from the goals (phase one) and so save a little tax.
-    saving = Decimal(even["estimated_tax"]) - Decimal(even["without_taxable_sales"]["estimated_tax"])
-    assert (f"would save {saving} USD of tax" if saving > 0 else "would save no tax") in tax
+    assert even["without_taxable_sales"] is None
+    alone = even["raise_cash_only"]
+    assert alone["label"] == "Only raising the cash"
+    saving = Decimal(even["estimated_tax"]) - Decimal(alone["estimated_tax"])
+    assert saving > 0  # the plan sells overweight US stocks with gains; the cash alone costs less
+    assert (f"Only raising the cash: {alone['estimated_tax']} USD of tax, {saving} USD less than this plan, "
+            "at the price of the drift in its column.") in tax
     assert cells(tax, "rebalance-break-even-row") == [
-        ["Estimated tax (USD)", even["estimated_tax"], even["without_taxable_sales"]["estimated_tax"]],
+        ["Estimated tax (USD)", even["estimated_tax"], alone["estimated_tax"]],
         ["Largest drift left (points)", max((a["difference"].lstrip("-") for a in doc["after"]), key=Decimal),
-         even["without_taxable_sales"]["largest_drift"]],
-        ["Outside their band", "none", ", ".join(even["without_taxable_sales"]["outside_band"]) or "none"],
-        ["Orders", str(len(doc["trades"])), even["without_taxable_sales"]["trades"]],
+         alone["largest_drift"]],
+        ["Outside their band", "none", ", ".join(alone["outside_band"]) or "none"],
+        ["Orders", str(len(doc["trades"])), alone["trades"]],
     ]
     data = client.get(url.replace("?", "report.json?")).get_json()
     for key in ("trades", "tax", "break_even", "after", "accounts", "warnings"):
@@ -404,7 +409,7 @@ def test_a_failed_plan_without_cash_still_downloads(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def failed(_: object, report: Any, cash: CashFlow | None) -> Plan:
-        tax = TaxSummary(*(Decimal(0),) * 7, None)
+        tax = TaxSummary(*(Decimal(0),) * 7)
         errors = (PlanError("no feasible plan"),)
         return Plan("none", cash, None, (), (), tax, (), report.total, (), (), errors)
 
@@ -442,7 +447,8 @@ def test_hostile_names_are_escaped_in_the_plan(client: FlaskClient) -> None:
     # Tax: a 4.00 short-term gain at the default 24% = 0.96; without selling in the (only,
     # taxable) account nothing trades and both categories stay 10 points off.
     tax = _section(plan, "tax")
-    assert "Selling nothing in taxable accounts would save 0.96 USD of tax" in tax
+    assert ("No sales in taxable accounts: 0.00 USD of tax, 0.96 USD less than this plan, at the price of "
+            "the drift in its column.") in tax
     assert cells(tax, "rebalance-break-even-row")[1:3] == [
         ["Largest drift left (points)", "2.00", "10.00"],
         ["Outside their band", "<script>alert(1)</script> & Co", "<script>alert(1)</script> & Co, Bonds"]]

@@ -26,7 +26,6 @@ from fava_rebalance.planner.model import (
     SHORT,
     TAXABLE,
     WITHDRAWAL,
-    Alternative,
     LotSale,
     TaxSummary,
     Trade,
@@ -162,8 +161,7 @@ def orders(draft: Draft, washes: Mapping[int, tuple[WashSale, ...]], ctx: Contex
                                                t.account, t.commodity)))
 
 
-def tax_summary(trades: Sequence[Trade], options: Options, costs: Decimal,
-                alternative: Alternative | None) -> TaxSummary:
+def tax_summary(trades: Sequence[Trade], options: Options, costs: Decimal) -> TaxSummary:
     """Realized short- and long-term gains (after wash-sale disallowance) and the estimate."""
     short = long = disallowed = ZERO
     for trade in trades:
@@ -179,4 +177,4 @@ def tax_summary(trades: Sequence[Trade], options: Options, costs: Decimal,
             else:
                 short += wash.disallowed
     return TaxSummary(short, long, estimated_tax(short, long, options), disallowed, costs,
-                      options.short_term_rate, options.long_term_rate, alternative)
+                      options.short_term_rate, options.long_term_rate)
