@@ -23,11 +23,8 @@ from fava_rebalance.chart import BAND, MARKER, Bar, Chart, ChartItem, bar_chart
 from fava_rebalance.formatting import round2, units
 from fava_rebalance.hints import CommodityDirective
 from fava_rebalance.page import Numbers
+from fava_rebalance.plan_summary import plan_summary
 from fava_rebalance.planner import (
-    DEPOSIT,
-    NOTHING,
-    REBALANCE,
-    WITHDRAWAL,
     AccountTotal,
     AfterRow,
     Alternative,
@@ -364,25 +361,6 @@ def _after_chart(rows: Sequence[AfterRow], numbers: Numbers) -> Chart:
     return bar_chart(items, AFTER_LEGEND)
 
 
-def _summary(plan: Plan) -> str:
-    """What kind of plan this is, in one sentence without figures."""
-    flow = plan.cash.amount if plan.cash is not None else ZERO
-    if plan.mode == DEPOSIT:
-        return ("The deposit only buys, in one account, topping up the categories furthest below "
-                "their targets.")
-    if plan.mode == WITHDRAWAL:
-        return ("The withdrawal only sells, in one account, from the categories furthest above "
-                "their targets.")
-    if plan.mode == REBALANCE and flow:
-        return ("With the cash alone a category would stay outside its band, so the plan trades across "
-                "the household and brings every category to its target.")
-    if plan.mode == REBALANCE:
-        return "A category is outside its band, so the plan brings every category to its target."
-    if plan.mode == NOTHING and plan.after:
-        return "Every category is within its band: nothing to trade."
-    return "Nothing to plan."
-
-
 def _flow(plan: Plan, numbers: Numbers) -> FlowView | None:
     if plan.cash is None or not plan.cash.amount:
         return None
@@ -420,7 +398,7 @@ def build_plan_view(
         currency=report.currency,
         form=form,
         problem=None,
-        summary=_summary(plan),
+        summary=plan_summary(plan, report.settings.options.min_trade, numbers.money, report.currency),
         flow=_flow(plan, numbers),
         outcome=_outcome(plan.after, len(plan.trades), plan.tax.estimated_tax, numbers),
         groups=_groups(plan.trades, numbers, found),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 from fava_rebalance.analysis import Report
 from fava_rebalance.band_deposit import deposit_sentences
 from fava_rebalance.formatting import grouped, plain, signed, units
+from fava_rebalance.plan_summary import plan_summary
 from fava_rebalance.planner.location import describe
 from fava_rebalance.planner.model import Plan
 from fava_rebalance.report import BUY, SELL
@@ -27,9 +29,9 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]
     return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 
 
-def _plan_lines(plan: Plan, currency: str, paint: Callable[[str, str], str]) -> list[str]:
-    """Trades, totals by account, tax, before/after and the location review."""
-    out = [paint("Trades", BOLD)]
+def _plan_lines(plan: Plan, currency: str, min_trade: Decimal, paint: Callable[[str, str], str]) -> list[str]:
+    """What the plan does, trades, totals by account, tax, before/after and the location review."""
+    out = [paint("Trades", BOLD), f"  {plan_summary(plan, min_trade, grouped, currency)}"]
     if plan.cash is not None and plan.cash_account is not None:
         kind = "Deposit" if plan.cash.amount > 0 else "Withdrawal"
         out.append(f"  {kind} of {grouped(abs(plan.cash.amount))} {currency} in {plan.cash_account}")
@@ -125,7 +127,7 @@ def render(report: Report, plan: Plan | None = None, *, colour: bool = False) ->
     problems = [*(e.describe() for e in report.errors), *report.warnings]
     if plan is not None:
         out.append("")
-        out.extend(_plan_lines(plan, cur, paint))
+        out.extend(_plan_lines(plan, cur, report.settings.options.min_trade, paint))
         problems += [*(e.message for e in plan.errors), *plan.warnings]
     if problems:
         out.append("")

@@ -176,7 +176,14 @@ def test_deposit_page_shows_the_cli_trades(client: FlaskClient,
     assert "<dt>Deposit</dt>" in plan
     assert ('10000.00 USD</span> <span class="rebalance-muted">into</span> <a href="/example-household/'
             'account/Assets:Invest:Brokerage/?time=2026-11-20">Assets:Invest:Brokerage</a>') in plan
-    assert "trades across the household" in plan
+    # What the plan reaches, from its own after rows: every band, not every target. Bonds is
+    # furthest: 264,491.22 + 32,618.9955 bought = 297,110.2155 of 907,082.86 (after the
+    # deposit) = 32.75%, 2.25 points and 35% × 907,082.86 − 297,110.2155 = 317,479.001 −
+    # 297,110.2155 = 20,368.79 below its target.
+    assert ('<p class="rebalance-plan-mode">With the cash alone a category would stay outside its band, so '
+            "the plan trades across the household. It brings every category inside its band, though not "
+            "every one to its target: the furthest is Bonds, 2.25 points (20368.79 USD) below its "
+            "target.</p>") in plan
 
 
 def test_deposit_page_totals_tax_and_after_match_the_cli(
@@ -453,6 +460,10 @@ def test_hostile_names_are_escaped_in_the_plan(client: FlaskClient) -> None:
         ["Largest drift left (points)", "2.00", "10.00"],
         ["Outside their band", "<script>alert(1)</script> & Co", "<script>alert(1)</script> & Co, Bonds"]]
     assert f'<td class="num">{escaped}, Bonds</td>' in tax
+    # The summary does not claim every target: with band 0, EVIL at 96 / 200 = 48.00% stays
+    # 2.00 points and 100 − 96 = 4.00 below its target; Bonds ends at 100 / 200 = 50.00%.
+    assert (f"It leaves {escaped} outside its band, 2.00 points (4.00 USD) below its target; every other "
+            "category ends inside its band.") in plan
 
 
 def test_incognito_masks_the_plan_figures() -> None:

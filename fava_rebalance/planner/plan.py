@@ -342,8 +342,7 @@ def plan(
         more = planner.rebalance(flows)
         if isinstance(more, Outcome):
             planner.warnings.append(f"after the {mode} alone a category would still be outside its band, "
-                                    "so the plan trades across the household to bring every category "
-                                    "to its target")
+                                    "so the plan trades across the household toward every target")
             mode, outcome = REBALANCE, more
     return _finish(planner, report, cash, account, mode, outcome, locations)
 
