@@ -22,6 +22,7 @@ from fava_rebalance.analysis import Report
 from fava_rebalance.chart import BAND, MARKER, Bar, Chart, ChartItem, bar_chart
 from fava_rebalance.formatting import round2, units
 from fava_rebalance.hints import CommodityDirective
+from fava_rebalance.moves_vs_plan import change_words, compare
 from fava_rebalance.page import Numbers
 from fava_rebalance.plan_summary import plan_summary
 from fava_rebalance.planner import (
@@ -191,6 +192,23 @@ class LocationView:
 
 
 @dataclass(frozen=True)
+class VersusRow:
+    """A category the plan changes by another amount than the suggested moves."""
+
+    category: str
+    move: str
+    plan: str
+
+
+@dataclass(frozen=True)
+class VersusView:
+    """The suggested moves against the plan: the categories that differ, and why (``note``)."""
+
+    rows: tuple[VersusRow, ...]
+    note: str
+
+
+@dataclass(frozen=True)
 class FlowView:
     """The deposit or withdrawal planned: ``label`` ``Deposit`` or ``Withdrawal``."""
 
@@ -213,6 +231,7 @@ class PlanView:
     form: CashForm
     problem: str | None
     summary: str = ""
+    versus: VersusView | None = None
     flow: FlowView | None = None
     outcome: Outcome | None = None
     groups: tuple[TradeGroup, ...] = ()
@@ -361,6 +380,16 @@ def _after_chart(rows: Sequence[AfterRow], numbers: Numbers) -> Chart:
     return bar_chart(items, AFTER_LEGEND)
 
 
+def _versus(report: Report, plan: Plan, numbers: Numbers) -> VersusView | None:
+    found = compare(report.suggested, plan, numbers.money, report.currency)
+    if found is None:
+        return None
+    money = numbers.money
+    rows = tuple(VersusRow(d.category, change_words(d.move, money), change_words(d.plan, money))
+                 for d in found.differences)
+    return VersusView(rows, found.note)
+
+
 def _flow(plan: Plan, numbers: Numbers) -> FlowView | None:
     if plan.cash is None or not plan.cash.amount:
         return None
@@ -399,6 +428,7 @@ def build_plan_view(
         form=form,
         problem=None,
         summary=plan_summary(plan, report.settings.options.min_trade, numbers.money, report.currency),
+        versus=_versus(report, plan, numbers),
         flow=_flow(plan, numbers),
         outcome=_outcome(plan.after, len(plan.trades), plan.tax.estimated_tax, numbers),
         groups=_groups(plan.trades, numbers, found),

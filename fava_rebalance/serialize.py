@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from fava_rebalance.analysis import Report
-from fava_rebalance.formatting import plain, units
+from fava_rebalance.formatting import grouped, plain, units
+from fava_rebalance.moves_vs_plan import compare
 from fava_rebalance.planner.model import (
     RAISE_CASH_ONLY,
     WITHOUT_TAXABLE_SALES,
@@ -67,6 +68,12 @@ def report_to_dict(report: Report, plan: Plan | None = None) -> dict[str, Any]:
         planned = plan_to_dict(plan)
         planned["warnings"] = [*data["warnings"], *planned["warnings"]]
         data.update(planned)
+        versus = compare(report.suggested, plan, grouped, report.currency)
+        data["moves_vs_plan"] = None if versus is None else {
+            "note": versus.note,
+            "categories": [{"category": d.category, "move": plain(d.move), "plan": plain(d.plan)}
+                           for d in versus.differences],
+        }
     return data
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from fava_rebalance.analysis import Report
 from fava_rebalance.band_deposit import deposit_sentences
 from fava_rebalance.formatting import grouped, plain, signed, units
+from fava_rebalance.moves_vs_plan import Comparison, change_words, compare
 from fava_rebalance.plan_summary import plan_summary
 from fava_rebalance.planner.location import describe
 from fava_rebalance.planner.model import Plan
@@ -29,9 +30,17 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]
     return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 
 
-def _plan_lines(plan: Plan, currency: str, min_trade: Decimal, paint: Callable[[str, str], str]) -> list[str]:
+def _plan_lines(plan: Plan, currency: str, min_trade: Decimal, versus: Comparison | None,
+                paint: Callable[[str, str], str]) -> list[str]:
     """What the plan does, trades, totals by account, tax, before/after and the location review."""
     out = [paint("Trades", BOLD), f"  {plan_summary(plan, min_trade, grouped, currency)}"]
+    if versus is not None:
+        out.append(f"  {versus.note}")
+        if versus.differences:
+            rows = [[d.category, change_words(d.move, grouped), change_words(d.plan, grouped)]
+                    for d in versus.differences]
+            table = _table(["Category", "Suggested move", "This plan"], rows, {1, 2})
+            out.extend(f"  {line}" for line in table)
     if plan.cash is not None and plan.cash_account is not None:
         kind = "Deposit" if plan.cash.amount > 0 else "Withdrawal"
         out.append(f"  {kind} of {grouped(abs(plan.cash.amount))} {currency} in {plan.cash_account}")
@@ -127,7 +136,8 @@ def render(report: Report, plan: Plan | None = None, *, colour: bool = False) ->
     problems = [*(e.describe() for e in report.errors), *report.warnings]
     if plan is not None:
         out.append("")
-        out.extend(_plan_lines(plan, cur, report.settings.options.min_trade, paint))
+        versus = compare(report.suggested, plan, grouped, cur)
+        out.extend(_plan_lines(plan, cur, report.settings.options.min_trade, versus, paint))
         problems += [*(e.message for e in plan.errors), *plan.warnings]
     if problems:
         out.append("")

@@ -23,6 +23,7 @@ Fava option, and each (filters, cash) plan is solved once for it.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -250,6 +251,37 @@ def test_no_cash_shows_the_no_cash_flow_plan(client: FlaskClient,
     assert re.findall(r"<option [^>]*>[^<]*– default</option>", plan) == [
         '<option value="Assets:Invest:Brokerage" selected>Assets:Invest:Brokerage (taxable, cash 0.00) '
         "– default</option>"]
+
+
+def test_the_suggested_moves_and_the_plan_side_by_side(client: FlaskClient,
+                                                        cli_json: Callable[..., dict[str, Any]]) -> None:
+    # The no-cash-flow plan against the moves (example-ledger/README.md, 2026-11-20): the moves
+    # sell 64,028.50 of Equities:US and buy Bonds 49,487.78, Equities:International 37,362.43
+    # and Cash 18,478.29 (inside its band, rebalanced with the others): 41,300.00 more than
+    # they raise, the value of AAPL, gold and the private fund, which have no target.
+    plan = _plan(page_html(client, f"{TAB}?time={DATE}&cash="))
+    doc = cli_json()
+    versus = _section(plan, "versus")
+    assert ("This plan differs from the suggested moves: the moves' buys need 41300.00 USD more than their "
+            "sells raise, and the plan cannot spend money it does not have, so it shares the shortfall out "
+            "over the categories; it trades whole units, within each account's own cash (money never moves "
+            "between accounts), at the least tax.") in html.unescape(versus)
+    moves = {"Bonds": "buy 49487.78", "Cash": "buy 18478.29", "Equities:International": "buy 37362.43",
+             "Equities:US": "sell 64028.50"}
+    # The plan's change is its value after minus the value before, for each category.
+    before = {row["category"]: Decimal(row["value"]) for row in doc["targeted"]}
+    changes = {row["category"]: Decimal(row["value"]) - before[row["category"]] for row in doc["after"]}
+
+    def words(change: Decimal) -> str:
+        return "none" if change == 0 else f"{'buy' if change > 0 else 'sell'} {abs(change):.2f}"
+
+    rows = cells(versus, "rebalance-versus-row")
+    assert rows == [[name, moves[name], words(changes[name])] for name in sorted(moves)
+                    if moves[name] != words(changes[name])]
+    assert len(rows) >= 2  # the shortfall is shared: more than one category differs
+    assert doc["moves_vs_plan"]["categories"] == [
+        {"category": name, "move": f"{'-' if moves[name].startswith('sell') else ''}{moves[name].split()[1]}",
+         "plan": f"{changes[name]:.2f}"} for name, *_ in rows]
 
 
 def test_the_form_keeps_the_filters_and_the_chosen_account(client: FlaskClient) -> None:

@@ -9,6 +9,9 @@ from decimal import Decimal
 
 from planner_support import after, orders, plan_of, trade
 
+from fava_rebalance.formatting import grouped
+from fava_rebalance.moves_vs_plan import compare
+
 D = Decimal
 HEAD = """
     option "operating_currency" "USD"
@@ -408,3 +411,18 @@ def test_a_withdrawal_is_compared_with_raising_the_cash_alone_never_with_itself(
     assert {r.category: r.value for r in alone.after} == {"Bonds": D(13000), "Equities": D(15000)}
     assert alone.largest_drift.quantize(D("0.01")) == D("3.57")
     assert alone.outside_band == ()
+
+
+def test_the_plan_makes_the_suggested_moves_when_nothing_stands_in_the_way() -> None:
+    # THREE: Equities 30,000 and Bonds 10,000 of 40,000 against 50/50: the moves sell 10,000
+    # of Equities and buy 10,000 of Bonds, balanced (nothing without a target). The plan
+    # (test_three_accounts_trade_where_it_costs_no_tax) does exactly that, in the IRA and
+    # the Roth: 2 × 5,000 each way. Nothing differs, and the comparison says so.
+    result, report = plan_of(THREE, "2026-11-20")
+    assert [(m.category, m.change) for m in report.suggested.moves] == [
+        ("Bonds", D(10000)), ("Equities", D(-10000))]
+    assert report.suggested.note is None
+    found = compare(report.suggested, result, grouped, "USD")
+    assert found is not None
+    assert found.differences == ()
+    assert found.note == "The plan makes the suggested moves, category by category."
