@@ -5,10 +5,12 @@ is what can actually be done. Where the two change a category by different amoun
 cent), ``compare`` lists the category with both changes and one sentence gives the reasons
 that apply:
 
-- the plan has a cash flow; the moves assume none;
+- the plan has a cash flow (a deposit or withdrawal alone only buys or only sells, in one
+  account); the moves assume none;
 - the moves' buys need more than their sells raise (holdings without a target, see
-  ``Moves.note``): the plan cannot spend money it does not have, so it shares the shortfall
-  out over the categories (its tie-break evens out how far each ends from its target);
+  ``Moves.note``): a plan that rebalances cannot spend money it does not have, so it shares
+  the shortfall out over the categories (its tie-break evens out how far each ends from its
+  target);
 - always: the plan trades whole units, within each trading account's own cash, at the least
   tax (the plan's warnings say why a category stays outside its band).
 
@@ -23,7 +25,7 @@ from decimal import Decimal
 
 from fava_rebalance.formatting import round2
 from fava_rebalance.moves import Moves
-from fava_rebalance.planner.model import Plan
+from fava_rebalance.planner.model import DEPOSIT, REBALANCE, WITHDRAWAL, Plan
 
 ZERO = Decimal(0)
 
@@ -59,10 +61,12 @@ def compare(moves: Moves, plan: Plan, money: Callable[[Decimal], str], currency:
     reasons = []
     flow = plan.cash.amount if plan.cash is not None else ZERO
     if flow:
-        verb, preposition = ("deposits", "into") if flow > 0 else ("withdraws", "from")
+        verb, preposition, only = ("deposits", "into", "buys") if flow > 0 else ("withdraws", "from", "sells")
         where = f" {preposition} {plan.cash_account}" if plan.cash_account else ""
-        reasons.append(f"it {verb} {money(abs(flow))} {currency}{where}, and the moves assume no cash flow")
-    if round2(moves.short) > 0:
+        lazy = f" and only {only} there" if plan.mode in (DEPOSIT, WITHDRAWAL) else ""
+        reasons.append(f"it {verb} {money(abs(flow))} {currency}{where}{lazy}, and the moves assume no cash "
+                       "flow")
+    if round2(moves.short) > 0 and plan.mode == REBALANCE:
         reasons.append(f"the moves' buys need {money(moves.short)} {currency} more than their sells raise, "
                        "and the plan cannot spend money it does not have, so it shares the shortfall out "
                        "over the categories")

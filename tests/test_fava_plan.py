@@ -344,6 +344,11 @@ def test_withdrawal_lots_wash_sale_and_break_even_match_the_cli(
         ["Outside their band", "none", ", ".join(alone["outside_band"]) or "none"],
         ["Orders", str(len(doc["trades"])), alone["trades"]],
     ]
+    # Against the suggested moves (which assume no cash flow), a withdrawal alone sells only
+    # in its account: that is the difference, with no shortfall shared out.
+    assert ("This plan differs from the suggested moves: it withdraws 50000.00 USD from "
+            "Assets:Invest:Brokerage and only sells there, and the moves assume no cash flow; it trades "
+            "whole units") in html.unescape(_section(plan, "versus"))
     data = client.get(url.replace("?", "report.json?")).get_json()
     for key in ("trades", "tax", "break_even", "after", "accounts", "warnings"):
         assert data[key] == doc[key], key
