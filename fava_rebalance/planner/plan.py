@@ -242,7 +242,7 @@ def _column(after: tuple[AfterRow, ...], trades: int, tax: Decimal) -> tuple[obj
     return round2(tax), round2(drift), tuple(r.category for r in after if not r.within_band), trades
 
 
-def distinct(plan_column: tuple[object, ...], found: list[Alternative | None]) -> tuple[Alternative, ...]:
+def _distinct(plan_column: tuple[object, ...], found: list[Alternative | None]) -> tuple[Alternative, ...]:
     """The alternatives whose column differs from the plan's and from every one kept before."""
     seen = [plan_column]
     kept = []
@@ -361,7 +361,7 @@ def _finish(planner: _Planner, report: Report, cash: CashFlow | None, account: s
         flow = sum(outcome.scope.flows.values(), ZERO)
         found = [planner.raise_cash_only(account, -flow, mode) if account is not None and flow < 0 else None,
                  planner.without_taxable_sales(outcome, mode)]
-        alternatives = distinct(_column(after, len(trades), tax.estimated_tax), found)
+        alternatives = _distinct(_column(after, len(trades), tax.estimated_tax), found)
     if outcome.message:
         planner.warnings.append(outcome.message)
     planner.warnings += untradable(h)
