@@ -17,6 +17,7 @@ from typing import Any
 from beancount.core import data
 from beancount.core import prices as bc_prices
 
+from fava_rebalance.band_deposit import BandDeposit, cash_needed_band
 from fava_rebalance.declarations import (
     Declarations,
     Settings,
@@ -27,7 +28,7 @@ from fava_rebalance.declarations import (
 from fava_rebalance.errors import RebalanceError
 from fava_rebalance.formatting import grouped, units
 from fava_rebalance.holdings import portfolio_filter, positions_as_of
-from fava_rebalance.moves import suggested_moves
+from fava_rebalance.moves import Moves, suggested_moves
 from fava_rebalance.pricebook import PriceBook, price_graph
 from fava_rebalance.recent import Purchase, RealizedLoss, window_around
 from fava_rebalance.report import Allocation, allocate, cash_needed
@@ -110,8 +111,9 @@ class Report:
     holdings: tuple[Holding, ...]
     purchases: tuple[Purchase, ...]
     realized_losses: tuple[RealizedLoss, ...]
-    moves: tuple[str, ...]
+    suggested: Moves
     cash_needed: Decimal
+    band_deposit: BandDeposit
     warnings: tuple[str, ...]
     errors: tuple[RebalanceError, ...]
     missing: tuple[str, ...]
@@ -120,6 +122,17 @@ class Report:
     def total(self) -> Decimal:
         """Total portfolio value in the reporting currency."""
         return self.allocation.total
+
+    @property
+    def moves(self) -> tuple[str, ...]:
+        """The suggested moves as sentences, biggest first (``suggested`` has their figures)."""
+        return self.suggested.sentences
+
+    @property
+    def moves_text(self) -> tuple[str, ...]:
+        """The moves and, when their sells and buys differ, the sentence saying by how much and why."""
+        note = self.suggested.note
+        return (*self.moves, note) if note else self.moves
 
 
 def analyse(
@@ -170,8 +183,9 @@ def analyse(
         holdings=tuple(holdings),
         purchases=window.purchases,
         realized_losses=window.losses,
-        moves=tuple(suggested_moves(allocation.targeted, options.currency)),
+        suggested=suggested_moves(allocation, options.currency, options.min_trade, settings.target_total),
         cash_needed=cash_needed(allocation),
+        band_deposit=cash_needed_band(allocation, options.currency),
         warnings=tuple(warnings),
         errors=ledger.errors,
         missing=missing,

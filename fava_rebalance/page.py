@@ -153,7 +153,10 @@ class Page:
     has_targets: bool
     sections: tuple[SectionView, ...]
     moves: tuple[str, ...]
+    moves_note: str | None
     cash_needed: str
+    cash_needed_band: str | None
+    cash_needed_band_why_not: str
     chart: Chart
     warnings: tuple[str, ...]
     errors: tuple[ProblemView, ...]
@@ -298,6 +301,7 @@ def build_page(
     """The page for ``report``; ``directives`` tell where commodities are declared (hints)."""
     numbers = Numbers(number_format)
     found = directives or {}
+    band = report.band_deposit.amount
     return Page(
         date=report.date.isoformat(),
         currency=report.currency,
@@ -307,7 +311,10 @@ def build_page(
         has_targets=bool(report.allocation.targeted),
         sections=_sections(report, numbers, found),
         moves=report.moves,
+        moves_note=report.suggested.note,
         cash_needed=numbers.money(report.cash_needed),
+        cash_needed_band=None if band is None else numbers.money(band),
+        cash_needed_band_why_not=report.band_deposit.why_not,
         chart=_chart(report, numbers),
         warnings=report.warnings,
         errors=tuple(_problem(error) for error in report.errors),

@@ -7,8 +7,9 @@ templates ``_rebalance_plan*.html`` only loop and print (``|incognito`` on every
 
 What it shows: the cash form, a summary, the orders grouped by trading account (sells
 first, lots per order, wash sales), totals by account, the tax summary with the break-even
-(the tax of the plan next to the drift left when trading only in tax-advantaged accounts),
-each category before and after with a chart, the asset location review and the warnings.
+(the tax of the plan next to the drift left by each of ``Plan.alternatives``: a withdrawal
+raised at the least tax, trading only in tax-advantaged accounts), each category before
+and after with a chart, the asset location review and the warnings.
 """
 
 from __future__ import annotations
@@ -21,12 +22,10 @@ from fava_rebalance.analysis import Report
 from fava_rebalance.chart import BAND, MARKER, Bar, Chart, ChartItem, bar_chart
 from fava_rebalance.formatting import round2, units
 from fava_rebalance.hints import CommodityDirective
+from fava_rebalance.moves_vs_plan import change_words, compare
 from fava_rebalance.page import Numbers
+from fava_rebalance.plan_summary import plan_summary
 from fava_rebalance.planner import (
-    DEPOSIT,
-    NOTHING,
-    REBALANCE,
-    WITHDRAWAL,
     AccountTotal,
     AfterRow,
     Alternative,
@@ -141,15 +140,15 @@ class Outcome:
     largest_drift: str
     outside_band: str
     trades: str
+    label: str = "This plan"
 
 
 @dataclass(frozen=True)
 class BreakEven:
-    """The plan next to trading only in tax-advantaged accounts, and what that saves (``note``)."""
+    """The plan's column, then one per alternative (``Plan.alternatives``); what each saves (``notes``)."""
 
-    plan: Outcome
-    alternative: Outcome
-    note: str
+    columns: tuple[Outcome, ...]
+    notes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -193,6 +192,23 @@ class LocationView:
 
 
 @dataclass(frozen=True)
+class VersusRow:
+    """A category the plan changes by another amount than the suggested moves."""
+
+    category: str
+    move: str
+    plan: str
+
+
+@dataclass(frozen=True)
+class VersusView:
+    """The suggested moves against the plan: the categories that differ, and why (``note``)."""
+
+    rows: tuple[VersusRow, ...]
+    note: str
+
+
+@dataclass(frozen=True)
 class FlowView:
     """The deposit or withdrawal planned: ``label`` ``Deposit`` or ``Withdrawal``."""
 
@@ -215,6 +231,7 @@ class PlanView:
     form: CashForm
     problem: str | None
     summary: str = ""
+    versus: VersusView | None = None
     flow: FlowView | None = None
     outcome: Outcome | None = None
     groups: tuple[TradeGroup, ...] = ()
@@ -303,26 +320,35 @@ def _account(total: AccountTotal, numbers: Numbers) -> AccountView:
                        numbers.money(total.costs), numbers.money(total.cash_after), str(total.trades))
 
 
-def _outcome(after: Sequence[AfterRow], trades: int, tax: Decimal, numbers: Numbers) -> Outcome:
+def _outcome(after: Sequence[AfterRow], trades: int, tax: Decimal, numbers: Numbers,
+             label: str = "This plan") -> Outcome:
     drift = max((abs(r.difference) for r in after), default=ZERO)
     outside = [r.category for r in after if not r.within_band]
-    return Outcome(numbers.money(tax), numbers.money(drift), ", ".join(outside) or "none", str(trades))
+    return Outcome(numbers.money(tax), numbers.money(drift), ", ".join(outside) or "none", str(trades), label)
+
+
+def _saving(other: Alternative, tax: Decimal, currency: str, numbers: Numbers) -> str:
+    """What ``other`` would cost in tax against the plan's ``tax``, in a sentence.
+
+    The saving is the difference of the two figures as shown (each rounded to the cent), so
+    that the sentence adds up with the columns.
+    """
+    saving = round2(tax) - round2(other.estimated_tax)
+    cost = f"{other.label}: {numbers.money(other.estimated_tax)} {currency} of tax"
+    if round2(saving) > 0:
+        return (f"{cost}, {numbers.money(saving)} {currency} less than this plan, at the price of the drift "
+                "in its column.")
+    return f"{cost}, no less than this plan."
 
 
 def _tax(plan: Plan, currency: str, numbers: Numbers) -> TaxView:
     tax: TaxSummary = plan.tax
-    alternative: Alternative | None = tax.alternative
     break_even = None
-    if alternative is not None:
-        saving = tax.estimated_tax - alternative.estimated_tax
-        note = (f"Selling nothing in taxable accounts would save {numbers.money(saving)} {currency} of tax, "
-                "at the price of the drift in the last column." if round2(saving) > 0 else
-                "Selling nothing in taxable accounts would save no tax: a withdrawal from a taxable account "
-                "needs these sales.")
+    if plan.alternatives:
         break_even = BreakEven(
-            _outcome(plan.after, len(plan.trades), tax.estimated_tax, numbers),
-            _outcome(alternative.after, alternative.trades, alternative.estimated_tax, numbers),
-            note,
+            (_outcome(plan.after, len(plan.trades), tax.estimated_tax, numbers),
+             *(_outcome(a.after, a.trades, a.estimated_tax, numbers, a.label) for a in plan.alternatives)),
+            tuple(_saving(a, tax.estimated_tax, currency, numbers) for a in plan.alternatives),
         )
     return TaxView(
         short_term_gain=numbers.money(tax.short_term_gain),
@@ -354,23 +380,14 @@ def _after_chart(rows: Sequence[AfterRow], numbers: Numbers) -> Chart:
     return bar_chart(items, AFTER_LEGEND)
 
 
-def _summary(plan: Plan) -> str:
-    """What kind of plan this is, in one sentence without figures."""
-    flow = plan.cash.amount if plan.cash is not None else ZERO
-    if plan.mode == DEPOSIT:
-        return ("The deposit only buys, in one account, topping up the categories furthest below "
-                "their targets.")
-    if plan.mode == WITHDRAWAL:
-        return ("The withdrawal only sells, in one account, from the categories furthest above "
-                "their targets.")
-    if plan.mode == REBALANCE and flow:
-        return ("With the cash alone a category would stay outside its band, so the plan trades across "
-                "the household and brings every category to its target.")
-    if plan.mode == REBALANCE:
-        return "A category is outside its band, so the plan brings every category to its target."
-    if plan.mode == NOTHING and plan.after:
-        return "Every category is within its band: nothing to trade."
-    return "Nothing to plan."
+def _versus(report: Report, plan: Plan, numbers: Numbers) -> VersusView | None:
+    found = compare(report.suggested, plan, numbers.money, report.currency)
+    if found is None:
+        return None
+    money = numbers.money
+    rows = tuple(VersusRow(d.category, change_words(d.move, money), change_words(d.plan, money))
+                 for d in found.differences)
+    return VersusView(rows, found.note)
 
 
 def _flow(plan: Plan, numbers: Numbers) -> FlowView | None:
@@ -410,7 +427,8 @@ def build_plan_view(
         currency=report.currency,
         form=form,
         problem=None,
-        summary=_summary(plan),
+        summary=plan_summary(plan, report.settings.options.min_trade, numbers.money, report.currency),
+        versus=_versus(report, plan, numbers),
         flow=_flow(plan, numbers),
         outcome=_outcome(plan.after, len(plan.trades), plan.tax.estimated_tax, numbers),
         groups=_groups(plan.trades, numbers, found),

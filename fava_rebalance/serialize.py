@@ -10,14 +10,23 @@ from __future__ import annotations
 from typing import Any
 
 from fava_rebalance.analysis import Report
-from fava_rebalance.formatting import plain, units
-from fava_rebalance.planner.model import AfterRow, Plan, Trade
+from fava_rebalance.formatting import grouped, plain, units
+from fava_rebalance.moves_vs_plan import compare
+from fava_rebalance.planner.model import (
+    RAISE_CASH_ONLY,
+    WITHOUT_TAXABLE_SALES,
+    AfterRow,
+    Alternative,
+    Plan,
+    Trade,
+)
 
 
 def report_to_dict(report: Report, plan: Plan | None = None) -> dict[str, Any]:
     """SPEC §3 object for ``report``; with ``plan``, its keys (``trades``, ``tax``, ``after``...)."""
     alloc = report.allocation
-    data = {
+    band = report.band_deposit.amount
+    data: dict[str, Any] = {
         "date": report.date.isoformat(),
         "currency": report.currency,
         "total": plain(alloc.total),
@@ -47,17 +56,24 @@ def report_to_dict(report: Report, plan: Plan | None = None) -> dict[str, Any]:
             }
             for row in alloc.uncategorized
         ],
-        "moves": list(report.moves),
+        "moves": list(report.moves_text),
         "trades": [],
         "tax": {"short_term_gain": "0.00", "long_term_gain": "0.00", "estimated_tax": "0.00"},
         "after": [],
         "cash_needed": plain(report.cash_needed),
+        "cash_needed_band": None if band is None else plain(band),
         "warnings": [*(e.describe() for e in report.errors), *report.warnings],
     }
     if plan is not None:
         planned = plan_to_dict(plan)
         planned["warnings"] = [*data["warnings"], *planned["warnings"]]
         data.update(planned)
+        versus = compare(report.suggested, plan, grouped, report.currency)
+        data["moves_vs_plan"] = None if versus is None else {
+            "note": versus.note,
+            "categories": [{"category": d.category, "move": plain(d.move), "plan": plain(d.plan)}
+                           for d in versus.differences],
+        }
     return data
 
 
@@ -110,16 +126,29 @@ def _trade(trade: Trade) -> dict[str, Any]:
     }
 
 
+def _alternative(alternative: Alternative) -> dict[str, Any]:
+    return {
+        "label": alternative.label,
+        "estimated_tax": plain(alternative.estimated_tax),
+        "largest_drift": plain(alternative.largest_drift),
+        "outside_band": list(alternative.outside_band),
+        "trades": str(alternative.trades),
+        "after": [_after(r) for r in alternative.after],
+    }
+
+
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The planner's keys: ``plan``, ``trades``, ``accounts``, ``tax``, ``break_even``, ...
 
     ... ``after``, ``location`` and the plan's ``warnings``.
 
-    ``break_even`` (when the plan costs tax) sets the estimated tax next to the drift that
-    would remain without selling in taxable accounts.
+    ``break_even`` (when the plan costs tax and another way differs): the plan's estimated
+    tax, and under ``raise_cash_only`` (a withdrawal raised at the least tax, rebalancing
+    nothing) and ``without_taxable_sales`` (the plan's goals without sales in taxable
+    accounts) the tax and drift of each, ``null`` where it would only repeat the plan.
     """
     tax = plan.tax
-    alternative = tax.alternative
+    kinds = {a.kind: a for a in plan.alternatives}
     return {
         "plan": {
             "mode": plan.mode,
@@ -150,15 +179,10 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "disallowed_loss": plain(tax.disallowed_loss),
             "trade_costs": plain(tax.trade_costs),
         },
-        "break_even": None if alternative is None else {
+        "break_even": None if not kinds else {
             "estimated_tax": plain(tax.estimated_tax),
-            "without_taxable_sales": {
-                "estimated_tax": plain(alternative.estimated_tax),
-                "largest_drift": plain(alternative.largest_drift),
-                "outside_band": list(alternative.outside_band),
-                "trades": str(alternative.trades),
-                "after": [_after(r) for r in alternative.after],
-            },
+            **{kind: _alternative(kinds[kind]) if kind in kinds else None
+               for kind in (WITHOUT_TAXABLE_SALES, RAISE_CASH_ONLY)},
         },
         "after": [_after(r) for r in plan.after],
         "location": [

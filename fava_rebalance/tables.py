@@ -12,6 +12,7 @@ from decimal import Decimal
 import pandas as pd
 
 from fava_rebalance.analysis import Report
+from fava_rebalance.band_deposit import deposit_sentences
 from fava_rebalance.formatting import round2
 from fava_rebalance.planner.model import Plan
 
@@ -82,7 +83,7 @@ def trades_frame(plan: Plan) -> pd.DataFrame:
 
 
 def tax_frame(plan: Plan) -> pd.DataFrame:
-    """The tax summary as item/value rows, with the no-taxable-sales comparison."""
+    """The tax summary as item/value rows, with the break-even's alternatives."""
     tax = plan.tax
     rows: list[dict[str, object]] = [
         {"item": "short-term gain", "value": round2(tax.short_term_gain)},
@@ -93,13 +94,11 @@ def tax_frame(plan: Plan) -> pd.DataFrame:
         {"item": "short-term rate", "value": tax.short_term_rate},
         {"item": "long-term rate", "value": tax.long_term_rate},
     ]
-    if tax.alternative is not None:
-        rows.append({"item": "estimated tax without taxable sales",
-                     "value": round2(tax.alternative.estimated_tax)})
-        rows.append({"item": "largest drift without taxable sales (points)",
-                     "value": round2(tax.alternative.largest_drift)})
-        rows.append({"item": "outside band without taxable sales",
-                     "value": ", ".join(tax.alternative.outside_band) or "none"})
+    for other in plan.alternatives:
+        name = other.label.lower()
+        rows.append({"item": f"estimated tax, {name}", "value": round2(other.estimated_tax)})
+        rows.append({"item": f"largest drift (points), {name}", "value": round2(other.largest_drift)})
+        rows.append({"item": f"outside band, {name}", "value": ", ".join(other.outside_band) or "none"})
     return pd.DataFrame(rows, columns=["item", "value"])
 
 
@@ -126,7 +125,8 @@ def report_sheets(report: Report, plan: Plan | None = None) -> dict[str, pd.Data
 
     The plan adds Accounts and Location too; Warnings come last.
     """
-    moves = pd.DataFrame({"move": list(report.moves)})
+    deposits = deposit_sentences(report.cash_needed, report.band_deposit, report.currency)
+    moves = pd.DataFrame({"move": [*report.moves_text, *deposits]})
     messages = [*(e.describe() for e in report.errors), *report.warnings]
     sheets = {"Drift": drift_frame(report), "Moves": moves}
     if plan is not None:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 from fava_rebalance.analysis import Report
+from fava_rebalance.band_deposit import deposit_sentences
 from fava_rebalance.formatting import grouped, plain, signed, units
+from fava_rebalance.moves_vs_plan import Comparison, change_words, compare
+from fava_rebalance.plan_summary import plan_summary
 from fava_rebalance.planner.location import describe
 from fava_rebalance.planner.model import Plan
 from fava_rebalance.report import BUY, SELL
@@ -26,9 +30,17 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]
     return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 
 
-def _plan_lines(plan: Plan, currency: str, paint: Callable[[str, str], str]) -> list[str]:
-    """Trades, totals by account, tax, before/after and the location review."""
-    out = [paint("Trades", BOLD)]
+def _plan_lines(plan: Plan, currency: str, min_trade: Decimal, versus: Comparison | None,
+                paint: Callable[[str, str], str]) -> list[str]:
+    """What the plan does, trades, totals by account, tax, before/after and the location review."""
+    out = [paint("Trades", BOLD), f"  {plan_summary(plan, min_trade, grouped, currency)}"]
+    if versus is not None:
+        out.append(f"  {versus.note}")
+        if versus.differences:
+            rows = [[d.category, change_words(d.move, grouped), change_words(d.plan, grouped)]
+                    for d in versus.differences]
+            table = _table(["Category", "Suggested move", "This plan"], rows, {1, 2})
+            out.extend(f"  {line}" for line in table)
     if plan.cash is not None and plan.cash_account is not None:
         kind = "Deposit" if plan.cash.amount > 0 else "Withdrawal"
         out.append(f"  {kind} of {grouped(abs(plan.cash.amount))} {currency} in {plan.cash_account}")
@@ -63,10 +75,9 @@ def _plan_lines(plan: Plan, currency: str, paint: Callable[[str, str], str]) -> 
         out.append(f"  Losses disallowed by wash sales: {grouped(tax.disallowed_loss)} {currency}")
     if tax.trade_costs:
         out.append(f"  Trading costs: {grouped(tax.trade_costs)} {currency}")
-    if tax.alternative is not None:
-        alt = tax.alternative
+    for alt in plan.alternatives:
         outside = ", ".join(alt.outside_band) or "none"
-        out.append(f"  Without selling in taxable accounts (tax {grouped(alt.estimated_tax)}): largest drift "
+        out.append(f"  {alt.label} (tax {grouped(alt.estimated_tax)}, {alt.trades} orders): largest drift "
                    f"{plain(alt.largest_drift)} points, outside band: {outside}")
     out.append("")
     if plan.after:
@@ -118,14 +129,15 @@ def render(report: Report, plan: Plan | None = None, *, colour: bool = False) ->
         out.append("")
     out.append(paint("Suggested moves", BOLD))
     if report.moves:
-        out.extend(f"  {m}" for m in report.moves)
+        out.extend(f"  {m}" for m in report.moves_text)
     else:
         out.append("  Nothing to do: every category is within its band.")
-    out.append(f"  Cash needed to reach the targets without selling: {grouped(report.cash_needed)} {cur}")
+    out.extend(f"  {line}" for line in deposit_sentences(report.cash_needed, report.band_deposit, cur))
     problems = [*(e.describe() for e in report.errors), *report.warnings]
     if plan is not None:
         out.append("")
-        out.extend(_plan_lines(plan, cur, paint))
+        versus = compare(report.suggested, plan, grouped, cur)
+        out.extend(_plan_lines(plan, cur, report.settings.options.min_trade, versus, paint))
         problems += [*(e.message for e in plan.errors), *plan.warnings]
     if problems:
         out.append("")

@@ -179,10 +179,12 @@ def test_rebalance_tab_in_chromium(fava_url: str) -> None:
                            page.locator("#rebalance-targeted .rebalance-action").all_inner_texts()]
                 assert actions == ["Sell 3500.00", "No action", "Buy 6000.00", "Buy 3000.00"]
                 _check_colours(page)
-                assert page.locator(".rebalance-moves li").all_inner_texts() == [
+                assert page.locator(".rebalance-moves ol li").all_inner_texts() == [
                     "Buy 6,000.00 USD of Equities:International (10.00% now, target 22.00%).",
                     "Sell 3,500.00 USD of Bonds (32.00% now, target 25.00%).",
                     "Buy 3,000.00 USD of Equities:US (44.00% now, target 50.00%).",
+                    "Buy 500.00 USD of Cash (2.00% now, target 3.00%; inside its band, rebalanced with the "
+                    "others).",
                 ]
 
                 # A category row opens to its holdings (JS module), with a link to the account.

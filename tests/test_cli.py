@@ -62,15 +62,22 @@ def test_json_shape_and_values(ledger_file, capsys) -> None:
     # GLD: 18 × 100 = 1,800; 1,800 / 101,800 = 1.77%.
     assert doc["uncategorized"] == [{"commodity": "GLD", "accounts": ["Assets:Invest:Taxable"],
                                      "value": "1800.00", "percent": "1.77"}]
+    # The moves, then how much they are short and why: 10,720 − 8,920 = 1,800 = GLD's value.
     assert doc["moves"] == [
         "Buy 10,720.00 USD of Bonds (29.47% now, target 40.00%).",
         "Sell 8,920.00 USD of Equities (68.76% now, target 60.00%).",
+        "The buys spend 1,800.00 USD more than the sells raise: 1,800.00 USD (1.77%) of the portfolio is in "
+        "holdings without a target (GLD), which the targets count but no move sells. Selling those holdings, "
+        "or adding that much cash, pays for every buy; otherwise buy that much less.",
     ]
     assert isinstance(doc["trades"], list)
     assert isinstance(doc["after"], list)
     assert set(doc["tax"]) >= {"short_term_gain", "long_term_gain", "estimated_tax"}  # more may be added
     assert all(MONEY.match(v) for v in doc["tax"].values())
     assert doc["cash_needed"] == "14866.67"  # 70,000 ÷ 0.6 − 101,800
+    # No band (0) and GLD without a target: the categories can never hold 100% between
+    # them, so no deposit brings both exactly to their targets.
+    assert doc["cash_needed_band"] is None
     assert all(isinstance(w, str) for w in doc["warnings"])
     assert any("GLD" in w for w in doc["warnings"])  # the uncategorized holding is named
 
@@ -118,6 +125,19 @@ def test_csv(ledger_file, capsys) -> None:
     assert rows[2]["accounts"] == "Assets:Invest:Taxable"
 
 
+def test_json_cash_needed_band(ledger_file, capsys) -> None:
+    path = ledger_file(LEDGER + '    2020-01-01 custom "rebalance-option" "band" 5\n')
+    _, out, _ = _run(capsys, str(path), "--date", "2024-01-10", "--format", "json")
+    doc = json.loads(out)
+    # Total 101,800; Equities 70,000 (60 ± 5), Bonds 30,000 (40 ± 5), GLD 1,800 untargeted.
+    # Equities falls to 65% at 70,000 / 0.65 = 107,692.31: D ≥ 5,892.31. Bonds must reach
+    # 35% of 101,800 + D from 30,000 (Equities stays above its 55% until D = 25,472.73):
+    # 100,000 + D − 70,000 − 0.35 (101,800 + D) = 0.65 D − 5,630 = 0 at D = 8,661.538..,
+    # rounded up to the cent. Check: Bonds 38,661.54 / 110,461.54 = 35.00%, Equities 63.37%.
+    assert doc["cash_needed_band"] == "8661.54"
+    assert doc["cash_needed"] == "14866.67"  # unchanged: 70,000 ÷ 0.6 − 101,800
+
+
 def test_table(ledger_file, capsys) -> None:
     path = ledger_file(LEDGER)
     code, out, _ = _run(capsys, str(path), "--date", "2024-01-10")
@@ -125,7 +145,10 @@ def test_table(ledger_file, capsys) -> None:
     assert "\x1b[" not in out  # no colour when not a terminal
     assert "Portfolio value 101,800.00 USD as of 2024-01-10" in out
     assert "Sell 8,920.00 USD of Equities (68.76% now, target 60.00%)." in out
-    assert "Cash needed to reach the targets without selling: 14,866.67 USD" in out
+    assert "Cash to add so that buying alone leaves no category above its target: 14,866.67 USD." in out
+    assert ("No deposit brings every category inside its band by buying alone: the holdings without a target "
+            "keep the categories together below 100%, and their bands leave too little room for that.") in out
+    assert "The buys spend 1,800.00 USD more than the sells raise" in out
     assert "GLD" in out
     equities = next(line for line in out.splitlines() if line.startswith("Equities"))
     assert equities.split() == [

@@ -155,16 +155,39 @@ def test_without_time_filter_the_date_is_today(client: FlaskClient) -> None:
     assert rows(html)["targeted"][2][:3] == ["Equities:International", "6000.00", "12.00"]
 
 
+# time=2024: the moves of the ledger's comment, and Cash (inside its band, 500 below its
+# target) rebalanced with the others: 3% × 50,000 − 1,000 = 500.
+MOVES_2024 = [
+    "Buy 6,000.00 USD of Equities:International (10.00% now, target 22.00%).",
+    "Sell 3,500.00 USD of Bonds (32.00% now, target 25.00%).",
+    "Buy 3,000.00 USD of Equities:US (44.00% now, target 50.00%).",
+    "Buy 500.00 USD of Cash (2.00% now, target 3.00%; inside its band, rebalanced with the others).",
+]
+
+
 def test_moves_biggest_first(client: FlaskClient) -> None:
     tab = _tab(page_html(client, PAGE + "?time=2024"))
     moves = re.findall(r"<li>(Buy|Sell)(.*?)</li>", tab)
-    assert ["".join(m) for m in moves] == [
-        "Buy 6,000.00 USD of Equities:International (10.00% now, target 22.00%).",
-        "Sell 3,500.00 USD of Bonds (32.00% now, target 25.00%).",
-        "Buy 3,000.00 USD of Equities:US (44.00% now, target 50.00%).",
-    ]
+    assert ["".join(m) for m in moves] == MOVES_2024
+    # The buys spend 6,000 + 3,000 + 500 = 9,500, the sell raises 3,500: 6,000 short, exactly
+    # BTC 3,000 + GLD 3,000, which have no target.
+    assert ('<p class="rebalance-moves-note">The buys spend 6,000.00 USD more than the sells raise: '
+            "6,000.00 USD (12.00%) of the portfolio is in holdings without a target (Crypto, GLD), which the "
+            "targets count but no move sells. Selling those holdings, or adding that much cash, pays for "
+            "every buy; otherwise buy that much less.</p>") in tab
     # cash_needed: max(value / target) - total = 16000 / 0.25 - 50000 = 14000.
-    assert "14000.00 USD" in tab
+    assert ("<li>Cash to add so that buying alone, without selling, leaves no category above its target: "
+            "14000.00 USD.</li>") in tab
+    # cash_needed_band (bands ±2): Bonds comes down to 27% at 16,000 / 0.27 = 59,259.26, so
+    # D ≥ 9,259.26. Lower edges: International 20%, US 48% need buying from the start; Bonds
+    # joins at 23% × (50,000 + D) = 16,000, D = 19,565.22; Cash (1%) only at D = 50,000.
+    # From 9,259.26: f(D) = 44,000 + D − 0.68 (50,000 + D) − 16,000 − 1,000 = 0.32 D − 7,000,
+    # root 21,875 lies past 19,565.22 (f there: −739.13). From 19,565.22: f(D) = 44,000 + D −
+    # 0.91 (50,000 + D) − 1,000 = 0.09 D − 2,500, root 27,777.78 (rounded up to the cent).
+    # Check at 77,777.78: International 15,555.56 (+10,555.56), US 37,333.33 (+15,333.33),
+    # Bonds 17,888.89 (+1,888.89): 27,777.78 spent; Bonds 23%, Cash 1.29%, US 48%.
+    assert ("<li>Cash to add so that buying alone brings every category inside its band: 27777.78 USD.</li>"
+            in tab)
 
 
 # --- the three sections and the holdings ------------------------------------------------
@@ -279,10 +302,12 @@ def test_xlsx_reads_back(client: FlaskClient) -> None:
                                        "GLD"]
     assert list(drift["value"]) == [16000, 1000, 5000, 22000, 3000, 3000]
     assert list(drift["amount"][:4]) == [3500, 500, 6000, 3000]
-    assert list(sheets["Moves"]["move"]) == [
-        "Buy 6,000.00 USD of Equities:International (10.00% now, target 22.00%).",
-        "Sell 3,500.00 USD of Bonds (32.00% now, target 25.00%).",
-        "Buy 3,000.00 USD of Equities:US (44.00% now, target 50.00%).",
+    moves = list(sheets["Moves"]["move"])
+    assert moves[:4] == MOVES_2024
+    assert moves[4].startswith("The buys spend 6,000.00 USD more than the sells raise")
+    assert moves[5:] == [  # the page's two deposits (test_moves_biggest_first)
+        "Cash to add so that buying alone leaves no category above its target: 14,000.00 USD.",
+        "Cash to add so that buying alone brings every category inside its band: 27,777.78 USD.",
     ]
 
 

@@ -22,6 +22,7 @@ Fava option, and each (filters, cash) plan is solved once for it.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -176,7 +177,21 @@ def test_deposit_page_shows_the_cli_trades(client: FlaskClient,
     assert "<dt>Deposit</dt>" in plan
     assert ('10000.00 USD</span> <span class="rebalance-muted">into</span> <a href="/example-household/'
             'account/Assets:Invest:Brokerage/?time=2026-11-20">Assets:Invest:Brokerage</a>') in plan
-    assert "trades across the household" in plan
+    # What the plan reaches, from its own after rows: every band, not every target; the
+    # furthest category, its points and its amount (|target × total after − value|).
+    doc_after = doc["after"]
+    assert all(row["within_band"] for row in doc_after)
+    furthest = max(doc_after, key=lambda row: abs(Decimal(row["difference"])))
+    found = re.search(r'<p class="rebalance-plan-mode">With the cash alone a category would stay outside its '
+                      r"band, so the plan trades across the household\. It brings every category inside its "
+                      r"band, though not every one to its target: the furthest is ([^,]+), ([0-9.]+) points "
+                      r"\(([0-9.]+) USD\) (below|above) its target\.</p>", plan)
+    assert found is not None
+    assert found.group(1) == furthest["category"]
+    assert found.group(2) == f"{abs(Decimal(furthest['difference'])):.2f}"
+    total_after = Decimal(doc["plan"]["total_after"])
+    amount = abs(Decimal(furthest["target"]) * total_after / 100 - Decimal(furthest["value"]))
+    assert abs(Decimal(found.group(3)) - amount) <= Decimal("0.01")
 
 
 def test_deposit_page_totals_tax_and_after_match_the_cli(
@@ -251,6 +266,37 @@ def test_no_cash_shows_the_no_cash_flow_plan(client: FlaskClient,
         "– default</option>"]
 
 
+def test_the_suggested_moves_and_the_plan_side_by_side(client: FlaskClient,
+                                                        cli_json: Callable[..., dict[str, Any]]) -> None:
+    # The no-cash-flow plan against the moves (example-ledger/README.md, 2026-11-20): the moves
+    # sell 64,028.50 of Equities:US and buy Bonds 49,487.78, Equities:International 37,362.43
+    # and Cash 18,478.29 (inside its band, rebalanced with the others): 41,300.00 more than
+    # they raise, the value of AAPL, gold and the private fund, which have no target.
+    plan = _plan(page_html(client, f"{TAB}?time={DATE}&cash="))
+    doc = cli_json()
+    versus = _section(plan, "versus")
+    assert ("This plan differs from the suggested moves: the moves' buys need 41300.00 USD more than their "
+            "sells raise, and the plan cannot spend money it does not have, so it shares the shortfall out "
+            "over the categories; it trades whole units, within each account's own cash (money never moves "
+            "between accounts), at the least tax.") in html.unescape(versus)
+    moves = {"Bonds": "buy 49487.78", "Cash": "buy 18478.29", "Equities:International": "buy 37362.43",
+             "Equities:US": "sell 64028.50"}
+    # The plan's change is its value after minus the value before, for each category.
+    before = {row["category"]: Decimal(row["value"]) for row in doc["targeted"]}
+    changes = {row["category"]: Decimal(row["value"]) - before[row["category"]] for row in doc["after"]}
+
+    def words(change: Decimal) -> str:
+        return "none" if change == 0 else f"{'buy' if change > 0 else 'sell'} {abs(change):.2f}"
+
+    rows = cells(versus, "rebalance-versus-row")
+    assert rows == [[name, moves[name], words(changes[name])] for name in sorted(moves)
+                    if moves[name] != words(changes[name])]
+    assert len(rows) >= 2  # the shortfall is shared: more than one category differs
+    assert doc["moves_vs_plan"]["categories"] == [
+        {"category": name, "move": f"{'-' if moves[name].startswith('sell') else ''}{moves[name].split()[1]}",
+         "plan": f"{changes[name]:.2f}"} for name, *_ in rows]
+
+
 def test_the_form_keeps_the_filters_and_the_chosen_account(client: FlaskClient) -> None:
     plan = _plan(page_html(client, f"{TAB}?time={DATE}&conversion=at_value&cash=-1000"
                                "&cash_account=Assets:Invest:Roth"))
@@ -293,19 +339,29 @@ def test_withdrawal_lots_wash_sale_and_break_even_match_the_cli(
     assert doc["tax"]["disallowed_loss"] == "400.00"
     assert f"{doc['tax']['disallowed_loss']} USD</td>" in tax
     assert f"{doc['tax']['estimated_tax']} USD</td>" in tax
-    # The break-even: the plan's tax next to selling nothing more in taxable accounts.
+    # The break-even: the plan's tax next to raising the cash alone at the least tax. The
+    # withdrawal sells only in the (taxable) brokerage, so "no sales in taxable accounts
+    # beyond the withdrawal" would repeat the plan column for column: it is left out.
     even = doc["break_even"]
-    # Solved for the same goals with sales in the brokerage capped at the withdrawal, the
-    # plan may sit a little further from the goals (phase one) and so save a little tax.
-    saving = Decimal(even["estimated_tax"]) - Decimal(even["without_taxable_sales"]["estimated_tax"])
-    assert (f"would save {saving} USD of tax" if saving > 0 else "would save no tax") in tax
+    assert even["without_taxable_sales"] is None
+    alone = even["raise_cash_only"]
+    assert alone["label"] == "Only raising the cash"
+    saving = Decimal(even["estimated_tax"]) - Decimal(alone["estimated_tax"])
+    assert saving > 0  # the plan sells overweight US stocks with gains; the cash alone costs less
+    assert (f"Only raising the cash: {alone['estimated_tax']} USD of tax, {saving} USD less than this plan, "
+            "at the price of the drift in its column.") in tax
     assert cells(tax, "rebalance-break-even-row") == [
-        ["Estimated tax (USD)", even["estimated_tax"], even["without_taxable_sales"]["estimated_tax"]],
+        ["Estimated tax (USD)", even["estimated_tax"], alone["estimated_tax"]],
         ["Largest drift left (points)", max((a["difference"].lstrip("-") for a in doc["after"]), key=Decimal),
-         even["without_taxable_sales"]["largest_drift"]],
-        ["Outside their band", "none", ", ".join(even["without_taxable_sales"]["outside_band"]) or "none"],
-        ["Orders", str(len(doc["trades"])), even["without_taxable_sales"]["trades"]],
+         alone["largest_drift"]],
+        ["Outside their band", "none", ", ".join(alone["outside_band"]) or "none"],
+        ["Orders", str(len(doc["trades"])), alone["trades"]],
     ]
+    # Against the suggested moves (which assume no cash flow), a withdrawal alone sells only
+    # in its account: that is the difference, with no shortfall shared out.
+    assert ("This plan differs from the suggested moves: it withdraws 50000.00 USD from "
+            "Assets:Invest:Brokerage and only sells there, and the moves assume no cash flow; it trades "
+            "whole units") in html.unescape(_section(plan, "versus"))
     data = client.get(url.replace("?", "report.json?")).get_json()
     for key in ("trades", "tax", "break_even", "after", "accounts", "warnings"):
         assert data[key] == doc[key], key
@@ -410,7 +466,7 @@ def test_a_failed_plan_without_cash_still_downloads(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def failed(_: object, report: Any, cash: CashFlow | None) -> Plan:
-        tax = TaxSummary(*(Decimal(0),) * 7, None)
+        tax = TaxSummary(*(Decimal(0),) * 7)
         errors = (PlanError("no feasible plan"),)
         return Plan("none", cash, None, (), (), tax, (), report.total, (), (), errors)
 
@@ -448,11 +504,16 @@ def test_hostile_names_are_escaped_in_the_plan(client: FlaskClient) -> None:
     # Tax: a 4.00 short-term gain at the default 24% = 0.96; without selling in the (only,
     # taxable) account nothing trades and both categories stay 10 points off.
     tax = _section(plan, "tax")
-    assert "Selling nothing in taxable accounts would save 0.96 USD of tax" in tax
+    assert ("No sales in taxable accounts: 0.00 USD of tax, 0.96 USD less than this plan, at the price of "
+            "the drift in its column.") in tax
     assert cells(tax, "rebalance-break-even-row")[1:3] == [
         ["Largest drift left (points)", "2.00", "10.00"],
         ["Outside their band", "<script>alert(1)</script> & Co", "<script>alert(1)</script> & Co, Bonds"]]
     assert f'<td class="num">{escaped}, Bonds</td>' in tax
+    # The summary does not claim every target: with band 0, EVIL at 96 / 200 = 48.00% stays
+    # 2.00 points and 100 − 96 = 4.00 below its target; Bonds ends at 100 / 200 = 50.00%.
+    assert (f"It leaves {escaped} outside its band, 2.00 points (4.00 USD) below its target; every other "
+            "category ends inside its band.") in plan
 
 
 def test_incognito_masks_the_plan_figures() -> None:

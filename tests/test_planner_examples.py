@@ -9,6 +9,9 @@ from decimal import Decimal
 
 from planner_support import after, orders, plan_of, trade
 
+from fava_rebalance.formatting import grouped
+from fava_rebalance.moves_vs_plan import compare
+
 D = Decimal
 HEAD = """
     option "operating_currency" "USD"
@@ -84,8 +87,8 @@ def test_taxable_sale_when_the_others_run_out_and_the_break_even() -> None:
     ]
     assert (result.tax.long_term_gain, result.tax.estimated_tax) == (D(600), D(90))
     # Without taxable sales: Equities 20,000 / 35,000 = 57.14%, 7.14 points off, outside ±5.
-    alternative = result.tax.alternative
-    assert alternative is not None
+    [alternative] = result.alternatives
+    assert (alternative.kind, alternative.label) == ("without_taxable_sales", "No sales in taxable accounts")
     assert alternative.largest_drift.quantize(D("0.01")) == D("7.14")
     assert alternative.outside_band == ("Bonds", "Equities")
     assert alternative.estimated_tax == 0
@@ -372,3 +375,54 @@ def test_a_zero_price_is_neither_bought_nor_sold() -> None:
     assert "ITOT" not in {t.commodity for t in result.trades}
     result, _ = plan_of(text, "2026-11-20")
     assert "ITOT" not in {t.commodity for t in result.trades}
+
+
+# One taxable account: 75 VTI (price 200, bought at 100: a long-term gain of 100 a unit) and
+# 150 BND (price 100, bought at 100: no gain). Equities 15,000 = 50%, Bonds 15,000 = 50%: on
+# target; band ±5.
+RAISE = HEAD + """
+    2020-01-10 * "buy"
+      Assets:Taxable   75 VTI {100 USD}
+      Assets:Taxable  150 BND {100 USD}
+      Equity:Opening
+    2026-11-19 price VTI 200 USD
+    2026-11-19 price BND 100 USD
+"""
+
+
+def test_a_withdrawal_is_compared_with_raising_the_cash_alone_never_with_itself() -> None:
+    # Withdraw 2,000: total 28,000 after, targets 14,000 each. Both are on target, so the
+    # lazy withdrawal takes in proportion: 1,000 of Equities (5 VTI, a gain of 5 × 100 = 500,
+    # long-term: 15% = 75.00 tax) and 1,000 of Bonds (10 BND, no gain).
+    result, _ = plan_of(RAISE, "2026-11-20", "-2000@Assets:Taxable")
+    assert result.mode == "withdrawal"
+    assert sorted(orders(result)) == [
+        ("Assets:Taxable", "sell", "BND", "10", "1000.00"),
+        ("Assets:Taxable", "sell", "VTI", "5", "1000.00"),
+    ]
+    assert result.tax.estimated_tax == D(75)
+    # Raising the 2,000 alone at the least tax: 20 BND, no gain, no tax. Bonds end at
+    # 13,000 / 28,000 = 46.43%, inside 45–55; Equities 15,000 / 28,000 = 53.57% (+3.57).
+    # Without taxable sales beyond the withdrawal the only account is this taxable one, so
+    # that column would be the plan's: it is not there.
+    [alone] = result.alternatives
+    assert (alone.kind, alone.label, alone.trades, alone.estimated_tax) == (
+        "raise_cash_only", "Only raising the cash", 1, 0)
+    assert {r.category: r.value for r in alone.after} == {"Bonds": D(13000), "Equities": D(15000)}
+    assert alone.largest_drift.quantize(D("0.01")) == D("3.57")
+    assert alone.outside_band == ()
+
+
+def test_the_plan_makes_the_suggested_moves_when_nothing_stands_in_the_way() -> None:
+    # THREE: Equities 30,000 and Bonds 10,000 of 40,000 against 50/50: the moves sell 10,000
+    # of Equities and buy 10,000 of Bonds, balanced (nothing without a target). The plan
+    # (test_three_accounts_trade_where_it_costs_no_tax) does exactly that, in the IRA and
+    # the Roth: 2 × 5,000 each way. Nothing differs, and the comparison says so.
+    result, report = plan_of(THREE, "2026-11-20")
+    assert [(m.category, m.change) for m in report.suggested.moves] == [
+        ("Bonds", D(10000)), ("Equities", D(-10000))]
+    assert report.suggested.note is None
+    found = compare(report.suggested, result, grouped, "USD")
+    assert found is not None
+    assert found.differences == ()
+    assert found.note == "The plan makes the suggested moves, category by category."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -17,7 +18,7 @@ from fava_rebalance.declarations import Settings, Target
 from fava_rebalance.formatting import grouped, plain, round2, signed
 from fava_rebalance.moves import suggested_moves
 from fava_rebalance.options import Options
-from fava_rebalance.report import TargetRow, allocate, cash_needed
+from fava_rebalance.report import Allocation, TargetRow, allocate, cash_needed
 from fava_rebalance.valuation import Holding
 
 # The SPEC §3 example: Equities 70,000 + Bonds 30,000 + GLD 1,800 (no class) = 101,800.
@@ -80,6 +81,28 @@ def test_spec_example_moves_biggest_first(report_of) -> None:
         "Buy 10,720.00 USD of Bonds (29.47% now, target 40.00%).",
         "Sell 8,920.00 USD of Equities (68.76% now, target 60.00%).",
     )
+    # SPEC §3, the moves balance: the sells raise 8,920.00 and the buys spend 10,720.00,
+    # 1,800.00 short: exactly GLD's 18 × 100, which has no class. The targets (60 + 40 =
+    # 100% of 101,800) count it; no move sells it.
+    moves = report.suggested
+    assert (moves.raised, moves.spent, moves.short) == (Decimal(8920), Decimal(10720), Decimal(1800))
+    assert moves.note == (
+        "The buys spend 1,800.00 USD more than the sells raise: 1,800.00 USD (1.77%) of the portfolio is in "
+        "holdings without a target (GLD), which the targets count but no move sells. Selling those holdings, "
+        "or adding that much cash, pays for every buy; otherwise buy that much less.")
+    assert report.moves_text == (*report.moves, moves.note)
+
+
+def test_moves_with_targets_not_adding_up_say_what_is_left_over(report_of) -> None:
+    report = report_of(SPEC_EXAMPLE.replace('"Bonds" 40', '"Bonds" 30'), "2024-01-10")
+    # Equities: 70,000 − 60% × 101,800 = 70,000 − 61,080 = sell 8,920; Bonds 30% × 101,800
+    # = 30,540 − 30,000 = buy 540. 8,920 − 540 = 8,380 left over = −(GLD 1,800 + (90 − 100)%
+    # × 101,800 = 1,800 − 10,180 = −8,380).
+    assert report.suggested.short == Decimal(-8380)
+    assert report.suggested.note == (
+        "The sells raise 8,380.00 USD more than the buys spend: 1,800.00 USD (1.77%) of the portfolio is in "
+        "holdings without a target (GLD), which the targets count but no move sells; the targets add up to "
+        "90.00%, not 100% (10,180.00 USD). It stays as cash.")
 
 
 def test_spec_cash_needed(report_of) -> None:
@@ -104,8 +127,6 @@ def _row(category: str, value: str, target: str, action: str = "none") -> Target
 
 def test_cash_needed_skips_zero_targets() -> None:
     # SPEC is silent on a 0% target (value ÷ 0); we skip it: buying cannot fix it.
-    from fava_rebalance.report import Allocation
-
     alloc = Allocation(Decimal(1000), (_row("A", "500", "0"), _row("B", "500", "100")), (), ())
     # Only B counts: 500 ÷ 1.00 − 1,000 = −500 → never below 0.
     assert cash_needed(alloc) == 0
@@ -273,10 +294,28 @@ def test_band_5_25_rows_just_outside_act(report_of) -> None:
     assert (rows["B"].difference, rows["B"].action, rows["B"].amount) == (
         Decimal("-5.01"), "buy", Decimal(501))
     assert rows["C"].action == "none"
+    # Once a category is outside its band every one goes to its target, as the planner
+    # does: C, inside its band at 5,250 (52.50%), sells 5,250 − 5,000 = 250 as well. The sells
+    # then raise 251 + 250 = 501, exactly what the buy of B spends: no note.
     assert report.moves == (
         "Buy 501.00 USD of B (34.99% now, target 40.00%).",
         "Sell 251.00 USD of A (12.51% now, target 10.00%).",
+        "Sell 250.00 USD of C (52.50% now, target 50.00%; inside its band, rebalanced with the others).",
     )
+    assert (report.suggested.raised, report.suggested.spent, report.suggested.note) == (
+        Decimal(501), Decimal(501), None)
+
+
+def test_moves_leave_out_what_is_under_min_trade_and_say_so(report_of) -> None:
+    text = BANDS + '    2024-01-01 custom "rebalance-option" "min-trade" 300\n'
+    report = report_of(text, "2024-02-01")
+    # min-trade 300: B's 501 buy stays; A's 251 and C's 250 are below it, so no move. The
+    # buy then needs 501 that nothing raises: A and C sit 251 + 250 = 501 above their targets.
+    assert report.moves == ("Buy 501.00 USD of B (34.99% now, target 40.00%).",)
+    assert report.suggested.note == (
+        "The buys spend 501.00 USD more than the sells raise: A, C are less than the smallest trade "
+        "(300.00 USD) from their targets, so not moved (501.00 USD above them in all). Adding that much cash "
+        "pays for every buy; otherwise buy that much less.")
 
 
 @pytest.mark.parametrize(
@@ -519,23 +558,32 @@ def test_nothing_categorized(report_of) -> None:
 
 
 def test_moves_text_and_order_with_ties() -> None:
-    def row(category: str, amount: str, action: str, percent: str, target: str) -> TargetRow:
-        return TargetRow(category, Decimal(0), Decimal(percent), Decimal(target), Decimal(0), Decimal(0),
-                         Decimal(amount), action, (), Decimal(0))
+    def row(category: str, amount: str, action: str, percent: str, target: str, over: bool) -> TargetRow:
+        value = Decimal(1) if over else Decimal(0)  # only which side of the target counts here
+        return TargetRow(category, value, Decimal(percent), Decimal(target), Decimal(0), Decimal(0),
+                         Decimal(amount), action, (), Decimal("0.5"))
 
-    rows = [
-        row("Cash", "500", "buy", "5", "10"),
-        row("Bonds", "1234567.891", "buy", "10.005", "40"),
-        row("Equities", "500", "sell", "65.125", "60"),
-        row("Gold", "99999", "none", "1", "0"),
-    ]
-    # Biggest first; equal amounts by category name (Cash before Equities); 'none' rows left out.
+    rows = (
+        row("Cash", "500", "buy", "5", "10", over=False),
+        row("Bonds", "1234567.891", "buy", "10.005", "40", over=False),
+        row("Equities", "500", "sell", "65.125", "60", over=True),
+        row("Gold", "0.5", "none", "1", "0", over=True),
+        row("Intl", "700", "none", "21", "20", over=True),
+    )
+    moves = suggested_moves(Allocation(Decimal(1000), rows, (), ()), "EUR", Decimal(1), Decimal(100))
+    # Biggest first; equal amounts by category name (Cash before Equities). Intl is inside its
+    # band but moves with the others (above its target: a sell); Gold's 0.5 is below min-trade.
     # Rounding half up: 1,234,567.891 → 1,234,567.89; 10.005 → 10.01; 65.125 → 65.13.
-    assert suggested_moves(rows, "EUR") == [
+    assert moves.sentences == (
         "Buy 1,234,567.89 EUR of Bonds (10.01% now, target 40.00%).",
+        "Sell 700.00 EUR of Intl (21.00% now, target 20.00%; inside its band, rebalanced with the others).",
         "Buy 500.00 EUR of Cash (5.00% now, target 10.00%).",
         "Sell 500.00 EUR of Equities (65.13% now, target 60.00%).",
-    ]
+    )
+    # Nothing outside its band: no moves at all.
+    calm = tuple(replace(r, action="none") for r in rows)
+    quiet = suggested_moves(Allocation(Decimal(1000), calm, (), ()), "EUR", Decimal(1), Decimal(100))
+    assert quiet.moves == ()
 
 
 @pytest.mark.parametrize(

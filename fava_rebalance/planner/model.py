@@ -14,6 +14,10 @@ SELL, BUY = "sell", "buy"
 SHORT, LONG, MIXED = "short", "long", "mixed"
 TAXABLE = "taxable"
 
+# The break-even's alternatives (``Alternative.kind``; also their keys in the JSON).
+RAISE_CASH_ONLY = "raise_cash_only"              # a withdrawal raised at the least tax, no rebalancing
+WITHOUT_TAXABLE_SALES = "without_taxable_sales"  # the plan's goals, no sales in taxable accounts
+
 # How the plan came about (``Plan.mode``).
 NOTHING = "none"            # every category within its band, no cash flow: no trades
 REBALANCE = "rebalance"     # a category outside its band: every category to its target
@@ -140,14 +144,19 @@ class AfterRow:
 
 @dataclass(frozen=True)
 class Alternative:
-    """What would remain without selling in taxable accounts, for the break-even.
+    """Another way to do what the plan does, for the break-even: its tax and the drift it leaves.
 
-    ``estimated_tax`` is 0 unless a withdrawal from a taxable account forces sales there.
+    ``kind`` is ``RAISE_CASH_ONLY`` (a withdrawal raised in its account at the least tax,
+    rebalancing nothing: every category inside its band stays inside, drift is otherwise
+    not weighed) or ``WITHOUT_TAXABLE_SALES`` (the plan's goals with no sales in taxable
+    accounts, except what a withdrawal from one needs); ``label`` names it for a column.
     """
 
+    kind: str
+    label: str
     after: tuple[AfterRow, ...]
     trades: int
-    estimated_tax: Decimal = Decimal(0)
+    estimated_tax: Decimal
 
     @property
     def largest_drift(self) -> Decimal:
@@ -176,7 +185,6 @@ class TaxSummary:
     trade_costs: Decimal
     short_term_rate: Decimal
     long_term_rate: Decimal
-    alternative: Alternative | None
     rebought_loss: Decimal = Decimal(0)
 
 
@@ -194,7 +202,12 @@ class LocationNote:
 
 @dataclass(frozen=True)
 class Plan:
-    """The concrete orders for a report, and what they do."""
+    """The concrete orders for a report, and what they do.
+
+    ``alternatives``: the break-even, when the plan costs tax: other ways to do it, each
+    different from the plan and from the others in what a column shows (tax, largest drift,
+    categories outside their band, orders).
+    """
 
     mode: str
     cash: CashFlow | None
@@ -207,6 +220,7 @@ class Plan:
     locations: tuple[LocationNote, ...]
     warnings: tuple[str, ...]
     errors: tuple[PlanError, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -151,6 +151,10 @@ class Scope:
     flows: Mapping[str, Decimal] = field(default_factory=dict)
     bands: bool = True
     caps: Mapping[str, Decimal] = field(default_factory=dict)
+    rebalancing: bool = True
+    """False for a plan that only raises cash (the break-even): the goals are where the
+    categories stand, so there is no band around them and no harvest-in-class rule (it buys
+    nothing); with ``bands`` a category inside its band still stays inside."""
 
 
 @dataclass(frozen=True)
@@ -344,7 +348,7 @@ class _Problem:
             gap = float(self.goals.get(name, cat.value) - cat.value)
             self.m.row(coefs, gap, gap)
             excess = None
-            if self.scope.bands:
+            if self.scope.bands and self.scope.rebalancing:
                 excess = self.m.var(0)
                 band = float(cat.band * max(total_after, ZERO) / HUNDRED)
                 self.m.row({over: 1.0, under: 1.0, excess: -1.0}, upper=band)
@@ -418,8 +422,11 @@ class _Problem:
         is harvested with another commodity of the class bought in the same account, or as
         part of reducing an overweight class: it is never bought back in another account,
         which would only move the class between accounts. Continuous variables only, so the
-        rule costs the solver nothing in branching.
+        rule costs the solver nothing in branching. Off where ``scope.rebalancing`` is false
+        (the break-even's withdrawal that rebalances nothing: it buys nothing anywhere).
         """
+        if not self.scope.rebalancing:
+            return
         taxable = {k: lots for k, lots in self.lot_x.items() if self.h.sells[k].status == "taxable"
                    and any(seg.is_loss for seg, _ in lots)}
         places: dict[tuple[str, str], dict[int, float]] = {}

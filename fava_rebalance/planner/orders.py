@@ -26,7 +26,6 @@ from fava_rebalance.planner.model import (
     SHORT,
     TAXABLE,
     WITHDRAWAL,
-    Alternative,
     LotSale,
     TaxSummary,
     Trade,
@@ -217,8 +216,7 @@ def orders(draft: Draft, washes: Mapping[int, tuple[WashSale, ...]],
                                                t.account, t.commodity)))
 
 
-def tax_summary(trades: Sequence[Trade], options: Options, costs: Decimal,
-                alternative: Alternative | None) -> TaxSummary:
+def tax_summary(trades: Sequence[Trade], options: Options, costs: Decimal) -> TaxSummary:
     """Realized short- and long-term gains (after wash-sale disallowance) and the estimate."""
     short = long = disallowed = rebought = ZERO
     for trade in trades:
@@ -230,4 +228,4 @@ def tax_summary(trades: Sequence[Trade], options: Options, costs: Decimal,
             else:
                 disallowed += wash.disallowed
     return TaxSummary(short, long, estimated_tax(short, long, options), disallowed, costs,
-                      options.short_term_rate, options.long_term_rate, alternative, rebought)
+                      options.short_term_rate, options.long_term_rate, rebought)

@@ -21,7 +21,7 @@ from decimal import Decimal
 from fava_rebalance.analysis import Ledger, Report
 from fava_rebalance.categories import HUNDRED
 from fava_rebalance.declarations import Declarations
-from fava_rebalance.formatting import grouped
+from fava_rebalance.formatting import grouped, round2
 from fava_rebalance.planner import lazy
 from fava_rebalance.planner.accounts import Category, Household, Quote, build_household
 from fava_rebalance.planner.cashflow import declared_accounts, default_account, resolve_account
@@ -32,9 +32,11 @@ from fava_rebalance.planner.model import (
     DEPOSIT,
     LONG,
     NOTHING,
+    RAISE_CASH_ONLY,
     REBALANCE,
     TAXABLE,
     WITHDRAWAL,
+    WITHOUT_TAXABLE_SALES,
     AccountTotal,
     AfterRow,
     Alternative,
@@ -220,8 +222,8 @@ class _Planner:
                                          self.declarations.tax_status_of)
         return orders(draft, washes, buybacks, Context(h, mode, outcome.scope.flows, outcome.goals))
 
-    def alternative(self, outcome: Outcome, mode: str) -> Alternative | None:
-        """The same plan selling nothing in taxable accounts, for the break-even.
+    def without_taxable_sales(self, outcome: Outcome, mode: str) -> Alternative | None:
+        """The plan's goals selling nothing in taxable accounts, for the break-even.
 
         A withdrawal from a taxable account may still sell there, up to the withdrawal
         (and one unit's rounding): the least tax the withdrawal itself costs.
@@ -238,12 +240,51 @@ class _Planner:
             frozenset(k for k in base.sells
                       if self.h.sells[k].status != TAXABLE or self.h.sells[k].trading_account in caps),
             base.buys, base.draws, base.flows, base.bands, caps)
-        result = self.run(outcome.goals, narrowed)
+        label = "No taxable sales beyond the withdrawal" if caps else "No sales in taxable accounts"
+        return self.alternative(WITHOUT_TAXABLE_SALES, label, self.run(outcome.goals, narrowed), mode)
+
+    def raise_cash_only(self, account: str, amount: Decimal, mode: str) -> Alternative | None:
+        """A withdrawal of ``amount`` raised in ``account`` at the least tax, rebalancing nothing.
+
+        The goals are the categories as they are, so the optimiser's first phase (distance
+        from the goals) only counts what is sold, the same for every way of raising the
+        amount, and keeps every category that is inside its band inside it (``bands``);
+        the second phase then picks the least tax. Cash in no category is used first. It
+        buys nothing, so a loss may be taken in any category (``rebalancing`` off).
+        """
+        goals = {c.name: c.value for c in self.h.categories}
+        pots = frozenset(p.key for p in self.h.pots if p.trading_account == account and p.spendable)
+        scope = Scope(frozenset(s.key for s in self.h.sells if s.trading_account == account), frozenset(),
+                      pots, {account: -amount}, bands=True, rebalancing=False)
+        return self.alternative(RAISE_CASH_ONLY, "Only raising the cash", self.run(goals, scope), mode)
+
+    def alternative(self, kind: str, label: str, result: Outcome | str, mode: str) -> Alternative | None:
+        """``result`` as a column of the break-even (``None`` when it could not be solved)."""
         if isinstance(result, str):
             return None
         trades = self.orders_of(result, mode)
-        tax = tax_summary(trades, self.options, sum(result.settlement.fees.values(), ZERO), None)
-        return Alternative(after_rows(self.h, result.settlement), len(trades), tax.estimated_tax)
+        tax = tax_summary(trades, self.options, sum(result.settlement.fees.values(), ZERO))
+        return Alternative(kind, label, after_rows(self.h, result.settlement), len(trades), tax.estimated_tax)
+
+
+def _column(after: tuple[AfterRow, ...], trades: int, tax: Decimal) -> tuple[object, ...]:
+    """What a break-even column shows: tax, largest drift (rounded), what is outside, orders."""
+    drift = max((abs(r.difference) for r in after), default=ZERO)
+    return round2(tax), round2(drift), tuple(r.category for r in after if not r.within_band), trades
+
+
+def _distinct(plan_column: tuple[object, ...], found: list[Alternative | None]) -> tuple[Alternative, ...]:
+    """The alternatives whose column differs from the plan's and from every one kept before."""
+    seen = [plan_column]
+    kept = []
+    for alternative in found:
+        if alternative is None:
+            continue
+        column = _column(alternative.after, alternative.trades, alternative.estimated_tax)
+        if column not in seen:
+            seen.append(column)
+            kept.append(alternative)
+    return tuple(kept)
 
 
 def after_rows(household: Household, settlement: Settlement) -> tuple[AfterRow, ...]:
@@ -267,7 +308,7 @@ def _solver_note(solution: Solution) -> str:
 def _empty(report: Report, cash: CashFlow | None, warnings: list[str],
            errors: tuple[PlanError, ...] = (), locations: tuple[LocationNote, ...] = ()) -> Plan:
     options = report.settings.options
-    tax = TaxSummary(ZERO, ZERO, ZERO, ZERO, ZERO, options.short_term_rate, options.long_term_rate, None)
+    tax = TaxSummary(ZERO, ZERO, ZERO, ZERO, ZERO, options.short_term_rate, options.long_term_rate)
     return Plan(NOTHING, cash, None, (), (), tax, (), report.total, locations, tuple(warnings), errors)
 
 
@@ -332,8 +373,7 @@ def plan(
         more = planner.rebalance(flows)
         if isinstance(more, Outcome):
             planner.warnings.append(f"after the {mode} alone a category would still be outside its band, "
-                                    "so the plan trades across the household to bring every category "
-                                    "to its target")
+                                    "so the plan trades across the household toward every target")
             mode, outcome = REBALANCE, more
     return _finish(planner, report, cash, account, mode, outcome, locations)
 
@@ -345,9 +385,14 @@ def _finish(planner: _Planner, report: Report, cash: CashFlow | None, account: s
     trades = planner.orders_of(outcome, mode)
     settlement = outcome.settlement
     costs = sum(settlement.fees.values(), ZERO)
-    tax = tax_summary(trades, h.options, costs, None)
+    tax = tax_summary(trades, h.options, costs)
+    after = after_rows(h, settlement)
+    alternatives: tuple[Alternative, ...] = ()
     if tax.estimated_tax > 0:
-        tax = tax_summary(trades, h.options, costs, planner.alternative(outcome, mode))
+        flow = sum(outcome.scope.flows.values(), ZERO)
+        found = [planner.raise_cash_only(account, -flow, mode) if account is not None and flow < 0 else None,
+                 planner.without_taxable_sales(outcome, mode)]
+        alternatives = _distinct(_column(after, len(trades), tax.estimated_tax), found)
     if outcome.message:
         planner.warnings.append(outcome.message)
     planner.warnings += untradable(h)
@@ -365,7 +410,7 @@ def _finish(planner: _Planner, report: Report, cash: CashFlow | None, account: s
             planner.warnings.append(f"{grouped(left)} {h.currency} of the deposit stays as cash in {account} "
                                     "(whole units only)")
     return Plan(mode, cash, account, trades, _account_totals(h, trades, settlement, outcome.scope), tax,
-                after_rows(h, settlement), settlement.total, locations, tuple(planner.warnings))
+                after, settlement.total, locations, tuple(planner.warnings), alternatives=alternatives)
 
 
 def _account_totals(household: Household, trades: tuple[Trade, ...], settlement: Settlement,
