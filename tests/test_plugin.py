@@ -349,6 +349,24 @@ def test_bean_check_prints_file_and_line(tmp_path: Path) -> None:
     assert f"{path}:{pension_line}: unknown tax-status 'pension'" in output
 
 
+def test_bean_check_prints_errors_at_custom_directives_without_values(tmp_path: Path) -> None:
+    # A custom directive with no values parses with values=None, which Beancount's printer
+    # cannot print under the error: bean-check used to crash in the printer and show none of
+    # the errors. (Beancount's own pad plugin still fails on such a directive: that is
+    # Beancount's error, printed as one, not a crash.)
+    text = (PLUGIN + 'option "operating_currency" "USD"\n2024-01-01 custom "rebalance-target"\n'
+            '2024-01-01 custom "rebalance-option"\n2024-01-01 custom "rebalance-location"\n')
+    path = tmp_path / "empty.beancount"
+    path.write_text(text, encoding="utf-8")
+    done = subprocess.run([BEAN_CHECK, str(path)], capture_output=True, text=True, timeout=60, check=False)
+    output = done.stdout + done.stderr
+    assert "parser/printer.py" not in output
+    for directive, message in (('"rebalance-target"', "rebalance-target needs a category and a"),
+                               ('"rebalance-option"', "rebalance-option needs a name and a value"),
+                               ('"rebalance-location"', "rebalance-location needs a category and an")):
+        assert f"{path}:{lineno_of(text, directive)}: {message}" in output
+
+
 def test_malformed_class_is_the_only_error_for_the_category_it_names() -> None:
     # BND's only declaration of Bonds is malformed ("Bonds 100" lacks its %): the error
     # is the malformed value, not also "no commodity declares Bonds" at the target.
