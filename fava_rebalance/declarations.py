@@ -121,7 +121,7 @@ class Declarations:
     no_sell_commodities: frozenset[str]
     no_buy_commodities: frozenset[str]
     fractional: frozenset[str]
-    identical: Mapping[str, frozenset[str]]
+    identical: Mapping[str, tuple[frozenset[str], ...]]  # commodity → the declared groups it is in
     mentioned: frozenset[str] = frozenset()
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -168,8 +168,17 @@ class Declarations:
         return not any(is_within(account, ex) for ex in self.no_sell_accounts)
 
     def identical_to(self, currency: str) -> frozenset[str]:
-        """``currency`` and every commodity declared substantially identical to it."""
-        return self.identical.get(currency, frozenset()) | {currency}
+        """``currency`` and every commodity declared substantially identical to it.
+
+        The commodities of each ``substantially-identical`` list (with the commodity that
+        carries it) are one group, stored once and shared by its members, so a list of
+        *n* names costs memory in *n*, not *n*². A commodity in several groups is identical
+        to the members of each (the relation is not made transitive).
+        """
+        groups = self.identical.get(currency, ())
+        if len(groups) == 1:
+            return groups[0]
+        return frozenset({currency}.union(*groups))
 
     @cached_property
     def declared_categories(self) -> frozenset[str]:
@@ -228,7 +237,7 @@ class _Reader:
         self.no_sell_commodities: set[str] = set()
         self.no_buy: set[str] = set()
         self.fractional: set[str] = set()
-        self.identical: dict[str, set[str]] = {}
+        self.identical: dict[str, list[frozenset[str]]] = {}
         self.mentioned: set[str] = set()
 
     def fail(self, entry: data.Directive, message: str) -> None:
@@ -319,10 +328,9 @@ class _Reader:
                 if not isinstance(raw, str):
                     self.fail(entry, f"{key} must be a list of commodities in quotes, not {raw!r}")
                     continue
-                others = {c.strip() for c in raw.split(",") if c.strip()} - {currency}
-                group = {currency, *others}
-                for member in group:
-                    self.identical.setdefault(member, set()).update(group - {member})
+                group = frozenset({currency, *(c.strip() for c in raw.split(",") if c.strip())})
+                for member in group:  # one shared group: memory linear in its size
+                    self.identical.setdefault(member, []).append(group)
 
     def custom(self, entry: data.Custom) -> None:
         values = [v.value for v in entry.values or ()]
@@ -398,7 +406,7 @@ def read_declarations(
         no_sell_commodities=frozenset(reader.no_sell_commodities),
         no_buy_commodities=frozenset(reader.no_buy),
         fractional=frozenset(reader.fractional),
-        identical={k: frozenset(v) for k, v in reader.identical.items()},
+        identical={k: tuple(v) for k, v in reader.identical.items()},
         mentioned=frozenset(reader.mentioned),
     )
     return declarations, reader.errors

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 import re
+import tracemalloc
 from decimal import Decimal
 
 import pytest
+from beancount.core import data
 
 from fava_rebalance.categories import Share
 from fava_rebalance.declarations import read_declarations
@@ -327,6 +329,38 @@ def test_trading_flags(load) -> None:
     assert "LOCK" in decl.fractional
     assert decl.identical_to("VOO") == {"VOO", "LOCK", "IVV"}
     assert decl.identical_to("SPLG") == {"SPLG", "SPY"}
+
+
+def test_commodities_in_two_groups_are_identical_to_both_and_no_further(load) -> None:
+    text = """
+    2015-01-01 commodity VOO
+      substantially-identical: "IVV"
+    2015-01-01 commodity SPLG
+      substantially-identical: "IVV"
+    """
+    entries, _, options_map = load(text)
+    decl, _ = read_declarations(entries, options_map)
+    assert decl.identical_to("IVV") == {"IVV", "VOO", "SPLG"}  # in both declared groups
+    assert decl.identical_to("VOO") == {"VOO", "IVV"}  # VOO and SPLG were never declared alike
+    assert decl.identical_to("VTI") == {"VTI"}
+
+
+def test_a_long_substantially_identical_list_costs_linear_memory() -> None:
+    # 3,000 names, each identical to every other: stored per pair that is 3,000 x 2,999 =
+    # 9 million set entries (hundreds of MB); one shared group is the 3,000 names, a few
+    # hundred kB. 16 MB is far below the first and far above the second.
+    names = ", ".join(f"F{i}" for i in range(3000))
+    entry = data.Commodity({"filename": "x", "lineno": 1, "substantially-identical": names},
+                           datetime.date(2020, 1, 1), "F0")
+    tracemalloc.start()
+    try:
+        decl, errors = read_declarations([entry], {})
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert errors == []
+    assert peak < 16 * 2**20, peak
+    assert len(decl.identical_to("F1234")) == 3000
 
 
 def test_locations(load) -> None:
