@@ -37,6 +37,7 @@ from fava_rebalance.analysis import Ledger, Report, analyse
 from fava_rebalance.cash_input import CASH, read_cash
 from fava_rebalance.fava_scope import Scope, account_matcher, scope_of
 from fava_rebalance.hints import CommodityDirective, commodity_directives
+from fava_rebalance.limits import FIRST_DATE, LAST_DATE, date_problem
 from fava_rebalance.page import NumberFormat, Numbers, Page, Panel, build_page, with_panels
 from fava_rebalance.plan_page import PlanView, build_plan_view, cash_form, plan_problem
 from fava_rebalance.planner import CashAccounts, CashFlow, Plan, cash_accounts, plan_for, price_quote
@@ -195,8 +196,15 @@ class Rebalance(FavaExtensionBase):
             scope = self._scope()  # Fava applies the request's filters here
         except FavaAPIError as exc:  # a bad time or filter expression
             raise BadFilter(f"Fava could not apply this page's filters: {exc.message}") from exc
+        except OverflowError as exc:  # time=0001: Fava's period reaches before the year 1
+            raise BadFilter(f"Fava could not apply this page's time filter: it reaches past the dates "
+                            f"Python can hold; report dates from {FIRST_DATE} to {LAST_DATE} "
+                            "are supported.") from exc
         except Exception as exc:  # Fava's own parsers raise on some values: time=2024-13, account=(
             raise BadFilter(f"Fava could not apply this page's filters: {exc}") from exc
+        problem = date_problem(scope.date)
+        if problem is not None:  # time=9999, time=0001-01-15: the report cannot look around it
+            raise BadFilter(f"{problem[0].upper()}{problem[1:]}; choose a time filter inside them.")
         try:
             report = self._reports.get(scope, lambda: self._compute(loaded, scope))
         except Exception as exc:

@@ -378,6 +378,23 @@ def test_bad_filter_shows_a_message(client: FlaskClient) -> None:
     assert "Fava could not apply this page&#39;s filters" in _tab(html)
 
 
+@pytest.mark.parametrize(("time", "message"), [
+    # The report looks 30 days back and 31 ahead: dates near Python's ends are refused.
+    ("9999", "The report date 9999-12-30 is outside the supported dates, 1900-01-01 to 9998-12-31"),
+    ("0001-01-15", "The report date 0001-01-15 is outside the supported dates"),
+    ("1899-12-31", "The report date 1899-12-31 is outside the supported dates"),
+    ("0001", "Fava could not apply this page&#39;s time filter: it reaches past the dates Python can hold"),
+])
+def test_dates_outside_the_supported_range_are_a_message(client: FlaskClient, time: str,
+                                                         message: str) -> None:
+    html = page_html(client, PAGE + f"?time={time}&cash=")
+    assert message in _tab(html)
+    for download in ("report.csv", "trades.csv", "report.xlsx", "report.json"):
+        response = client.get(PAGE + f"{download}?time={time}")
+        assert response.status_code == 400, (download, response.get_data(as_text=True))
+        assert message.replace("&#39;", "'") in response.get_data(as_text=True)
+
+
 def test_a_bug_shows_a_message_not_a_stack_trace(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

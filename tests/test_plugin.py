@@ -331,6 +331,15 @@ def test_plugin_on_an_empty_ledger() -> None:
     assert _check('2024-01-01 custom "rebalance-option" "max-drift-error" TRUE\n') == []
 
 
+def test_drift_check_on_a_ledger_ending_outside_the_supported_dates() -> None:
+    # The report looks 30 days back from its date: from 0001-01-05 that is before the year 1.
+    text = ('0001-01-01 custom "rebalance-option" "max-drift-error" TRUE\n'
+            "0001-01-05 open Assets:Invest:Taxable\n")
+    _one_error(text, "max-drift-error", "max-drift-error cannot check the ledger's last date: the report "
+                                        "date 0001-01-05 is outside the supported dates, 1900-01-01 to "
+                                        "9998-12-31")
+
+
 BEAN_CHECK = shutil.which("bean-check") or str(Path(sys.executable).with_name("bean-check"))
 
 

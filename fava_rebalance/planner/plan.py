@@ -22,6 +22,7 @@ from fava_rebalance.analysis import Ledger, Report
 from fava_rebalance.categories import HUNDRED
 from fava_rebalance.declarations import Declarations
 from fava_rebalance.formatting import grouped
+from fava_rebalance.limits import cash_problem
 from fava_rebalance.planner import lazy
 from fava_rebalance.planner.accounts import Category, Household, Quote, SellOption, build_household
 from fava_rebalance.planner.cashflow import declared_accounts, default_account, resolve_account
@@ -259,6 +260,9 @@ def plan(
     if not rows:
         return _empty(report, cash, ["no targets in force: nothing to plan"], locations=locations)
     flow = cash.amount if cash is not None else ZERO
+    problem = cash_problem(flow)
+    if problem is not None:  # beyond the optimiser's floats: refused, not a crash
+        return _empty(report, cash, [], (PlanError(problem),), locations)
     if flow < 0 and report.total + flow <= 0:
         error = PlanError(f"a withdrawal of {grouped(-flow)} {report.currency} takes the whole portfolio")
         return _empty(report, cash, [], (error,), locations)
