@@ -119,6 +119,21 @@ def _workbook(report: Report, plan: Plan | None) -> bytes:
     return to_excel(report_sheets(report, plan))
 
 
+def _no_sniffing(response: Response) -> Response:
+    """``response`` with ``X-Content-Type-Options: nosniff``.
+
+    A message may echo the request's input (``cash=<script>…``): the browser must take it
+    as the plain text it is labelled, never guess HTML from its content.
+    """
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _message(text: str, status: int) -> Response:
+    """A download's failure: ``text`` as plain text with HTTP ``status``, never sniffed."""
+    return _no_sniffing(Response(text, status=status, mimetype="text/plain"))
+
+
 _Handler = Callable[["Rebalance"], Response]
 
 
@@ -310,13 +325,13 @@ class Rebalance(FavaExtensionBase):
             plan = self._requested_plan(loaded, scope, report) if with_plan else None
             body = render(report, plan)
         except BadRequest as exc:
-            return Response(str(exc), status=400, mimetype="text/plain")
+            return _message(str(exc), 400)
         except ReportUnavailable as exc:
-            return Response(str(exc), status=500, mimetype="text/plain")
+            return _message(str(exc), 500)
         except Exception as exc:
             LOG.exception("fava_rebalance: rendering a download failed")
-            return Response(_unexpected(exc), status=500, mimetype="text/plain")
-        response = Response(body, mimetype=mimetype)
+            return _message(_unexpected(exc), 500)
+        response = _no_sniffing(Response(body, mimetype=mimetype))
         if not name.endswith(".json"):
             response.headers["Content-Disposition"] = (
                 f'attachment; filename="{name.format(date=report.date)}"')

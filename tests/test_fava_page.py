@@ -251,6 +251,7 @@ def test_csv_has_the_page_figures(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == 'attachment; filename="rebalance-2024-12-31.csv"'
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
     frame = pd.read_csv(io.StringIO(response.get_data(as_text=True)), dtype=str, keep_default_na=False)
     for section, section_rows in page_rows.items():
         csv_rows = frame[frame["section"] == section]
@@ -392,6 +393,7 @@ def test_dates_outside_the_supported_range_are_a_message(client: FlaskClient, ti
     for download in ("report.csv", "trades.csv", "report.xlsx", "report.json"):
         response = client.get(PAGE + f"{download}?time={time}")
         assert response.status_code == 400, (download, response.get_data(as_text=True))
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert message.replace("&#39;", "'") in response.get_data(as_text=True)
 
 
@@ -406,6 +408,7 @@ def test_a_bug_shows_a_message_not_a_stack_trace(
     assert "could not be computed (ZeroDivisionError: boom)" in _tab(html)
     response = client.get(PAGE + "report.csv?time=2019")
     assert response.status_code == 500
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "Traceback" not in response.get_data(as_text=True)
 
 

@@ -389,6 +389,7 @@ def test_bad_cash_is_a_message(client: FlaskClient, query: str, message: str) ->
         response = client.get(f"{TAB}{download}?time={DATE}&{query}")
         assert response.status_code == 400
         assert response.mimetype == "text/plain"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"  # it may echo the input
         assert "Traceback" not in response.get_data(as_text=True)
     assert client.get(f"{TAB}report.csv?time={DATE}&{query}").status_code == 200  # the drift alone
 
