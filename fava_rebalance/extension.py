@@ -9,13 +9,15 @@ Per ledger load (``after_load_file``) it reads the declarations and builds the p
 from *all* entries; per request it takes Fava's filters and the report date
 (``fava_scope``; the time filter sets the date, the holdings come from the whole history),
 and computes one ``Report`` per scope and one trade ``Plan`` per scope and cash flow
-(``cash_input``), each kept in a ``ReportCache`` that every load clears.
+(``cash_input``), each kept in a ``ReportCache`` of the current load (computed outside
+its lock, and never remembered from a load that a reload has replaced).
 Nothing here raises into Fava: a problem becomes a message on the page.
 """
 
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -76,6 +78,7 @@ class Loaded:
     ledger: Ledger
     directives: Mapping[str, CommodityDirective]
     number_format: NumberFormat
+    generation: int = 0  # which load: the caches remember only the current one's results
 
 
 @dataclass(frozen=True)
@@ -160,11 +163,17 @@ class Rebalance(FavaExtensionBase):
         self._load_problem: str | None = "The ledger has not been read yet."
         self._reports: ReportCache[Report] = ReportCache()
         self._plans: ReportCache[Plan] = ReportCache()
+        self._generations = itertools.count(1)
 
     def after_load_file(self) -> None:
-        """Read declarations, prices and commodity directives once per ledger load."""
-        self._reports.clear()
-        self._plans.clear()
+        """Read declarations, prices and commodity directives once per ledger load.
+
+        The caches move to the new load first: a request still computing from the old
+        declarations gets its answer, but it is not remembered for the new load.
+        """
+        generation = next(self._generations)
+        self._reports.reset(generation)
+        self._plans.reset(generation)
         try:
             entries = cast(Sequence[data.Directive], self.ledger.all_entries)
             # Fava's own price map, built from all entries on this load: no second one.
@@ -174,12 +183,13 @@ class Rebalance(FavaExtensionBase):
                 ledger,
                 commodity_directives(self.ledger.all_entries_by_type.Commodity),
                 locale_number_format(self.ledger.fava_options.locale),
+                generation,
             )
             self._load_problem = None
         except Exception as exc:  # a bug must not stop Fava from loading the ledger
             LOG.exception("fava_rebalance: reading the ledger failed")
-            self._loaded = None
             self._load_problem = _unexpected(exc)
+            self._loaded = None
 
     def _scope(self) -> Scope:
         return scope_of(request.args, g.filtered.end_date, datetime.date.today())
@@ -221,7 +231,7 @@ class Rebalance(FavaExtensionBase):
         if problem is not None:  # time=9999, time=0001-01-15: the report cannot look around it
             raise BadFilter(f"{problem[0].upper()}{problem[1:]}; choose a time filter inside them.")
         try:
-            report = self._reports.get(scope, lambda: self._compute(loaded, scope))
+            report = self._reports.get(scope, lambda: self._compute(loaded, scope), loaded.generation)
         except Exception as exc:
             LOG.exception("fava_rebalance: computing the report failed")
             raise ReportUnavailable(_unexpected(exc)) from exc
@@ -229,7 +239,8 @@ class Rebalance(FavaExtensionBase):
 
     def _plan(self, loaded: Loaded, scope: Scope, report: Report, flow: CashFlow | None) -> Plan:
         """The trade plan for a report and cash flow, computed once per ledger load."""
-        return self._plans.get((scope, flow), lambda: plan_for(loaded.ledger, report, flow))
+        return self._plans.get((scope, flow), lambda: plan_for(loaded.ledger, report, flow),
+                               loaded.generation)
 
     def _requested_plan(self, loaded: Loaded, scope: Scope, report: Report) -> Plan:
         """The plan for this request's cash input; ``BadCash`` when it cannot be read or planned.

@@ -1,10 +1,16 @@
-"""A small, thread-safe memo of computed values, cleared when the ledger is reloaded.
+"""A small, thread-safe memo of computed values, for one ledger load at a time.
 
 The Fava tab computes one ``Report`` per (filters, date) and one ``Plan`` per (filters,
 cash) and serves the page and its downloads from them. Fava answers requests on several
-threads, so nothing is computed under the lock. A value being computed is an in-flight
-future for its key: a second request for the same key waits for that future only, and a
-request for a value already remembered, or for another key, never waits for a slow plan.
+threads, so:
+
+- Nothing is computed under the lock. A value being computed is an in-flight future for its
+  key: a second request for the same key waits for that future only, and a request for a
+  value already remembered, or for another key, never waits for a slow plan.
+- Values belong to a ledger load (its ``generation``). ``reset(generation)`` starts a new
+  load and forgets the old one's values, and a value computed for any other generation than
+  the current one is handed to its callers but never remembered: a request that read the
+  old declarations just before a reload cannot leave a stale result behind.
 """
 
 from __future__ import annotations
@@ -25,25 +31,34 @@ class ReportCache(Generic[V]):
         self._size = size
         self._values: OrderedDict[Hashable, V] = OrderedDict()
         self._pending: dict[Hashable, Future[V]] = {}
+        self._generation: Hashable = None
         self._lock = threading.Lock()
 
+    def reset(self, generation: Hashable) -> None:
+        """Forget every value and start remembering those of ``generation`` (a new load)."""
+        with self._lock:
+            self._generation = generation
+            self._values.clear()
+            self._pending.clear()
+
     def clear(self) -> None:
-        """Forget every value (the ledger changed)."""
+        """Forget every value (the generation stays)."""
         with self._lock:
             self._values.clear()
             self._pending.clear()
 
-    def get(self, key: Hashable, compute: Callable[[], V]) -> V:
+    def get(self, key: Hashable, compute: Callable[[], V], generation: Hashable = None) -> V:
         """The value for ``key``, computed once with ``compute()`` while it is remembered.
 
-        If ``compute`` raises, every caller waiting for it gets the error, and the next call
-        computes again.
+        ``generation`` is the ledger load ``compute`` reads; only the current one's values
+        are remembered. If ``compute`` raises, every caller waiting for it gets the error,
+        and the next call computes again.
         """
         with self._lock:
-            if key in self._values:
+            if generation == self._generation and key in self._values:
                 self._values.move_to_end(key)
                 return self._values[key]
-            slot = key
+            slot = (generation, key)
             future = self._pending.get(slot)
             if future is None:
                 future = self._pending[slot] = Future()
@@ -59,7 +74,7 @@ class ReportCache(Generic[V]):
             future.set_exception(exc)
             raise
         with self._lock:
-            if self._pending.get(slot) is future:  # not cleared meanwhile
+            if generation == self._generation and self._pending.get(slot) is future:
                 self._values[key] = value
                 self._values.move_to_end(key)
                 while len(self._values) > self._size:
