@@ -21,7 +21,7 @@ import itertools
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
@@ -33,12 +33,14 @@ from fava.context import g
 from fava.core.number import get_locale_format
 from fava.ext import FavaExtensionBase, extension_endpoint
 from fava.helpers import FavaAPIError
-from flask import Response, request
+from flask import Response, current_app, request
 
 from fava_rebalance.analysis import Ledger, Report, analyse
 from fava_rebalance.cash_input import CASH, read_cash
+from fava_rebalance.chart import masked as masked_chart
 from fava_rebalance.fava_scope import Scope, account_matcher, scope_of
 from fava_rebalance.hints import CommodityDirective, commodity_directives
+from fava_rebalance.incognito import mask_frame, mask_json
 from fava_rebalance.limits import FIRST_DATE, LAST_DATE, date_problem
 from fava_rebalance.page import NumberFormat, Numbers, Page, Panel, build_page, with_panels
 from fava_rebalance.plan_page import PlanView, build_plan_view, cash_form, plan_problem
@@ -103,23 +105,48 @@ def locale_number_format(locale_name: str | None) -> NumberFormat:
 
 
 # The download renderers import ``tables`` (pandas) when called: a Fava start that never
-# downloads should not pay for importing pandas.
-def _drift_csv(report: Report, _: Plan | None) -> str:
+# downloads should not pay for importing pandas. ``masked``: ``fava --incognito`` is on, and
+# the figures are masked as on the page (``incognito``).
+def _drift_csv(report: Report, _: Plan | None, masked: bool) -> str:
     from fava_rebalance.tables import drift_frame, to_csv
 
-    return to_csv(drift_frame(report))
+    frame = drift_frame(report)
+    return to_csv(mask_frame(frame) if masked else frame)
 
 
-def _trades_csv(_: Report, plan: Plan | None) -> str:
+def _trades_csv(_: Report, plan: Plan | None, masked: bool) -> str:
     from fava_rebalance.tables import to_csv, trades_frame
 
-    return to_csv(trades_frame(plan)) if plan is not None else ""
+    if plan is None:
+        return ""
+    frame = trades_frame(plan)
+    return to_csv(mask_frame(frame) if masked else frame)
 
 
-def _workbook(report: Report, plan: Plan | None) -> bytes:
+def _workbook(report: Report, plan: Plan | None, masked: bool) -> bytes:
     from fava_rebalance.tables import report_sheets, to_excel
 
-    return to_excel(report_sheets(report, plan))
+    sheets = report_sheets(report, plan)
+    return to_excel({name: mask_frame(frame) for name, frame in sheets.items()} if masked else sheets)
+
+
+def _json(report: Report, plan: Plan | None, masked: bool) -> str:
+    data = report_to_dict(report, plan)
+    return json.dumps(mask_json(data) if masked else data, indent=2)
+
+
+def _incognito() -> bool:
+    """Whether Fava runs with ``--incognito`` (its templates then mask every figure)."""
+    return bool(current_app.config.get("INCOGNITO", False))
+
+
+def _masked_charts(page: Page) -> Page:
+    """``page`` with its charts laid out from placeholder figures (``chart.masked``)."""
+    panels = tuple(
+        Panel(p.template, replace(p.data, chart=masked_chart(p.data.chart)))
+        if isinstance(p.data, PlanView) and p.data.chart is not None else p
+        for p in page.panels)
+    return replace(page, chart=masked_chart(page.chart), panels=panels)
 
 
 def _no_sniffing(response: Response) -> Response:
@@ -298,7 +325,7 @@ class Rebalance(FavaExtensionBase):
             page = build_page(report, loaded.directives, loaded.number_format)
             if report.allocation.targeted:
                 page = with_panels(page, Panel(PLAN_TEMPLATE, self._plan_view(loaded, scope, report)))
-            return PageResult(page)
+            return PageResult(_masked_charts(page) if _incognito() else page)
         except ReportUnavailable as exc:
             return PageResult(None, str(exc))
         except Exception as exc:
@@ -321,20 +348,20 @@ class Rebalance(FavaExtensionBase):
 
     def _download(
         self,
-        render: Callable[[Report, Plan | None], str | bytes],
+        render: Callable[[Report, Plan | None, bool], str | bytes],
         name: str,
         mimetype: str,
         *,
         with_plan: bool = True,
     ) -> Response:
-        """``render(report, plan)`` as a file ``name``; a plain-text message if it fails.
+        """``render(report, plan, masked)`` as a file ``name``; a plain-text message if it fails.
 
         ``with_plan``: the plan for the request's cash input is computed (and must exist).
         """
         try:
             loaded, scope, report = self._report()
             plan = self._requested_plan(loaded, scope, report) if with_plan else None
-            body = render(report, plan)
+            body = render(report, plan, _incognito())
         except BadRequest as exc:
             return _message(str(exc), 400)
         except ReportUnavailable as exc:
@@ -367,5 +394,4 @@ class Rebalance(FavaExtensionBase):
     @_get("report.json")
     def report_json(self) -> Response:
         """The report and the plan as the CLI's JSON object (SPEC §3)."""
-        return self._download(lambda r, p: json.dumps(report_to_dict(r, p), indent=2),
-                              "rebalance-{date}.json", "application/json")
+        return self._download(_json, "rebalance-{date}.json", "application/json")
