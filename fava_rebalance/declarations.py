@@ -9,7 +9,6 @@ here looks at balances or prices; ``Declarations.as_of(date)`` resolves what is 
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +17,7 @@ from typing import Any
 
 from beancount.core import data
 
+from fava_rebalance.account_pattern import compile_accounts
 from fava_rebalance.categories import (
     HUNDRED,
     ClassError,
@@ -45,6 +45,7 @@ TAX_STATUSES = {
 }
 LOCATIONS = ("taxable", "tax-deferred", "tax-free")
 TARGET_TOLERANCE = Decimal("0.01")
+DEFAULT_PATTERN = compile_accounts(DEFAULT_ACCOUNTS)
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,7 @@ class Declarations:
             self.operating_currencies[0] if self.operating_currencies else "USD"
         )
         options = Options(
-            accounts=values.get("accounts") or re.compile(DEFAULT_ACCOUNTS),
+            accounts=values.get("accounts") or DEFAULT_PATTERN,
             currency=currency,
             band=values.get("band"),
             relative_band=values.get("relative-band"),

@@ -8,13 +8,14 @@ their cost and acquisition date for the planner's tax estimates. Valuation is el
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from beancount.core import data
 from beancount.core.position import Cost
+
+from fava_rebalance.account_pattern import AccountPattern
 
 ZERO = Decimal(0)
 LotKey = tuple[Decimal | None, str | None, datetime.date | None, str | None]
@@ -52,7 +53,7 @@ class Purchase:
 
 
 def portfolio_filter(
-    accounts: re.Pattern[str], is_excluded: Callable[[str], bool]
+    accounts: AccountPattern, is_excluded: Callable[[str], bool]
 ) -> Callable[[str], bool]:
     """A cached predicate that tells whether an account is part of the portfolio."""
     cache: dict[str, bool] = {}

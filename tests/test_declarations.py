@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from beancount.core import data
 
+from fava_rebalance.account_pattern import compile_accounts
 from fava_rebalance.categories import Share
 from fava_rebalance.declarations import read_declarations
 from fava_rebalance.options import OptionError, Options, parse_option
@@ -203,7 +204,7 @@ def test_no_operating_currency_defaults_to_usd(load) -> None:
 
 
 def _opts(band: str | None, relative: str | None) -> Options:
-    return Options(accounts=re.compile("^Assets:"), currency="USD",
+    return Options(accounts=compile_accounts("^Assets:"), currency="USD",
                    band=None if band is None else Decimal(band),
                    relative_band=None if relative is None else Decimal(relative))
 
@@ -238,6 +239,11 @@ def test_band_width_is_the_narrower_of_both(band: str | None, relative: str | No
         ("max-drift-error", Decimal(1), "TRUE or FALSE"),
         ("accounts", "^Assets:(", "not a valid regular expression"),
         ("accounts", Decimal(1), "regular expression in quotes"),
+        # Valid for Python's re, refused for linear-time matching (account_pattern):
+        ("accounts", r"^Assets:(\w+):\1", "is refused: invalid escape sequence: \\1. Account patterns are "
+                                            "matched in linear time (RE2), which has no backreferences or "
+                                            "lookaround"),
+        ("accounts", "^(?!Liabilities)", "is refused: invalid perl operator: (?!"),
         ("currency", "usd", "currency such as"),
     ],
 )

@@ -165,6 +165,7 @@ def test_unknown_option() -> None:
         ("min-trade", "-1", "at least 0"),
         ("max-drift-error", "1", "TRUE or FALSE"),
         ("accounts", '"^Assets:("', "not a valid regular expression"),
+        ("accounts", '"^Assets:(?=Invest)"', "refused: invalid perl operator: (?="),
         ("currency", '"dollars"', "currency"),
     ],
 )
