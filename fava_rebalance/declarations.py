@@ -30,7 +30,7 @@ from fava_rebalance.categories import (
     parse_asset_class,
 )
 from fava_rebalance.errors import RebalanceError, error_at
-from fava_rebalance.options import DEFAULT_ACCOUNTS, OptionError, Options, parse_option
+from fava_rebalance.options import DEFAULT_ACCOUNTS, DEFAULT_TIME_BUDGET, OptionError, Options, parse_option
 
 TAX_STATUSES = {
     "taxable": "taxable",
@@ -212,6 +212,7 @@ class Declarations:
             trade_cost=values.get("trade-cost", Decimal(0)),
             max_drift_error=values.get("max-drift-error", False),
             harvest=values.get("harvest", True),
+            time_budget=values.get("time-budget", DEFAULT_TIME_BUDGET),
         )
         targets: dict[str, Target] = {}
         for target in self.targets:

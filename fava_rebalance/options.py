@@ -15,6 +15,7 @@ from typing import Any
 from fava_rebalance.account_pattern import AccountPattern, PatternError, compile_accounts
 
 DEFAULT_ACCOUNTS = "^Assets:"
+DEFAULT_TIME_BUDGET = Decimal(10)
 
 
 class OptionError(ValueError):
@@ -76,6 +77,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "trade-cost": _number("trade-cost", Decimal(0), None),
     "max-drift-error": _boolean("max-drift-error"),
     "harvest": _boolean("harvest"),
+    "time-budget": _number("time-budget", Decimal("0.1"), Decimal(3600)),
 }
 
 
@@ -101,6 +103,7 @@ class Options:
     trade_cost: Decimal = Decimal(0)
     max_drift_error: bool = False
     harvest: bool = True
+    time_budget: Decimal = DEFAULT_TIME_BUDGET  # seconds for one whole plan (``planner.budget``)
 
     def band_width(self, target: Decimal) -> Decimal:
         """Half-width of the no-action band around ``target``, in percentage points.

@@ -245,6 +245,8 @@ def test_band_width_is_the_narrower_of_both(band: str | None, relative: str | No
                                             "lookaround"),
         ("accounts", "^(?!Liabilities)", "is refused: invalid perl operator: (?!"),
         ("currency", "usd", "currency such as"),
+        ("time-budget", Decimal(0), "at least 0.1"),
+        ("time-budget", Decimal(7200), "at most 3600"),
     ],
 )
 def test_bad_option_values_raise(name: str, value: object, says: str) -> None:

@@ -32,8 +32,9 @@ from functools import partial
 from fava_rebalance.categories import HUNDRED
 from fava_rebalance.holdings import Purchase
 from fava_rebalance.planner.accounts import Household, SellOption
+from fava_rebalance.planner.budget import UNLIMITED, Deadline, OutOfTime
 from fava_rebalance.planner.lots import LotFact, harvest_cost
-from fava_rebalance.planner.milp import Model, Outcome
+from fava_rebalance.planner.milp import TIME_LIMIT_SECONDS, Model, Outcome
 from fava_rebalance.planner.washsale import replacements
 
 ZERO = Decimal(0)
@@ -136,8 +137,10 @@ class _Problem:
 
     def __init__(self, household: Household, goals: Mapping[str, Decimal], scope: Scope,
                  purchases: Sequence[Purchase], identical_to: Callable[[str], frozenset[str]],
-                 *, whole: bool = True, pieces: dict[int, list[Segment]] | None = None) -> None:
+                 *, whole: bool = True, pieces: dict[int, list[Segment]] | None = None,
+                 deadline: Deadline = UNLIMITED) -> None:
         self.h = household
+        self.deadline = deadline  # each solve gets what is left of it (``budget``)
         self.whole = whole
         self.pieces = {} if pieces is None else pieces  # segments per sell option, shared between models
         self._washed: dict[tuple[str, str, datetime.date | None], bool] = {}
@@ -262,6 +265,7 @@ class _Problem:
     def categories(self) -> None:
         total_after = self.h.total + sum(self.scope.flows.values(), ZERO)
         for cat in self.h.categories:
+            self.deadline.check()  # one row per category: thousands take seconds to build
             name = cat.name
             coefs: dict[int, float] = {}
             for k, n in self.sell_n.items():
@@ -465,13 +469,15 @@ class _Problem:
         return float(rounding(self.unit_values, self.h.total + sum(self.scope.flows.values(), ZERO)))
 
     def build(self) -> None:
-        self.sells()
-        self.capped()
-        self.buys()
-        self.cash()
-        self.categories()
-        self.spread()
-        self.exclusions()
+        for step in (self.sells, self.capped, self.buys, self.cash, self.categories, self.spread,
+                     self.exclusions):
+            self.deadline.check()
+            step()
+
+    def solve(self, cost: Mapping[int, float], tolerance: float, *, relaxed: bool = False) -> Outcome:
+        """``Model.solve`` limited to what is left of the deadline (``OutOfTime`` if nothing)."""
+        return self.m.solve(cost, tolerance=tolerance, relaxed=relaxed,
+                            time_limit=self.deadline.limit(TIME_LIMIT_SECONDS))
 
     def candidates(self) -> tuple[Scope, tuple[float, float]] | None:
         """A smaller scope, from both phases solved as linear programmes (no whole units).
@@ -481,12 +487,12 @@ class _Problem:
         another of its class). The relaxation is fast at any size; what it leaves out would
         not have been traded, give or take the rounding to whole units.
         """
-        first = self.m.solve(self.drift_cost(), tolerance=DRIFT_TOLERANCE, relaxed=True)
+        first = self.solve(self.drift_cost(), DRIFT_TOLERANCE, relaxed=True)
         if not first.found:
             return None
         held = self.held(first.values or ())
         self.hold(held, self.slack())
-        second = self.m.solve(self.tax_cost(), tolerance=COST_TOLERANCE, relaxed=True)
+        second = self.solve(self.tax_cost(), COST_TOLERANCE, relaxed=True)
         values = (second if second.found else first).values or ()
         sells = frozenset(k for k, n in self.sell_n.items() if values[n] > ACTIVE)
         places = {(self.h.buys[k].trading_account, self.h.buys[k].category)
@@ -516,13 +522,15 @@ def solve(
     scope: Scope,
     purchases: Sequence[Purchase],
     identical_to: Callable[[str], frozenset[str]],
+    deadline: Deadline = UNLIMITED,
 ) -> Solution | str:
     """The trades closest to ``goals`` within ``scope``, then the cheapest in tax and costs.
 
     Returns a message instead when there is no feasible plan (a withdrawal larger than what
-    the account can raise) or the solver found nothing in its time limit.
+    the account can raise) or the solver found nothing in its time limit. ``OutOfTime`` when
+    ``deadline`` passes before any plan is found.
     """
-    problem = _Problem(household, goals, scope, purchases, identical_to)
+    problem = _Problem(household, goals, scope, purchases, identical_to, deadline=deadline)
     problem.build()
     if problem.m.integers <= EXACT_LIMIT:
         return _phases(problem, scope)
@@ -535,12 +543,13 @@ def solve(
             # Unit counts continuous there: trades.py rounds them to whole units (a unit
             # per order at most) and re-checks every rule, as for fractional commodities.
             smaller = _Problem(household, goals, narrowed, purchases, identical_to, whole=False,
-                               pieces=problem.pieces)
+                               pieces=problem.pieces, deadline=deadline)
             smaller.build()
             result = _phases(smaller, scope, hold)
             if not isinstance(result, str):
                 return result
-    whole = _Problem(household, goals, scope, purchases, identical_to, pieces=problem.pieces)
+    whole = _Problem(household, goals, scope, purchases, identical_to, pieces=problem.pieces,
+                     deadline=deadline)
     whole.build()
     return _phases(whole, scope)
 
@@ -551,12 +560,17 @@ def _phases(problem: _Problem, scope: Scope, held: tuple[float, float] | None = 
     first = None
     if held is None:
         weight = 1 + BAND_WEIGHT if scope.bands else 1  # a currency unit outside a band costs this
-        first = problem.m.solve(problem.drift_cost(), tolerance=DRIFT_TOLERANCE * weight)
+        first = problem.solve(problem.drift_cost(), DRIFT_TOLERANCE * weight)
         if not first.found:
             return f"no feasible plan ({first.message})"
         held = problem.held(first.values or ())
     problem.hold(held, slack)
-    second = problem.m.solve(problem.tax_cost(), tolerance=COST_TOLERANCE)
+    try:
+        second = problem.solve(problem.tax_cost(), COST_TOLERANCE)
+    except OutOfTime as exc:
+        if first is None:
+            raise
+        return problem.read(first, str(exc))  # the best found: as close, without least tax
     if not second.found:
         if first is None:
             return f"no feasible plan ({second.message})"
