@@ -46,5 +46,7 @@ def compile_accounts(pattern: str) -> AccountPattern:
         reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
         raise PatternError(
             f"{reason}. Account patterns are matched in linear time (RE2), which has no "
-            "backreferences or lookaround, since those can take exponential time") from exc
+            "backreferences or lookaround, since those can take exponential time; to leave "
+            "accounts out, name the ones to keep (\"^Assets:(Invest|Bank):\") or put "
+            "rebalance: FALSE on their open directive") from exc
     return AccountPattern(pattern, compiled)
