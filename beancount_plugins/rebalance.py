@@ -24,6 +24,7 @@ from beancount.ops import pad
 from fava_rebalance.analysis import Ledger, analyse
 from fava_rebalance.errors import RebalanceError, error_at
 from fava_rebalance.formatting import plain
+from fava_rebalance.limits import date_problem
 from fava_rebalance.report import NONE
 
 __plugins__ = ("rebalance",)
@@ -38,7 +39,13 @@ def rebalance(
     errors = list(ledger.errors)
     last = ledger.last_date
     if last is not None and ledger.declarations.as_of(last).options.max_drift_error:
-        errors.extend(drift_errors(ledger, _padded(entries, options_map)))
+        problem = date_problem(last)
+        if problem is None:
+            errors.extend(drift_errors(ledger, _padded(entries, options_map)))
+        else:  # the report cannot look 30 days back from the year 1
+            gate = [s for s in ledger.declarations.options if s.name == "max-drift-error" and s.date <= last]
+            errors.append(error_at(gate[-1].entry, f"max-drift-error cannot check the ledger's last "
+                                                   f"date: {problem}"))
     return entries, errors
 
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 from beancount.core import account as bc_account
 
-from fava_rebalance.planner import CashFlow, PlanError, parse_cash
+from fava_rebalance.limits import cash_problem
+from fava_rebalance.planner import CashFlow
+from fava_rebalance.planner.cashflow import read_amount
 
 CASH = "cash"
 CASH_ACCOUNT = "cash_account"
@@ -48,12 +50,15 @@ def read_cash(args: Mapping[str, str]) -> CashInput:
     if not text:
         return CashInput(text, chosen, None)
     amount_text, _, typed = text.partition("@")
-    parsed = parse_cash(amount_text)
-    if isinstance(parsed, PlanError):
+    amount = read_amount(amount_text)
+    if amount is None or not amount.is_finite():
         return CashInput(text, chosen, None,
                          f"The cash amount {amount_text.strip()!r} is not a number. Enter an amount such as "
                          "5000 to add money, or -2500 to take it out.")
+    problem = cash_problem(amount)
+    if problem is not None:
+        return CashInput(text, chosen, None, f"{problem[0].upper()}{problem[1:]}.")
     account = typed.strip() or chosen
     if account and not bc_account.is_valid(account):
         return CashInput(text, chosen, None, f"{account!r} is not a Beancount account name.")
-    return CashInput(text, chosen, CashFlow(parsed.amount, account or None))
+    return CashInput(text, chosen, CashFlow(amount, account or None))

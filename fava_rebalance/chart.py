@@ -8,6 +8,10 @@ legend entry and label in SVG user units. The template ``_rebalance_svg_chart.ht
 it as inline SVG with Fava's CSS variables (a bar of kind ``k`` has the class
 ``rebalance-bar-k``), so it follows the light and dark themes and needs nothing from the
 network. Percentages stay ``Decimal`` until they become pixel positions here.
+
+Under ``fava --incognito`` the texts are masked by the template, but the geometry would
+still give every percentage away (a bar's width is its share): ``masked`` lays the same
+chart out again from placeholder figures, the same for every bar, band and marker.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ SWATCH_GAP = 5.0
 LEGEND_GAP = 18.0
 BAND = "band"
 MARKER = "marker"
+PLACEHOLDER = Decimal(50)  # every bar, target and marker of a masked chart
+PLACEHOLDER_BAND = Decimal(5)
 
 
 @dataclass(frozen=True)
@@ -241,3 +247,24 @@ def bar_chart(items: Sequence[ChartItem], legend: Sequence[tuple[str, str]] = ()
         ticks=tuple(ticks),
         legend=_legend(legend, any(row.band is not None for row in rows)),
     )
+
+
+def masked(chart: Chart) -> Chart:
+    """``chart`` laid out again with placeholder figures: its geometry reveals none of its own.
+
+    Labels, texts (masked by the template), the kinds of bars, which bars have a value and
+    which rows have a band or a marker are kept; every length and position that came from
+    a figure now comes from ``PLACEHOLDER`` (and ``PLACEHOLDER_BAND``).
+    """
+    items = [
+        ChartItem(
+            row.label,
+            tuple(Bar(bar.kind, None if bar.box is None else PLACEHOLDER, bar.text, bar.muted)
+                  for bar in row.bars),
+            PLACEHOLDER if row.band is not None or row.marker is not None else None,
+            PLACEHOLDER_BAND if row.band is not None else Decimal(0),
+            row.marker is not None,
+        )
+        for row in chart.rows
+    ]
+    return bar_chart(items, [(entry.kind, entry.label) for entry in chart.legend])

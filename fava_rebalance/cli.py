@@ -1,7 +1,8 @@
 """``bean-rebalance``: the rebalancing report on the command line.
 
 Exit status: 0 on success, 1 when the ledger has errors (printed as ``file:line: message``
-on stderr; the report is still written), 2 for bad arguments.
+on stderr; the report is still written), 2 for bad arguments, 3 when fava_rebalance itself
+fails (a bug: the traceback is printed), never 1, which would blame the ledger.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 import datetime
 import json
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 from beancount import loader
 
 from fava_rebalance.analysis import Ledger, Report, analyse
+from fava_rebalance.limits import date_problem
 from fava_rebalance.planner import CashFlow, Plan, PlanError, parse_cash, plan_for
 from fava_rebalance.serialize import report_to_dict
 from fava_rebalance.tables import drift_frame, report_sheets, to_csv, to_excel
@@ -31,9 +34,13 @@ class UsageError(Exception):
 
 def _date(text: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(text)
+        date = datetime.date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from exc
+    problem = date_problem(date)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return date
 
 
 def _cash(text: str) -> CashFlow:
@@ -98,9 +105,23 @@ def render_output(report: Report, fmt: str, *, colour: bool, trades: Plan | None
     return render(report, trades, colour=colour)
 
 
+INTERNAL_ERROR = 3
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return the exit status."""
     args = parser().parse_args(_joined_cash(sys.argv[1:] if argv is None else list(argv)))
+    try:
+        return _run(args)
+    except Exception:  # a bug: its own status, not 1 ("the ledger has errors")
+        traceback.print_exc()
+        print("bean-rebalance: internal error; this is a bug in fava_rebalance, not in the ledger "
+              "(please report it with the traceback above)", file=sys.stderr)
+        return INTERNAL_ERROR
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command for parsed arguments ``args``; returns the exit status."""
     if not args.ledger.is_file():
         print(f"bean-rebalance: no such ledger file: {args.ledger}", file=sys.stderr)
         return 2

@@ -9,7 +9,6 @@ here looks at balances or prices; ``Declarations.as_of(date)`` resolves what is 
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +17,7 @@ from typing import Any
 
 from beancount.core import data
 
+from fava_rebalance.account_pattern import compile_accounts
 from fava_rebalance.categories import (
     HUNDRED,
     ClassError,
@@ -30,7 +30,7 @@ from fava_rebalance.categories import (
     parse_asset_class,
 )
 from fava_rebalance.errors import RebalanceError, error_at
-from fava_rebalance.options import DEFAULT_ACCOUNTS, OptionError, Options, parse_option
+from fava_rebalance.options import DEFAULT_ACCOUNTS, DEFAULT_TIME_BUDGET, OptionError, Options, parse_option
 
 TAX_STATUSES = {
     "taxable": "taxable",
@@ -45,6 +45,7 @@ TAX_STATUSES = {
 }
 LOCATIONS = ("taxable", "tax-deferred", "tax-free")
 TARGET_TOLERANCE = Decimal("0.01")
+DEFAULT_PATTERN = compile_accounts(DEFAULT_ACCOUNTS)
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ class Declarations:
     no_sell_commodities: frozenset[str]
     no_buy_commodities: frozenset[str]
     fractional: frozenset[str]
-    identical: Mapping[str, frozenset[str]]
+    identical: Mapping[str, tuple[frozenset[str], ...]]  # commodity → the declared groups it is in
     mentioned: frozenset[str] = frozenset()
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -168,8 +169,17 @@ class Declarations:
         return not any(is_within(account, ex) for ex in self.no_sell_accounts)
 
     def identical_to(self, currency: str) -> frozenset[str]:
-        """``currency`` and every commodity declared substantially identical to it."""
-        return self.identical.get(currency, frozenset()) | {currency}
+        """``currency`` and every commodity declared substantially identical to it.
+
+        The commodities of each ``substantially-identical`` list (with the commodity that
+        carries it) are one group, stored once and shared by its members, so a list of
+        *n* names costs memory in *n*, not *n*². A commodity in several groups is identical
+        to the members of each (the relation is not made transitive).
+        """
+        groups = self.identical.get(currency, ())
+        if len(groups) == 1:
+            return groups[0]
+        return frozenset({currency}.union(*groups))
 
     @cached_property
     def declared_categories(self) -> frozenset[str]:
@@ -192,7 +202,7 @@ class Declarations:
             self.operating_currencies[0] if self.operating_currencies else "USD"
         )
         options = Options(
-            accounts=values.get("accounts") or re.compile(DEFAULT_ACCOUNTS),
+            accounts=values.get("accounts") or DEFAULT_PATTERN,
             currency=currency,
             band=values.get("band"),
             relative_band=values.get("relative-band"),
@@ -202,6 +212,7 @@ class Declarations:
             trade_cost=values.get("trade-cost", Decimal(0)),
             max_drift_error=values.get("max-drift-error", False),
             harvest=values.get("harvest", True),
+            time_budget=values.get("time-budget", DEFAULT_TIME_BUDGET),
         )
         targets: dict[str, Target] = {}
         for target in self.targets:
@@ -228,7 +239,7 @@ class _Reader:
         self.no_sell_commodities: set[str] = set()
         self.no_buy: set[str] = set()
         self.fractional: set[str] = set()
-        self.identical: dict[str, set[str]] = {}
+        self.identical: dict[str, list[frozenset[str]]] = {}
         self.mentioned: set[str] = set()
 
     def fail(self, entry: data.Directive, message: str) -> None:
@@ -319,10 +330,9 @@ class _Reader:
                 if not isinstance(raw, str):
                     self.fail(entry, f"{key} must be a list of commodities in quotes, not {raw!r}")
                     continue
-                others = {c.strip() for c in raw.split(",") if c.strip()} - {currency}
-                group = {currency, *others}
-                for member in group:
-                    self.identical.setdefault(member, set()).update(group - {member})
+                group = frozenset({currency, *(c.strip() for c in raw.split(",") if c.strip())})
+                for member in group:  # one shared group: memory linear in its size
+                    self.identical.setdefault(member, []).append(group)
 
     def custom(self, entry: data.Custom) -> None:
         values = [v.value for v in entry.values or ()]
@@ -398,7 +408,7 @@ def read_declarations(
         no_sell_commodities=frozenset(reader.no_sell_commodities),
         no_buy_commodities=frozenset(reader.no_buy),
         fractional=frozenset(reader.fractional),
-        identical={k: frozenset(v) for k, v in reader.identical.items()},
+        identical={k: tuple(v) for k, v in reader.identical.items()},
         mentioned=frozenset(reader.mentioned),
     )
     return declarations, reader.errors

@@ -9,17 +9,19 @@ Per ledger load (``after_load_file``) it reads the declarations and builds the p
 from *all* entries; per request it takes Fava's filters and the report date
 (``fava_scope``; the time filter sets the date, the holdings come from the whole history),
 and computes one ``Report`` per scope and one trade ``Plan`` per scope and cash flow
-(``cash_input``), each kept in a ``ReportCache`` that every load clears.
+(``cash_input``), each kept in a ``ReportCache`` of the current load (computed outside
+its lock, and never remembered from a load that a reload has replaced).
 Nothing here raises into Fava: a problem becomes a message on the page.
 """
 
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
@@ -31,12 +33,15 @@ from fava.context import g
 from fava.core.number import get_locale_format
 from fava.ext import FavaExtensionBase, extension_endpoint
 from fava.helpers import FavaAPIError
-from flask import Response, request
+from flask import Response, current_app, request
 
 from fava_rebalance.analysis import Ledger, Report, analyse
 from fava_rebalance.cash_input import CASH, read_cash
+from fava_rebalance.chart import masked as masked_chart
 from fava_rebalance.fava_scope import Scope, account_matcher, scope_of
 from fava_rebalance.hints import CommodityDirective, commodity_directives
+from fava_rebalance.incognito import mask_frame, mask_json
+from fava_rebalance.limits import FIRST_DATE, LAST_DATE, date_problem
 from fava_rebalance.page import NumberFormat, Numbers, Page, Panel, build_page, with_panels
 from fava_rebalance.plan_page import PlanView, build_plan_view, cash_form, plan_problem
 from fava_rebalance.planner import CashAccounts, CashFlow, Plan, cash_accounts, plan_for, price_quote
@@ -75,6 +80,7 @@ class Loaded:
     ledger: Ledger
     directives: Mapping[str, CommodityDirective]
     number_format: NumberFormat
+    generation: int = 0  # which load: the caches remember only the current one's results
 
 
 @dataclass(frozen=True)
@@ -99,23 +105,63 @@ def locale_number_format(locale_name: str | None) -> NumberFormat:
 
 
 # The download renderers import ``tables`` (pandas) when called: a Fava start that never
-# downloads should not pay for importing pandas.
-def _drift_csv(report: Report, _: Plan | None) -> str:
+# downloads should not pay for importing pandas. ``masked``: ``fava --incognito`` is on, and
+# the figures are masked as on the page (``incognito``).
+def _drift_csv(report: Report, _: Plan | None, masked: bool) -> str:
     from fava_rebalance.tables import drift_frame, to_csv
 
-    return to_csv(drift_frame(report))
+    frame = drift_frame(report)
+    return to_csv(mask_frame(frame) if masked else frame)
 
 
-def _trades_csv(_: Report, plan: Plan | None) -> str:
+def _trades_csv(_: Report, plan: Plan | None, masked: bool) -> str:
     from fava_rebalance.tables import to_csv, trades_frame
 
-    return to_csv(trades_frame(plan)) if plan is not None else ""
+    if plan is None:
+        return ""
+    frame = trades_frame(plan)
+    return to_csv(mask_frame(frame) if masked else frame)
 
 
-def _workbook(report: Report, plan: Plan | None) -> bytes:
+def _workbook(report: Report, plan: Plan | None, masked: bool) -> bytes:
     from fava_rebalance.tables import report_sheets, to_excel
 
-    return to_excel(report_sheets(report, plan))
+    sheets = report_sheets(report, plan)
+    return to_excel({name: mask_frame(frame) for name, frame in sheets.items()} if masked else sheets)
+
+
+def _json(report: Report, plan: Plan | None, masked: bool) -> str:
+    data = report_to_dict(report, plan)
+    return json.dumps(mask_json(data) if masked else data, indent=2)
+
+
+def _incognito() -> bool:
+    """Whether Fava runs with ``--incognito`` (its templates then mask every figure)."""
+    return bool(current_app.config.get("INCOGNITO", False))
+
+
+def _masked_charts(page: Page) -> Page:
+    """``page`` with its charts laid out from placeholder figures (``chart.masked``)."""
+    panels = tuple(
+        Panel(p.template, replace(p.data, chart=masked_chart(p.data.chart)))
+        if isinstance(p.data, PlanView) and p.data.chart is not None else p
+        for p in page.panels)
+    return replace(page, chart=masked_chart(page.chart), panels=panels)
+
+
+def _no_sniffing(response: Response) -> Response:
+    """``response`` with ``X-Content-Type-Options: nosniff``.
+
+    A message may echo the request's input (``cash=<script>…``): the browser must take it
+    as the plain text it is labelled, never guess HTML from its content.
+    """
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _message(text: str, status: int) -> Response:
+    """A download's failure: ``text`` as plain text with HTTP ``status``, never sniffed."""
+    return _no_sniffing(Response(text, status=status, mimetype="text/plain"))
 
 
 _Handler = Callable[["Rebalance"], Response]
@@ -144,11 +190,17 @@ class Rebalance(FavaExtensionBase):
         self._load_problem: str | None = "The ledger has not been read yet."
         self._reports: ReportCache[Report] = ReportCache()
         self._plans: ReportCache[Plan] = ReportCache()
+        self._generations = itertools.count(1)
 
     def after_load_file(self) -> None:
-        """Read declarations, prices and commodity directives once per ledger load."""
-        self._reports.clear()
-        self._plans.clear()
+        """Read declarations, prices and commodity directives once per ledger load.
+
+        The caches move to the new load first: a request still computing from the old
+        declarations gets its answer, but it is not remembered for the new load.
+        """
+        generation = next(self._generations)
+        self._reports.reset(generation)
+        self._plans.reset(generation)
         try:
             entries = cast(Sequence[data.Directive], self.ledger.all_entries)
             # Fava's own price map, built from all entries on this load: no second one.
@@ -158,12 +210,13 @@ class Rebalance(FavaExtensionBase):
                 ledger,
                 commodity_directives(self.ledger.all_entries_by_type.Commodity),
                 locale_number_format(self.ledger.fava_options.locale),
+                generation,
             )
             self._load_problem = None
         except Exception as exc:  # a bug must not stop Fava from loading the ledger
             LOG.exception("fava_rebalance: reading the ledger failed")
-            self._loaded = None
             self._load_problem = _unexpected(exc)
+            self._loaded = None
 
     def _scope(self) -> Scope:
         return scope_of(request.args, g.filtered.end_date, datetime.date.today())
@@ -195,10 +248,17 @@ class Rebalance(FavaExtensionBase):
             scope = self._scope()  # Fava applies the request's filters here
         except FavaAPIError as exc:  # a bad time or filter expression
             raise BadFilter(f"Fava could not apply this page's filters: {exc.message}") from exc
+        except OverflowError as exc:  # time=0001: Fava's period reaches before the year 1
+            raise BadFilter(f"Fava could not apply this page's time filter: it reaches past the dates "
+                            f"Python can hold; report dates from {FIRST_DATE} to {LAST_DATE} "
+                            "are supported.") from exc
         except Exception as exc:  # Fava's own parsers raise on some values: time=2024-13, account=(
             raise BadFilter(f"Fava could not apply this page's filters: {exc}") from exc
+        problem = date_problem(scope.date)
+        if problem is not None:  # time=9999, time=0001-01-15: the report cannot look around it
+            raise BadFilter(f"{problem[0].upper()}{problem[1:]}; choose a time filter inside them.")
         try:
-            report = self._reports.get(scope, lambda: self._compute(loaded, scope))
+            report = self._reports.get(scope, lambda: self._compute(loaded, scope), loaded.generation)
         except Exception as exc:
             LOG.exception("fava_rebalance: computing the report failed")
             raise ReportUnavailable(_unexpected(exc)) from exc
@@ -206,7 +266,8 @@ class Rebalance(FavaExtensionBase):
 
     def _plan(self, loaded: Loaded, scope: Scope, report: Report, flow: CashFlow | None) -> Plan:
         """The trade plan for a report and cash flow, computed once per ledger load."""
-        return self._plans.get((scope, flow), lambda: plan_for(loaded.ledger, report, flow))
+        return self._plans.get((scope, flow), lambda: plan_for(loaded.ledger, report, flow),
+                               loaded.generation)
 
     def _requested_plan(self, loaded: Loaded, scope: Scope, report: Report) -> Plan:
         """The plan for this request's cash input; ``BadCash`` when it cannot be read or planned.
@@ -264,7 +325,7 @@ class Rebalance(FavaExtensionBase):
             page = build_page(report, loaded.directives, loaded.number_format)
             if report.allocation.targeted:
                 page = with_panels(page, Panel(PLAN_TEMPLATE, self._plan_view(loaded, scope, report)))
-            return PageResult(page)
+            return PageResult(_masked_charts(page) if _incognito() else page)
         except ReportUnavailable as exc:
             return PageResult(None, str(exc))
         except Exception as exc:
@@ -287,28 +348,28 @@ class Rebalance(FavaExtensionBase):
 
     def _download(
         self,
-        render: Callable[[Report, Plan | None], str | bytes],
+        render: Callable[[Report, Plan | None, bool], str | bytes],
         name: str,
         mimetype: str,
         *,
         with_plan: bool = True,
     ) -> Response:
-        """``render(report, plan)`` as a file ``name``; a plain-text message if it fails.
+        """``render(report, plan, masked)`` as a file ``name``; a plain-text message if it fails.
 
         ``with_plan``: the plan for the request's cash input is computed (and must exist).
         """
         try:
             loaded, scope, report = self._report()
             plan = self._requested_plan(loaded, scope, report) if with_plan else None
-            body = render(report, plan)
+            body = render(report, plan, _incognito())
         except BadRequest as exc:
-            return Response(str(exc), status=400, mimetype="text/plain")
+            return _message(str(exc), 400)
         except ReportUnavailable as exc:
-            return Response(str(exc), status=500, mimetype="text/plain")
+            return _message(str(exc), 500)
         except Exception as exc:
             LOG.exception("fava_rebalance: rendering a download failed")
-            return Response(_unexpected(exc), status=500, mimetype="text/plain")
-        response = Response(body, mimetype=mimetype)
+            return _message(_unexpected(exc), 500)
+        response = _no_sniffing(Response(body, mimetype=mimetype))
         if not name.endswith(".json"):
             response.headers["Content-Disposition"] = (
                 f'attachment; filename="{name.format(date=report.date)}"')
@@ -333,5 +394,4 @@ class Rebalance(FavaExtensionBase):
     @_get("report.json")
     def report_json(self) -> Response:
         """The report and the plan as the CLI's JSON object (SPEC §3)."""
-        return self._download(lambda r, p: json.dumps(report_to_dict(r, p), indent=2),
-                              "rebalance-{date}.json", "application/json")
+        return self._download(_json, "rebalance-{date}.json", "application/json")

@@ -9,13 +9,14 @@ so are the purchases the wash-sale rule looks at (``recent``: every account, not
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from beancount.core import data
 from beancount.core.position import Cost
+
+from fava_rebalance.account_pattern import AccountPattern
 
 ZERO = Decimal(0)
 LotKey = tuple[Decimal | None, str | None, datetime.date | None, str | None]
@@ -43,7 +44,7 @@ class Position:
 
 
 def portfolio_filter(
-    accounts: re.Pattern[str], is_excluded: Callable[[str], bool]
+    accounts: AccountPattern, is_excluded: Callable[[str], bool]
 ) -> Callable[[str], bool]:
     """A cached predicate that tells whether an account is part of the portfolio."""
     cache: dict[str, bool] = {}

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from fava_rebalance.account_pattern import AccountPattern, PatternError, compile_accounts
+
 DEFAULT_ACCOUNTS = "^Assets:"
+DEFAULT_TIME_BUDGET = Decimal(10)
 
 
 class OptionError(ValueError):
@@ -43,13 +46,18 @@ def _boolean(name: str) -> Callable[[Any], Any]:
     return check
 
 
-def _regex(value: Any) -> re.Pattern[str]:
+def _regex(value: Any) -> AccountPattern:
+    """The ``accounts`` pattern: Python's syntax, matched in linear time (``account_pattern``)."""
     if not isinstance(value, str):
         raise OptionError(f"option 'accounts' needs a regular expression in quotes, not {value!r}")
     try:
-        return re.compile(value)
+        re.compile(value)  # compiling never hangs; a typo gets Python's own message
     except re.error as exc:
         raise OptionError(f"option 'accounts' is not a valid regular expression {value!r}: {exc}") from exc
+    try:
+        return compile_accounts(value)
+    except PatternError as exc:
+        raise OptionError(f"option 'accounts': the regular expression {value!r} is refused: {exc}") from exc
 
 
 def _currency(value: Any) -> str:
@@ -69,6 +77,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "trade-cost": _number("trade-cost", Decimal(0), None),
     "max-drift-error": _boolean("max-drift-error"),
     "harvest": _boolean("harvest"),
+    "time-budget": _number("time-budget", Decimal("0.1"), Decimal(3600)),
 }
 
 
@@ -84,7 +93,7 @@ def parse_option(name: Any, value: Any) -> Any:
 class Options:
     """The options in force on one date (defaults where the ledger sets none)."""
 
-    accounts: re.Pattern[str]
+    accounts: AccountPattern
     currency: str
     band: Decimal | None = None
     relative_band: Decimal | None = None
@@ -94,6 +103,7 @@ class Options:
     trade_cost: Decimal = Decimal(0)
     max_drift_error: bool = False
     harvest: bool = True
+    time_budget: Decimal = DEFAULT_TIME_BUDGET  # seconds for one whole plan (``planner.budget``)
 
     def band_width(self, target: Decimal) -> Decimal:
         """Half-width of the no-action band around ``target``, in percentage points.

@@ -1,7 +1,8 @@
 """The report as pandas tables, for the CSV and Excel downloads (same figures as the page).
 
 Money and percents are rounded to two places and kept as exact ``Decimal`` text in CSV; in
-Excel they are written as numbers (a spreadsheet has no decimal type).
+Excel they are written as numbers (a spreadsheet has no decimal type). Text never reaches
+a spreadsheet as a formula (``spreadsheet``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fava_rebalance.analysis import Report
 from fava_rebalance.band_deposit import deposit_sentences
 from fava_rebalance.formatting import round2
 from fava_rebalance.planner.model import Plan
+from fava_rebalance.spreadsheet import csv_text, xlsx_text
 
 DRIFT_COLUMNS = ["section", "category", "accounts", "value", "percent", "target", "difference",
                  "amount", "action"]
@@ -47,20 +49,37 @@ def drift_frame(report: Report) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=DRIFT_COLUMNS)
 
 
+def _csv_cell(value: object) -> object:
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    return csv_text(value) if isinstance(value, str) else value
+
+
+def _xlsx_cell(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
+    return xlsx_text(value) if isinstance(value, str) else value
+
+
 def to_csv(frame: pd.DataFrame) -> str:
-    """CSV text with Decimals written exactly (``1234.50``, never ``1234.5``)."""
+    """CSV text with Decimals written exactly (``1234.50``, never ``1234.5``).
+
+    Text that a spreadsheet would run as a formula is neutralised (``spreadsheet``).
+    """
     buffer = io.StringIO()
-    frame.map(lambda v: f"{v:f}" if isinstance(v, Decimal) else v).to_csv(buffer, index=False)
+    frame.map(_csv_cell).to_csv(buffer, index=False)
     return buffer.getvalue()
 
 
 def to_excel(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """An .xlsx workbook with one sheet per frame (openpyxl through pandas)."""
+    """An .xlsx workbook with one sheet per frame (openpyxl through pandas).
+
+    Numbers are numbers; text is never a formula (``spreadsheet``).
+    """
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            numeric = frame.map(lambda v: float(v) if isinstance(v, Decimal) else v)
-            numeric.to_excel(writer, sheet_name=name, index=False)
+            frame.map(_xlsx_cell).to_excel(writer, sheet_name=name, index=False)
     return buffer.getvalue()
 
 

@@ -278,6 +278,27 @@ def test_bad_arguments_exit_2(ledger_file, capsys, argv: list[str]) -> None:
     assert "usage: bean-rebalance" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("date", ["9999-12-01", "0001-01-30", "1899-12-31"])
+def test_dates_outside_the_supported_range_exit_2(ledger_file, capsys, date: str) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main([str(ledger_file(LEDGER)), "--date", date, "--format", "json"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert f"the report date {date} is outside the supported dates, 1900-01-01 to 9998-12-31" in err
+
+
+def test_a_bug_exits_3_not_1(ledger_file, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 1 means "the ledger has errors"; a failure of bean-rebalance itself must not say that.
+    def broken(*_: object, **__: object) -> None:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr("fava_rebalance.cli.analyse", broken)
+    code, out, err = _run(capsys, str(ledger_file(LEDGER)), "--format", "json")
+    assert (code, out) == (3, "")
+    assert "ZeroDivisionError: boom" in err
+    assert "bean-rebalance: internal error; this is a bug in fava_rebalance, not in the ledger" in err
+
+
 def test_missing_ledger_exits_2(tmp_path: Path, capsys) -> None:
     code, out, err = _run(capsys, str(tmp_path / "nope.beancount"))
     assert (code, out) == (2, "")

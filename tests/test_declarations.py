@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime
 import re
+import tracemalloc
 from decimal import Decimal
 
 import pytest
+from beancount.core import data
 
+from fava_rebalance.account_pattern import compile_accounts
 from fava_rebalance.categories import Share
 from fava_rebalance.declarations import read_declarations
 from fava_rebalance.options import OptionError, Options, parse_option
@@ -201,7 +204,7 @@ def test_no_operating_currency_defaults_to_usd(load) -> None:
 
 
 def _opts(band: str | None, relative: str | None) -> Options:
-    return Options(accounts=re.compile("^Assets:"), currency="USD",
+    return Options(accounts=compile_accounts("^Assets:"), currency="USD",
                    band=None if band is None else Decimal(band),
                    relative_band=None if relative is None else Decimal(relative))
 
@@ -236,7 +239,14 @@ def test_band_width_is_the_narrower_of_both(band: str | None, relative: str | No
         ("max-drift-error", Decimal(1), "TRUE or FALSE"),
         ("accounts", "^Assets:(", "not a valid regular expression"),
         ("accounts", Decimal(1), "regular expression in quotes"),
+        # Valid for Python's re, refused for linear-time matching (account_pattern):
+        ("accounts", r"^Assets:(\w+):\1", "is refused: invalid escape sequence: \\1. Account patterns are "
+                                            "matched in linear time (RE2), which has no backreferences or "
+                                            "lookaround"),
+        ("accounts", "^(?!Liabilities)", "is refused: invalid perl operator: (?!"),
         ("currency", "usd", "currency such as"),
+        ("time-budget", Decimal(0), "at least 0.1"),
+        ("time-budget", Decimal(7200), "at most 3600"),
     ],
 )
 def test_bad_option_values_raise(name: str, value: object, says: str) -> None:
@@ -327,6 +337,38 @@ def test_trading_flags(load) -> None:
     assert "LOCK" in decl.fractional
     assert decl.identical_to("VOO") == {"VOO", "LOCK", "IVV"}
     assert decl.identical_to("SPLG") == {"SPLG", "SPY"}
+
+
+def test_commodities_in_two_groups_are_identical_to_both_and_no_further(load) -> None:
+    text = """
+    2015-01-01 commodity VOO
+      substantially-identical: "IVV"
+    2015-01-01 commodity SPLG
+      substantially-identical: "IVV"
+    """
+    entries, _, options_map = load(text)
+    decl, _ = read_declarations(entries, options_map)
+    assert decl.identical_to("IVV") == {"IVV", "VOO", "SPLG"}  # in both declared groups
+    assert decl.identical_to("VOO") == {"VOO", "IVV"}  # VOO and SPLG were never declared alike
+    assert decl.identical_to("VTI") == {"VTI"}
+
+
+def test_a_long_substantially_identical_list_costs_linear_memory() -> None:
+    # 3,000 names, each identical to every other: stored per pair that is 3,000 x 2,999 =
+    # 9 million set entries (hundreds of MB); one shared group is the 3,000 names, a few
+    # hundred kB. 16 MB is far below the first and far above the second.
+    names = ", ".join(f"F{i}" for i in range(3000))
+    entry = data.Commodity({"filename": "x", "lineno": 1, "substantially-identical": names},
+                           datetime.date(2020, 1, 1), "F0")
+    tracemalloc.start()
+    try:
+        decl, errors = read_declarations([entry], {})
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert errors == []
+    assert peak < 16 * 2**20, peak
+    assert len(decl.identical_to("F1234")) == 3000
 
 
 def test_locations(load) -> None:

@@ -274,6 +274,7 @@ def test_csv_has_the_page_figures(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == 'attachment; filename="rebalance-2024-12-31.csv"'
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
     frame = pd.read_csv(io.StringIO(response.get_data(as_text=True)), dtype=str, keep_default_na=False)
     for section, section_rows in page_rows.items():
         csv_rows = frame[frame["section"] == section]
@@ -403,6 +404,24 @@ def test_bad_filter_shows_a_message(client: FlaskClient) -> None:
     assert "Fava could not apply this page&#39;s filters" in _tab(html)
 
 
+@pytest.mark.parametrize(("time", "message"), [
+    # The report looks 30 days back and 31 ahead: dates near Python's ends are refused.
+    ("9999", "The report date 9999-12-30 is outside the supported dates, 1900-01-01 to 9998-12-31"),
+    ("0001-01-15", "The report date 0001-01-15 is outside the supported dates"),
+    ("1899-12-31", "The report date 1899-12-31 is outside the supported dates"),
+    ("0001", "Fava could not apply this page&#39;s time filter: it reaches past the dates Python can hold"),
+])
+def test_dates_outside_the_supported_range_are_a_message(client: FlaskClient, time: str,
+                                                         message: str) -> None:
+    html = page_html(client, PAGE + f"?time={time}&cash=")
+    assert message in _tab(html)
+    for download in ("report.csv", "trades.csv", "report.xlsx", "report.json"):
+        response = client.get(PAGE + f"{download}?time={time}")
+        assert response.status_code == 400, (download, response.get_data(as_text=True))
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert message.replace("&#39;", "'") in response.get_data(as_text=True)
+
+
 def test_a_bug_shows_a_message_not_a_stack_trace(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -414,6 +433,7 @@ def test_a_bug_shows_a_message_not_a_stack_trace(
     assert "could not be computed (ZeroDivisionError: boom)" in _tab(html)
     response = client.get(PAGE + "report.csv?time=2019")
     assert response.status_code == 500
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "Traceback" not in response.get_data(as_text=True)
 
 
@@ -474,6 +494,54 @@ def test_incognito_masks_every_figure() -> None:
     assert figures == []
     titles = re.findall(r'title="([^"]*)"', tab)
     assert not [t for t in titles if re.search(r"\d+\.\d\d", t)]
+
+
+FIGURE = re.compile(r"\d+\.\d\d|\d+%")  # 1234.50, 25%: the shapes the figures take
+
+
+def test_incognito_masks_the_downloads() -> None:
+    client = _app("page", incognito=True).test_client()
+    for download in ("report.csv?time=2024", "trades.csv?time=2024&cash=1000",
+                     "report.json?time=2024&cash=1000"):
+        response = client.get(PAGE + download)
+        assert response.status_code == 200
+        assert FIGURE.findall(response.get_data(as_text=True)) == [], download
+    doc = client.get(PAGE + "report.json?time=2024&cash=1000").get_json()
+    # Names stay, figures go, as on the page: total 50,000.00 and Bonds 16,000.00 (32.00%).
+    assert (doc["date"], doc["total"]) == ("2024-12-31", "XXXXX.XX")
+    assert doc["targeted"][0] == {"category": "Bonds", "value": "XXXXX.XX", "percent": "XX.XX",
+                                  "target": "XX.XX", "difference": "X.XX", "amount": "XXXX.XX",
+                                  "action": "sell", "band": "X.XX"}
+    drift = pd.read_csv(io.StringIO(client.get(PAGE + "report.csv?time=2024").get_data(as_text=True)),
+                        dtype=str, keep_default_na=False)
+    assert list(drift.iloc[0]) == ["targeted", "Bonds", "", "XXXXX.XX", "XX.XX", "XX.XX", "X.XX",
+                                   "XXXX.XX", "sell"]
+    workbook = pd.read_excel(io.BytesIO(client.get(PAGE + "report.xlsx?time=2024&cash=1000").data),
+                             sheet_name=None, dtype=object)
+    for name, sheet in workbook.items():
+        for value in sheet.to_numpy().ravel():
+            assert not isinstance(value, (int, float)) or isinstance(value, bool) or value != value, (
+                name, value)  # no number (NaN is an empty cell)
+            assert not FIGURE.findall(str(value)), (name, value)
+
+
+def _geometry(html: str) -> list[str]:
+    """Every position and size in the tab's SVG charts (texts left out)."""
+    svgs = "".join(re.findall(r"<svg.*?</svg>", _tab(html), re.S))
+    return re.findall(r'\b(?:x|y|x1|x2|y1|y2|width|height)="[^"]*"', svgs)
+
+
+def test_incognito_charts_do_not_draw_the_figures() -> None:
+    # time=2024 and time=2025 hold different shares (44/10/32/2% against 46/12/28/4%), so
+    # their charts differ; under incognito both are drawn from the same placeholders.
+    plain = _app("page").test_client()
+    masked = _app("page", incognito=True).test_client()
+    query = "?time={}&cash="
+    assert _geometry(page_html(plain, PAGE + query.format(2024))) != _geometry(
+        page_html(plain, PAGE + query.format(2025)))
+    first = _geometry(page_html(masked, PAGE + query.format(2024)))
+    assert first == _geometry(page_html(masked, PAGE + query.format(2025)))
+    assert any(g.startswith("width=") for g in first)  # the bars are still drawn
 
 
 def test_read_only_serves_the_page_and_downloads() -> None:

@@ -432,6 +432,11 @@ def test_workbook_and_trades_csv_hold_the_plan(client: FlaskClient,
      "The plan could not be made: a withdrawal of 100,000.00 USD is more than Assets:Invest:Roth can raise "
      "(68,721.07 USD in cash and holdings it may sell)."),
     ("cash=100&cash_account=%3Cscript%3Ex", "&#39;&lt;script&gt;x&#39; is not a Beancount account name."),
+    # Beyond the optimiser's floats (limits.MAX_CASH = 10^15): refused, not OverflowError.
+    ("cash=1e306", "The cash amount 1E+306 is beyond the planner&#39;s range: a deposit or a withdrawal "
+                   "must be less than 1,000,000,000,000,000."),
+    ("cash=1e999999", "The cash amount 1E+999999 is beyond the planner&#39;s range"),
+    ("cash=-1e15", "The cash amount -1E+15 is beyond the planner&#39;s range"),
 ])
 def test_bad_cash_is_a_message(client: FlaskClient, query: str, message: str) -> None:
     html = page_html(client, f"{TAB}?time={DATE}&{query}")
@@ -446,6 +451,7 @@ def test_bad_cash_is_a_message(client: FlaskClient, query: str, message: str) ->
         response = client.get(f"{TAB}{download}?time={DATE}&{query}")
         assert response.status_code == 400
         assert response.mimetype == "text/plain"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"  # it may echo the input
         assert "Traceback" not in response.get_data(as_text=True)
     assert client.get(f"{TAB}report.csv?time={DATE}&{query}").status_code == 200  # the drift alone
 

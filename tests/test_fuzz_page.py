@@ -29,6 +29,7 @@ from flask import Flask
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from test_fuzz_plugin import ledgers
+from test_spreadsheet import check_csv
 
 VALUELESS_CUSTOM = re.compile(r'custom "[^"\n]*" *$', re.MULTILINE)
 SLUG = "fuzz"
@@ -84,7 +85,8 @@ option "operating_currency" "EUR"
 time_value = st.one_of(
     st.sampled_from(["2024", "2023-06", "2024-Q1", "2021 - 2024", "day", "month", "year", "2024-W05",
                      "2019", "1900", "9999", "2024-13", "2024-02-30", "-", "today", "fy2024",
-                     "<script>", "'", '"', "2024 -", "0", ""]),
+                     "<script>", "'", '"', "2024 -", "0", "", "0001", "0001-01-15", "9999-12-31",
+                     "9999-12", "1899-12-31"]),
     st.text(max_size=12),
 )
 account_value = st.one_of(
@@ -104,7 +106,7 @@ params = st.fixed_dictionaries({}, optional={
     "conversion": st.sampled_from(["at_cost", "at_value", "units", "USD", "EUR", "XYZ", "", "<b>"]),
     "interval": st.sampled_from(["year", "month", "day", "bogus", ""]),
     "cash": st.sampled_from(["1000", "-500", "abc", "1e9", "", "100@Assets:Invest:IRA", "-1e30", "0",
-                             "1,000.50", "-99999999"]),
+                             "1,000.50", "-99999999", "1e306", "1e999999", "-1e15", "NaN", "=1+1"]),
     "cash_account": st.sampled_from(["Assets:Invest:IRA", "Assets:Invest:Taxable", "Assets:Nope", "(", ""]),
     "x": st.text(max_size=8),
 })
@@ -135,6 +137,10 @@ def test_page_never_answers_500_whatever_the_url(app: Flask, query: dict[str, st
     body = response.get_data(as_text=True) if endpoint != "report.xlsx" else ""
     assert response.status_code < 500, (url, response.status_code, body[-1500:])
     assert "Traceback" not in body
+    if endpoint and response.mimetype == "text/plain":  # a message that may echo the input
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    if endpoint.endswith(".csv") and response.status_code == 200:
+        check_csv(body)  # no cell a spreadsheet would run as a formula
 
 
 @settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "25")), deadline=None,

@@ -8,7 +8,11 @@ short, huge and tiny) and prices. Whatever the input:
 
 - the plugin never raises, returns the very same entries, and each of its errors carries a
   ``source`` whose ``filename`` is the ledger's and whose integer ``lineno`` is the first
-  line of a directive of the generated text;
+  line of a directive of the generated text, and prints through Beancount's printer as
+  ``bean-check`` prints it (``custom`` directives with no values, whose ``values`` is
+  ``None``, and metadata keys with no value, ``None``, are drawn often);
+- ``bean-rebalance`` on the ledger's file never crashes: exit status 0, or 1 with every
+  error on stderr as ``file:line: message``;
 - ``analyse`` (the report every view shows) never raises, at any date, and the report
   serialises to the CLI's JSON.
 
@@ -19,17 +23,24 @@ whole file runs in a few seconds; ``FUZZ_EXAMPLES=3000 FUZZ_RANDOM=1`` hunts lon
 from __future__ import annotations
 
 import datetime
+import io
+import json
 import os
 import re
+import tempfile
+from contextlib import redirect_stderr, redirect_stdout
 from decimal import Decimal
+from pathlib import Path
 
 from beancount import loader
 from beancount.core import data
+from beancount.parser import printer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from beancount_plugins.rebalance import rebalance
 from fava_rebalance.analysis import Ledger, analyse
+from fava_rebalance.cli import main
 from fava_rebalance.options import PARSERS
 from fava_rebalance.serialize import report_to_dict
 
@@ -37,6 +48,8 @@ from fava_rebalance.serialize import report_to_dict
 FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "120")), deadline=None,
                 derandomize=not os.environ.get("FUZZ_RANDOM"),
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# The command line also plans trades (a solver run per ledger): fewer examples.
+CLI_FUZZ = settings(FUZZ, max_examples=max(FUZZ.max_examples // 4, 1))
 DIRECTIVE_LINE = re.compile(r"^\d{4}-\d{2}-\d{2} ")
 DATES = [datetime.date(2019, 12, 31), datetime.date(2020, 6, 1), datetime.date(2021, 1, 1),
          datetime.date(2030, 1, 1)]
@@ -98,6 +111,8 @@ def meta_value(draw: st.DrawFn) -> str:
         return draw(st.sampled_from(["TRUE", "FALSE"]))
     if kind == 4:
         return draw(st.sampled_from(["2020-01-01", "12.50 USD", "USD", "Assets:Cash", "#tag"]))
+    if kind == 5 and draw(st.booleans()):
+        return ""  # ``key:`` with nothing after it: the value is None
     if kind == 5:
         return quoted(draw(st.sampled_from(["taxable", "IRA", " roth ", "tax-free", "taxdeferred", "401K",
                                             "", "hsa", "tax-deferred"])))
@@ -105,6 +120,8 @@ def meta_value(draw: st.DrawFn) -> str:
 
 
 custom_value = st.one_of(meta_value(), st.sampled_from(['"Equities"', '"Bonds"', '"Cash"', "50", "60", "40"]))
+# A custom directive's values: often none at all (Beancount parses that as ``values=None``).
+custom_values = st.one_of(st.just([]), st.lists(custom_value.filter(bool), max_size=3))
 option_name = st.one_of(st.sampled_from(sorted(PARSERS)), st.sampled_from(["Band", "bands", ""]),
                         hostile_text)
 
@@ -166,7 +183,7 @@ def ledgers(draw: st.DrawFn) -> str:
         lines += draw(metadata(meta_keys_open))
     for _ in range(draw(st.integers(0, 5))):
         day = draw(st.sampled_from(["2019-06-01", "2020-01-01", "2020-06-01", "2021-01-01"]))
-        values = draw(st.lists(custom_value, max_size=3))
+        values = draw(custom_values)
         name = draw(st.sampled_from(["Equities", "Bonds", "Cash", "C0", "Equities:US", "Nothing"]))
         if draw(st.booleans()):
             values = [quoted(draw(category_name) if draw(st.booleans()) else name), draw(number)]
@@ -176,10 +193,10 @@ def ledgers(draw: st.DrawFn) -> str:
         name = draw(option_name)
         values = [quoted(name), draw(option_value(name))]
         if draw(st.integers(0, 9)) == 0:
-            values = draw(st.lists(custom_value, max_size=3))
+            values = draw(custom_values)
         lines.append(f'{day} custom "rebalance-option" ' + " ".join(values))
     if draw(st.booleans()):
-        values = draw(st.lists(custom_value, max_size=3))
+        values = draw(custom_values)
         lines.append('2020-01-01 custom "rebalance-location" ' + " ".join(values))
     units = st.sampled_from(["1", "10", "-5", "0.000001", "123456789012345", "-100000000000", "3.333"])
     price = st.sampled_from(["1", "100.25", "0.0000001", "98765432109876", "0"])
@@ -223,6 +240,8 @@ def check_errors_located(errors: list[object], text: str) -> None:
         assert DIRECTIVE_LINE.match(lines[lineno - 1]), where
         assert isinstance(getattr(err, "message", None), str)
         assert err.message
+        # bean-check prints each error with Beancount's printer, directive and all.
+        assert printer.format_error(err).startswith(f"<string>:{lineno}: "), err
 
 
 @FUZZ
@@ -264,3 +283,20 @@ def test_plugin_with_drift_check_never_raises(text: str) -> None:
     assert out is entries
     check_errors_located(list(errors), text)
     assert all(isinstance(e.entry, data.ALL_DIRECTIVES) or e.entry is None for e in errors)
+
+
+@CLI_FUZZ
+@given(ledgers(), st.sampled_from(DATES), st.sampled_from(["json", "csv"]))
+def test_cli_never_crashes(text: str, date: datetime.date, fmt: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "ledger.beancount"
+        path.write_text(text, encoding="utf-8")
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            status = main([str(path), "--date", date.isoformat(), "--format", fmt])
+    assert status in (0, 1), err.getvalue()
+    if fmt == "json":
+        assert json.loads(out.getvalue())["date"] == date.isoformat()
+    for line in err.getvalue().splitlines():
+        # ledger errors at file:line (Beancount's own plugin failures at <load>), plan errors
+        assert line.startswith((f"{path}:", "<load>:", "bean-rebalance: ")), line

@@ -74,7 +74,8 @@ def test_withdrawal_named_account_as_json(ledger: Path, capsys: pytest.CaptureFi
     assert doc["tax"]["estimated_tax"] == "150.00"
 
 
-@pytest.mark.parametrize("cash", ["abc", "5000@not an account", "5000@Assets:Nowhere", "-1000000", "NaN"])
+@pytest.mark.parametrize("cash", ["abc", "5000@not an account", "5000@Assets:Nowhere", "-1000000", "NaN",
+                                  "1e306", "1e999999", "-1e15"])
 def test_bad_cash_exits_2(ledger: Path, capsys: pytest.CaptureFixture[str], cash: str) -> None:
     code, out, err = run(capsys, str(ledger), "--date", "2026-11-20", "--cash", cash, "--format", "json")
     assert (code, out) == (2, "")

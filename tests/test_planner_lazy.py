@@ -143,3 +143,14 @@ def test_withdrawal_plan_sells_the_mirror_amounts() -> None:
     # After (of 95,000): US 41,142.86 = 43.31%, Intl 30,857.14 = 32.48%, Bonds 17.37%, TIPS 6.84%.
     assert after(result) == {"Bonds": "17.37", "TIPS": "6.84", "US": "43.31", "Intl": "32.48"}
     assert result.accounts[0].cash_after == 0
+
+
+def test_plan_refuses_cash_beyond_the_optimisers_range() -> None:
+    # plan() itself, not only the CLI and the tab, refuses what its floats cannot hold
+    # (limits.MAX_CASH = 10^15); 1e999999 overflowed Decimal's arithmetic before.
+    for cash in ("1e999999", "-1e999999", "1e15"):
+        result, _ = plan_of(LEDGER, "2026-11-20", cash)
+        assert [e.message for e in result.errors] == [
+            f"the cash amount {Decimal(cash)} is beyond the planner's range: a deposit or a withdrawal "
+            "must be less than 1,000,000,000,000,000"]
+        assert result.trades == ()

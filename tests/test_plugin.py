@@ -165,6 +165,7 @@ def test_unknown_option() -> None:
         ("min-trade", "-1", "at least 0"),
         ("max-drift-error", "1", "TRUE or FALSE"),
         ("accounts", '"^Assets:("', "not a valid regular expression"),
+        ("accounts", '"^Assets:(?=Invest)"', "refused: invalid perl operator: (?="),
         ("currency", '"dollars"', "currency"),
     ],
 )
@@ -331,6 +332,15 @@ def test_plugin_on_an_empty_ledger() -> None:
     assert _check('2024-01-01 custom "rebalance-option" "max-drift-error" TRUE\n') == []
 
 
+def test_drift_check_on_a_ledger_ending_outside_the_supported_dates() -> None:
+    # The report looks 30 days back from its date: from 0001-01-05 that is before the year 1.
+    text = ('0001-01-01 custom "rebalance-option" "max-drift-error" TRUE\n'
+            "0001-01-05 open Assets:Invest:Taxable\n")
+    _one_error(text, "max-drift-error", "max-drift-error cannot check the ledger's last date: the report "
+                                        "date 0001-01-05 is outside the supported dates, 1900-01-01 to "
+                                        "9998-12-31")
+
+
 BEAN_CHECK = shutil.which("bean-check") or str(Path(sys.executable).with_name("bean-check"))
 
 
@@ -347,6 +357,24 @@ def test_bean_check_prints_file_and_line(tmp_path: Path) -> None:
     pension_line = lineno_of(text, "open Assets:Invest:Pension")
     assert f"{path}:{bonds_line}: targets in force on 2024-01-01 add up to 90%" in output
     assert f"{path}:{pension_line}: unknown tax-status 'pension'" in output
+
+
+def test_bean_check_prints_errors_at_custom_directives_without_values(tmp_path: Path) -> None:
+    # A custom directive with no values parses with values=None, which Beancount's printer
+    # cannot print under the error: bean-check used to crash in the printer and show none of
+    # the errors. (Beancount's own pad plugin still fails on such a directive: that is
+    # Beancount's error, printed as one, not a crash.)
+    text = (PLUGIN + 'option "operating_currency" "USD"\n2024-01-01 custom "rebalance-target"\n'
+            '2024-01-01 custom "rebalance-option"\n2024-01-01 custom "rebalance-location"\n')
+    path = tmp_path / "empty.beancount"
+    path.write_text(text, encoding="utf-8")
+    done = subprocess.run([BEAN_CHECK, str(path)], capture_output=True, text=True, timeout=60, check=False)
+    output = done.stdout + done.stderr
+    assert "parser/printer.py" not in output
+    for directive, message in (('"rebalance-target"', "rebalance-target needs a category and a"),
+                               ('"rebalance-option"', "rebalance-option needs a name and a value"),
+                               ('"rebalance-location"', "rebalance-location needs a category and an")):
+        assert f"{path}:{lineno_of(text, directive)}: {message}" in output
 
 
 def test_malformed_class_is_the_only_error_for_the_category_it_names() -> None:

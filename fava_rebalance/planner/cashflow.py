@@ -17,6 +17,7 @@ from beancount.core import account as bc_account
 
 from fava_rebalance.analysis import Report
 from fava_rebalance.declarations import Declarations
+from fava_rebalance.limits import cash_problem
 from fava_rebalance.options import Options
 from fava_rebalance.planner.accounts import Category, Quote, TradingAccount, build_household
 from fava_rebalance.planner.model import TAXABLE, CashFlow, PlanError
@@ -39,16 +40,28 @@ class CashAccounts:
     default: str | None
 
 
-def parse_cash(text: str) -> CashFlow | PlanError:
-    """``5000``, ``-2500.50`` or ``5000@Assets:Broker`` (``,`` and ``_`` group digits)."""
-    amount_text, at, account = text.partition("@")
-    cleaned = amount_text.strip().replace(",", "").replace("_", "")
+def read_amount(text: str) -> Decimal | None:
+    """The number in ``text`` (``,`` and ``_`` group digits), or ``None`` if it is not one."""
     try:
-        amount = Decimal(cleaned)
+        return Decimal(text.strip().replace(",", "").replace("_", ""))
     except InvalidOperation:
+        return None
+
+
+def parse_cash(text: str) -> CashFlow | PlanError:
+    """``5000``, ``-2500.50`` or ``5000@Assets:Broker`` (``,`` and ``_`` group digits).
+
+    Amounts outside the planner's range (``limits.cash_problem``) are refused.
+    """
+    amount_text, at, account = text.partition("@")
+    amount = read_amount(amount_text)
+    if amount is None:
         return PlanError(f"--cash needs an amount such as 5000 or -2500@Assets:Broker, not {text!r}")
     if not amount.is_finite():
         return PlanError(f"--cash needs a finite amount, not {text!r}")
+    problem = cash_problem(amount)
+    if problem is not None:
+        return PlanError(problem)
     account = account.strip()
     if at and not bc_account.is_valid(account):
         return PlanError(f"--cash names {account!r}, which is not a Beancount account name")

@@ -34,8 +34,9 @@ from decimal import ROUND_FLOOR, Decimal
 
 from fava_rebalance.categories import HUNDRED
 from fava_rebalance.planner.accounts import Household
+from fava_rebalance.planner.budget import UNLIMITED, Deadline, OutOfTime
 from fava_rebalance.planner.lots import LotFact, Piece, piece_cost, pieces_of
-from fava_rebalance.planner.milp import Model, Outcome
+from fava_rebalance.planner.milp import TIME_LIMIT_SECONDS, Model, Outcome
 from fava_rebalance.planner.model import LONG
 from fava_rebalance.report import within_band
 
@@ -203,8 +204,9 @@ class _Problem:
     def __init__(self, household: Household, goals: Mapping[str, Decimal], scope: Scope,
                  past: Sequence[PastLoss], identical_to: Callable[[str], frozenset[str]],
                  *, whole: bool = True, pieces: dict[int, list[Segment]] | None = None,
-                 exact: bool = True) -> None:
+                 exact: bool = True, deadline: Deadline = UNLIMITED) -> None:
         self.h = household
+        self.deadline = deadline  # each solve gets what is left of it (``budget``)
         self.whole = whole
         self.pieces = {} if pieces is None else pieces  # segments per sell option, shared between models
         self.exact = exact  # partly covered lots as two segments tied by a binary
@@ -324,6 +326,7 @@ class _Problem:
     def categories(self) -> None:
         total_after = self.h.total + sum(self.scope.flows.values(), ZERO)
         for cat in self.h.categories:
+            self.deadline.check()  # one row per category: thousands take seconds to build
             name = cat.name
             coefs: dict[int, float] = {}
             for k, n in self.sell_n.items():
@@ -586,7 +589,7 @@ class _Problem:
         crossing possible and holds the model to it (to the cent). False when it does not help.
         """
         kept = dict.fromkeys(self.kept, 1.0)
-        least = self.m.solve(kept, tolerance=BAND_TOLERANCE)
+        least = self.solve(kept, BAND_TOLERANCE)
         if not least.found:
             return False
         self.m.row(kept, upper=least.objective + BAND_TOLERANCE)
@@ -643,14 +646,15 @@ class _Problem:
         return float(rounding(self.unit_values, self.h.total + sum(self.scope.flows.values(), ZERO)))
 
     def build(self) -> None:
-        self.sells()
-        self.capped()
-        self.buys()
-        self.cash()
-        self.categories()
-        self.spread()
-        self.exclusions()
-        self.tax()
+        for step in (self.sells, self.capped, self.buys, self.cash, self.categories, self.spread,
+                     self.exclusions, self.tax):
+            self.deadline.check()
+            step()
+
+    def solve(self, cost: Mapping[int, float], tolerance: float, *, relaxed: bool = False) -> Outcome:
+        """``Model.solve`` limited to what is left of the deadline (``OutOfTime`` if nothing)."""
+        return self.m.solve(cost, tolerance=tolerance, relaxed=relaxed,
+                            time_limit=self.deadline.limit(TIME_LIMIT_SECONDS))
 
     def cheapest(self, *, relaxed: bool = False) -> Outcome:
         """Phase two: the least tax and costs, the least over the tax's convex pieces.
@@ -663,12 +667,12 @@ class _Problem:
         """
         pieces = self.tax_pieces()
         if not pieces:
-            return self.m.solve(self.tax_cost(None), tolerance=COST_TOLERANCE, relaxed=relaxed)
+            return self.solve(self.tax_cost(None), COST_TOLERANCE, relaxed=relaxed)
         mark = self.m.mark()
 
         def solved(piece: int, *, lp: bool) -> Outcome:
             t = self.add_tax(piece)
-            outcome = self.m.solve(self.tax_cost(t), tolerance=COST_TOLERANCE, relaxed=lp)
+            outcome = self.solve(self.tax_cost(t), COST_TOLERANCE, relaxed=lp)
             self.m.reset(mark)
             return outcome
 
@@ -713,7 +717,7 @@ class _Problem:
         another of its class). The relaxation is fast at any size; what it leaves out would
         not have been traded, give or take the rounding to whole units.
         """
-        first = self.m.solve(self.drift_cost(), tolerance=DRIFT_TOLERANCE, relaxed=True)
+        first = self.solve(self.drift_cost(), DRIFT_TOLERANCE, relaxed=True)
         if not first.found:
             return None
         held = self.held(first.values or ())
@@ -784,13 +788,15 @@ def solve(
     scope: Scope,
     past: Sequence[PastLoss],
     identical_to: Callable[[str], frozenset[str]],
+    deadline: Deadline = UNLIMITED,
 ) -> Solution | str:
     """The trades closest to ``goals`` within ``scope``, then the cheapest in tax and costs.
 
     Returns a message instead when there is no feasible plan (a withdrawal larger than what
-    the account can raise) or the solver found nothing in its time limit.
+    the account can raise) or the solver found nothing in its time limit. ``OutOfTime`` when
+    ``deadline`` passes before any plan is found.
     """
-    problem = _Problem(household, goals, scope, past, identical_to)
+    problem = _Problem(household, goals, scope, past, identical_to, deadline=deadline)
     problem.build()
     if problem.m.integers <= EXACT_LIMIT:
         return _phases(problem, scope)
@@ -804,12 +810,13 @@ def solve(
             # Unit counts continuous there: trades.py rounds them to whole units (a unit
             # per order at most) and re-checks every rule, as for fractional commodities.
             smaller = _Problem(household, goals, narrowed, past, identical_to, whole=False,
-                               pieces=shared, exact=False)
+                               pieces=shared, exact=False, deadline=deadline)
             smaller.build()
             result = _phases(smaller, scope, hold)
             if not isinstance(result, str):
                 return result
-    whole = _Problem(household, goals, scope, past, identical_to, pieces=shared, exact=False)
+    whole = _Problem(household, goals, scope, past, identical_to, pieces=shared, exact=False,
+                     deadline=deadline)
     whole.build()
     return _phases(whole, scope)
 
@@ -819,17 +826,22 @@ def _phases(problem: _Problem, scope: Scope, held: Held | None = None) -> Soluti
     slack = problem.slack()
     first = None
     if held is None:
-        first = problem.m.solve(problem.drift_cost(), tolerance=DRIFT_TOLERANCE)
+        first = problem.solve(problem.drift_cost(), DRIFT_TOLERANCE)
         if not first.found:
             return f"no feasible plan ({first.message})"
         held = problem.held(first.values or ())
         if held.crossed > BAND_TOLERANCE and problem.keep_bands():
             # A band that holds comes first: phase one again, within the least crossing.
-            again = problem.m.solve(problem.drift_cost(), tolerance=DRIFT_TOLERANCE)
+            again = problem.solve(problem.drift_cost(), DRIFT_TOLERANCE)
             if again.found:
                 first, held = again, problem.held(again.values or ())
     problem.hold(held, slack)
-    second = problem.cheapest()
+    try:
+        second = problem.cheapest()
+    except OutOfTime as exc:
+        if first is None:
+            raise
+        return problem.read(first, str(exc))  # the best found: as close, without least tax
     if not second.found:
         if first is None:
             return f"no feasible plan ({second.message})"

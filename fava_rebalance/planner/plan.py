@@ -22,8 +22,10 @@ from fava_rebalance.analysis import Ledger, Report
 from fava_rebalance.categories import HUNDRED
 from fava_rebalance.declarations import Declarations
 from fava_rebalance.formatting import grouped, round2
+from fava_rebalance.limits import cash_problem
 from fava_rebalance.planner import lazy
 from fava_rebalance.planner.accounts import Category, Household, Quote, build_household
+from fava_rebalance.planner.budget import SPENT, UNLIMITED, Deadline, OutOfTime
 from fava_rebalance.planner.cashflow import declared_accounts, default_account, resolve_account
 from fava_rebalance.planner.explain import outside, untradable, why_outside
 from fava_rebalance.planner.location import review
@@ -107,8 +109,9 @@ def _past_losses(
 
 class _Planner:
     def __init__(self, report: Report, declarations: Declarations, household: Household,
-                 quote: Quote | None = None) -> None:
+                 quote: Quote | None = None, deadline: Deadline = UNLIMITED) -> None:
         self.report = report
+        self.deadline = deadline
         self.declarations = declarations
         self.h = household
         self.options = household.options
@@ -129,7 +132,8 @@ class _Planner:
         return {c.name: c.target * total / HUNDRED for c in self.h.categories}
 
     def run(self, goals: Mapping[str, Decimal], scope: Scope) -> Outcome | str:
-        solution = solve(self.h, goals, scope, self.past, self.declarations.identical_to)
+        solution = solve(self.h, goals, scope, self.past, self.declarations.identical_to,
+                         self.deadline)
         if isinstance(solution, str):
             return solution
         draft = realize(self.h, solution, scope, self.declarations.identical_to)
@@ -300,6 +304,8 @@ def after_rows(household: Household, settlement: Settlement) -> tuple[AfterRow, 
 
 def _solver_note(solution: Solution) -> str:
     text = solution.message.lower()
+    if SPENT in text:
+        return f"{solution.message}: the plan is as close to the targets as found, but not the least tax"
     if "time limit" in text:
         return "the optimiser stopped at its time limit; the plan balances but may not be the cheapest"
     return ""
@@ -318,19 +324,26 @@ def plan(
     cash: CashFlow | None = None,
     *,
     quote: Quote | None = None,
+    deadline: Deadline | None = None,
 ) -> Plan:
     """The concrete orders for ``report``: which, where, which lots, at what tax cost.
 
     ``cash`` is a deposit (positive) or withdrawal (negative) in the reporting currency;
-    ``quote`` prices commodities the portfolio does not hold (see ``price_quote``).
+    ``quote`` prices commodities the portfolio does not hold (see ``price_quote``);
+    ``deadline`` ends the planning (default: the ``time-budget`` option from now).
     """
     settings = report.settings
+    if deadline is None:
+        deadline = Deadline.start(settings.options.time_budget)
     locations = review(report.holdings, settings.locations, declarations.category_of,
                        declarations.tax_status_of)
     rows = report.allocation.targeted
     if not rows:
         return _empty(report, cash, ["no targets in force: nothing to plan"], locations=locations)
     flow = cash.amount if cash is not None else ZERO
+    problem = cash_problem(flow)
+    if problem is not None:  # beyond the optimiser's floats: refused, not a crash
+        return _empty(report, cash, [], (PlanError(problem),), locations)
     if flow < 0 and report.total + flow <= 0:
         error = PlanError(f"a withdrawal of {grouped(-flow)} {report.currency} takes the whole portfolio")
         return _empty(report, cash, [], (error,), locations)
@@ -348,7 +361,7 @@ def plan(
     categories = tuple(Category(r.category, r.value, r.target, r.band) for r in rows)
     household = build_household(report.holdings, declarations, settings, categories, report.total, quote,
                                 extra, report.purchases)
-    planner = _Planner(report, declarations, household, quote)
+    planner = _Planner(report, declarations, household, quote, deadline)
     buying = {b.trading_account for b in household.buys}
     account = (extra[0] if cash is not None and cash.account is not None
                else default_account(household.accounts, buying) if flow else None)
@@ -359,18 +372,28 @@ def plan(
 
     mode = NOTHING
     outcome: Outcome | str
-    if flow > 0 and account is not None:
-        mode, outcome = DEPOSIT, planner.deposit(account, flow)
-    elif flow < 0 and account is not None:
-        mode, outcome = WITHDRAWAL, planner.withdrawal(account, -flow)
-    elif any(r.action != NONE for r in rows):
-        mode, outcome = REBALANCE, planner.rebalance(flows)
-    else:
-        outcome = planner.idle(flows)
+    try:
+        if flow > 0 and account is not None:
+            mode, outcome = DEPOSIT, planner.deposit(account, flow)
+        elif flow < 0 and account is not None:
+            mode, outcome = WITHDRAWAL, planner.withdrawal(account, -flow)
+        elif any(r.action != NONE for r in rows):
+            mode, outcome = REBALANCE, planner.rebalance(flows)
+        else:
+            outcome = planner.idle(flows)
+    except OutOfTime as exc:
+        outcome = f"{exc} before a plan was found; give it more with the time-budget option"
     if isinstance(outcome, str):
+        if deadline.expired and SPENT not in outcome:  # the solver stopped at what was left
+            outcome = f"{deadline.message} before a plan was found ({outcome})"
         return _empty(report, cash, planner.warnings, (PlanError(outcome),), locations)
     if mode in (DEPOSIT, WITHDRAWAL) and planner.outside(outcome.settlement):
-        more = planner.rebalance(flows)
+        try:
+            more: Outcome | str = planner.rebalance(flows)
+        except OutOfTime as exc:
+            more = str(exc)
+            planner.warnings.append(f"{exc}: the plan does not trade across the household, though a "
+                                    "category stays outside its band")
         if isinstance(more, Outcome):
             planner.warnings.append(f"after the {mode} alone a category would still be outside its band, "
                                     "so the plan trades across the household toward every target")
@@ -390,8 +413,13 @@ def _finish(planner: _Planner, report: Report, cash: CashFlow | None, account: s
     alternatives: tuple[Alternative, ...] = ()
     if tax.estimated_tax > 0:
         flow = sum(outcome.scope.flows.values(), ZERO)
-        found = [planner.raise_cash_only(account, -flow, mode) if account is not None and flow < 0 else None,
-                 planner.without_taxable_sales(outcome, mode)]
+        try:
+            raising = account is not None and flow < 0
+            found = [planner.raise_cash_only(account, -flow, mode) if raising and account else None,
+                     planner.without_taxable_sales(outcome, mode)]
+        except OutOfTime as exc:
+            found = [None, None]
+            planner.warnings.append(f"{exc}: the plan is not compared with other ways of doing it")
         alternatives = _distinct(_column(after, len(trades), tax.estimated_tax), found)
     if outcome.message:
         planner.warnings.append(outcome.message)
