@@ -494,45 +494,41 @@ class _Problem:
         return (any(c < 0 for c in side.values()), any(c > 0 for c in side.values()))
 
     def tax_pieces(self) -> list[int]:
-        """Which of the three convex pieces of the tax (``add_tax``) can be the smallest.
+        """The convex pieces of the netting that can matter here (see ``cheapest``).
 
-        With ``d`` = short rate − long rate, Schedule D's netting is exactly
-        ``T = st·S + lt·L + min(P₁, P₂, P₃)``; for ``d > 0``: ``P₁ = d·max(−S, 0)``,
-        ``P₂ = d·max(L, 0)``, ``P₃ = d·max(−S, L)`` (for ``d < 0`` the mirror image, with
-        ``|d|``, ``S`` and ``−L`` swapped). The identity: ``st·S + lt·L − d·median(S, −L, 0)``
-        is the netted tax in every quadrant, and ``−median(a, b, 0)`` is
-        ``min(max(−a, 0), max(−b, 0), max(−a, −b))``. Each piece is convex, so the least tax is
-        the least of three linear programmes, with no binary and no big number. A piece that
-        cannot be negative is dropped when another is identically 0.
+        With ``d`` = short rate − long rate, Schedule D's netted tax is exactly
+        ``T = st·S + lt·L + |d|·min(P₁, P₂, P₃)``; for ``d > 0``: ``P₁ = max(−S, 0)``,
+        ``P₂ = max(L, 0)``, ``P₃ = max(−S, L)`` (for ``d < 0`` the mirror image: ``S`` and
+        ``−L`` swapped). The identity: the netted tax is ``st·S + lt·L − d·median(S, −L, 0)``
+        in every quadrant, and ``−median(a, b, 0) = min(max(−a, 0), max(−b, 0), max(−a, −b))``.
+        Each piece is convex, so the least tax is the least of a few linear programmes, with
+        no binary and no big number. ``P₁`` needs a possible short-term loss, ``P₂`` a
+        possible long-term gain, ``P₃`` (which alone can be negative) both a possible
+        short-term gain and a long-term loss; otherwise a piece never is the smallest.
         """
-        if not self.short and not self.long:
+        if self.h.options.short_term_rate == self.h.options.long_term_rate:
             return []
-        options = self.h.options
-        if options.short_term_rate == options.long_term_rate:
-            return [0]
         s_neg, s_pos = self.signs(self.short)
         l_neg, l_pos = self.signs(self.long)
-        if options.short_term_rate < options.long_term_rate:  # mirror: S ↔ −L
+        if self.h.options.short_term_rate < self.h.options.long_term_rate:  # mirror: S ↔ −L
             s_neg, s_pos, l_neg, l_pos = l_pos, l_neg, s_pos, s_neg
-        zero = [k for k, never in ((1, not s_neg), (2, not l_pos)) if never]
-        if zero:
-            found = zero[:1]
-            if s_pos and l_neg:  # P₃ may be negative: S > 0 and L < 0
-                found.append(3)
-            return found
-        return [1, 2, 3]
+        return [k for k, possible in ((1, s_neg), (2, l_pos), (3, s_pos and l_neg)) if possible]
 
-    def add_tax(self, piece: int) -> int:
-        """The variable ``T`` ≥ the tax as piece ``piece`` counts it (0: no netting at all)."""
+    def add_tax(self, piece: int) -> dict[int, float]:
+        """The tax as piece ``piece`` counts it (0: no netting), as objective costs.
+
+        ``st·S + lt·L`` is separable: each result's rate goes on its own variable. The
+        piece's ``|d|·w`` needs one variable ``w`` and one row (two for ``P₃``) over the
+        results, added to the model here; the caller resets the model after solving.
+        """
         options = self.h.options
         st, lt = float(options.short_term_rate), float(options.long_term_rate)
         m = self.m
-        t = m.var(-math.inf)
-        coefs: dict[int, float] = {t: 1.0}
+        costs: dict[int, float] = {}
         for i, c in self.short.items():
-            coefs[i] = coefs.get(i, 0.0) - st * c
+            costs[i] = costs.get(i, 0.0) + st * c
         for i, c in self.long.items():
-            coefs[i] = coefs.get(i, 0.0) - lt * c
+            costs[i] = costs.get(i, 0.0) + lt * c
         d = st - lt
         if piece:
             short, long = (self.short, self.long) if d > 0 else (
@@ -542,9 +538,8 @@ class _Problem:
                 m.row({w: 1.0, **short}, lower=0.0)
             if piece in (2, 3):  # w ≥ L
                 m.row({w: 1.0, **{i: -c for i, c in long.items()}}, lower=0.0)
-            coefs[w] = -abs(d)
-        m.row(coefs, lower=0.0)  # T ≥ st·S + lt·L + |d|·w; minimising T makes it equal
-        return t
+            costs[w] = abs(d)
+        return costs
 
     # -- objectives ------------------------------------------------------------------------
     def spread(self) -> None:
@@ -595,13 +590,13 @@ class _Problem:
         self.m.row(kept, upper=least.objective + BAND_TOLERANCE)
         return True
 
-    def tax_cost(self, tax: int | None) -> dict[int, float]:
-        """Phase two's objective: the tax variable ``tax``, penalties, fees and the tie-breaks."""
+    def tax_cost(self, tax: Mapping[int, float] | None) -> dict[int, float]:
+        """Phase two's objective: the tax (``add_tax``), penalties, fees and the tie-breaks."""
         options = self.h.options
         fee = float(options.trade_cost) + TRADE_TIEBREAK
         cost: dict[int, float] = dict(self.penalties)
-        if tax is not None:
-            cost[tax] = 1.0
+        for i, c in (tax or {}).items():
+            cost[i] = cost.get(i, 0.0) + c
         for k, z in self.sell_z.items():
             cost[z] = fee
             s = self.h.sells[k]
@@ -659,55 +654,67 @@ class _Problem:
     def cheapest(self, *, relaxed: bool = False) -> Outcome:
         """Phase two: the least tax and costs, the least over the tax's convex pieces.
 
-        Whole: each piece is solved relaxed first (a lower bound, fast); the pieces are then
-        solved whole from the lowest bound up, until the best plan found is no dearer than
-        the next bound. Relaxed (the candidates of a large household, a heuristic anyway):
-        the first piece, then the piece that is the smallest at its solution, if another.
-        Without taxable results: one solve.
+        The tax is ``st·S + lt·L + |d|·min(P₁, P₂, P₃)`` (``tax_pieces``). First the plan that
+        counts only ``st·S + lt·L`` (separable, as fast as a model without netting); its true
+        cost adds ``|d|·min(P)`` at its own solution. ``P₁`` and ``P₂`` are never negative,
+        so their plans cannot beat that one's own objective: they are solved only when the
+        first plan pays some netting (``min(P) > 0``) at its solution. ``P₃`` may be negative
+        (a short-term gain against a long-term loss): it is solved when its relaxation could
+        beat the best plan found. Every plan is judged by its true cost; the pieces' extra
+        row is dropped again after each solve. ``relaxed``: the same, every solve relaxed
+        (the candidates of a large household).
         """
-        pieces = self.tax_pieces()
-        if not pieces:
+        if not self.short and not self.long:
             return self.solve(self.tax_cost(None), COST_TOLERANCE, relaxed=relaxed)
+        pieces = self.tax_pieces()
         mark = self.m.mark()
 
         def solved(piece: int, *, lp: bool) -> Outcome:
-            t = self.add_tax(piece)
-            outcome = self.solve(self.tax_cost(t), COST_TOLERANCE, relaxed=lp)
+            outcome = self.solve(self.tax_cost(self.add_tax(piece)), COST_TOLERANCE, relaxed=lp)
             self.m.reset(mark)
             return outcome
 
-        if relaxed or len(pieces) == 1:
-            first = solved(pieces[0], lp=relaxed)
-            if not first.found or len(pieces) == 1:
-                return first
-            active = self.active_piece(first.values or (), pieces)
-            if active == pieces[0]:
-                return first
-            other = solved(active, lp=True)
-            return other if other.found and other.objective < first.objective else first
-        bounds = []
-        for piece in pieces:
-            bound = solved(piece, lp=True)
-            if bound.found:
-                bounds.append((bound.objective, piece))
-        best: Outcome | None = None
-        for low, piece in sorted(bounds):
-            if best is not None and best.objective <= low + COST_TOLERANCE:
-                break
-            outcome = solved(piece, lp=False)
-            if outcome.found and (best is None or outcome.objective < best.objective):
-                best = outcome
-        return best if best is not None else Outcome(None, math.inf, "no feasible plan")
+        def true_cost(outcome: Outcome, piece: int) -> float:
+            extra = self.netting(outcome.values or ())
+            own = 0.0 if piece == 0 else self.piece_value(outcome.values or (), piece)
+            return outcome.objective - own + extra
 
-    def active_piece(self, values: Sequence[float], pieces: Sequence[int]) -> int:
-        """The piece of the tax that is the smallest at ``values`` (see ``tax_pieces``)."""
+        best = solved(0, lp=relaxed)
+        if not best.found:
+            return best
+        best_cost = true_cost(best, 0)
+        tried: list[int] = [p for p in (1, 2) if p in pieces and best_cost > best.objective + COST_TOLERANCE]
+        if 3 in pieces:
+            tried.append(3)
+        for piece in tried:
+            if not relaxed and piece == 3:
+                bound = solved(piece, lp=True)
+                if not bound.found or bound.objective >= best_cost - COST_TOLERANCE:
+                    continue
+            outcome = solved(piece, lp=relaxed)
+            if outcome.found and true_cost(outcome, piece) < best_cost - COST_TOLERANCE:
+                best, best_cost = outcome, true_cost(outcome, piece)
+        return best
+
+    def piece_values(self, values: Sequence[float]) -> dict[int, float]:
+        """``|d|·P₁``, ``|d|·P₂``, ``|d|·P₃`` at ``values`` (see ``tax_pieces``)."""
         short = sum(c * values[i] for i, c in self.short.items())
         long = sum(c * values[i] for i, c in self.long.items())
         options = self.h.options
-        if options.short_term_rate < options.long_term_rate:
+        d = float(options.short_term_rate - options.long_term_rate)
+        if d < 0:
             short, long = -long, -short
-        value = {1: max(-short, 0.0), 2: max(long, 0.0), 3: max(-short, long)}
-        return min(pieces, key=lambda k: (value[k], k))
+        return {1: abs(d) * max(-short, 0.0), 2: abs(d) * max(long, 0.0), 3: abs(d) * max(-short, long)}
+
+    def piece_value(self, values: Sequence[float], piece: int) -> float:
+        """One piece's ``|d|·P`` at ``values``."""
+        return self.piece_values(values)[piece]
+
+    def netting(self, values: Sequence[float]) -> float:
+        """What Schedule D's netting adds to ``st·S + lt·L`` at ``values``: ``|d|·min(P)``."""
+        if self.h.options.short_term_rate == self.h.options.long_term_rate:
+            return 0.0
+        return min(self.piece_values(values).values())
 
     def candidates(self) -> tuple[Scope, Held] | None:
         """A smaller scope, from both phases solved as linear programmes (no whole units).

@@ -92,15 +92,19 @@ def disallowances(
 ) -> dict[int, tuple[WashSale, ...]]:
     """Per sale, the purchases that disallow its losses (Treas. Reg. §1.1091-1 matching)."""
     left = [p.units for p in purchases]
-    for sale in sales:  # the shares sold are not replacements for anything
-        for index, lot in enumerate(sale.lots):
-            key = sale.lot_key(index)
-            for i, p in enumerate(purchases):
-                if own_purchase(p, sale.account, sale.commodity, key):
-                    used = min(left[i], lot.units)
-                    left[i] -= used
+    bought: dict[tuple[str, str, LotKey | None], list[int]] = {}  # each purchase by its lot
+    by_commodity: dict[str, list[int]] = {}
     order = sorted(range(len(purchases)), key=lambda i: (purchases[i].date, purchases[i].account,
                                                           purchases[i].commodity))
+    rank = {i: position for position, i in enumerate(order)}
+    for i in order:
+        p = purchases[i]
+        bought.setdefault((p.account, p.commodity, p.lot), []).append(i)
+        by_commodity.setdefault(p.commodity, []).append(i)
+    for sale in sales:  # the shares sold are not replacements for anything
+        for index, lot in enumerate(sale.lots):
+            for i in bought.get((sale.account, sale.commodity, sale.lot_key(index)), ()):
+                left[i] -= min(left[i], lot.units)
     losses = sorted(
         ((sale, index) for sale in sales for index, lot in enumerate(sale.lots)
          if lot.gain < 0 and lot.units > 0),
@@ -113,7 +117,7 @@ def disallowances(
         key = sale.lot_key(index)
         loss_per_unit = -lot.gain / lot.units
         need = lot.units
-        for i in order:
+        for i in sorted((i for c in group for i in by_commodity.get(c, ())), key=rank.__getitem__):
             p = purchases[i]
             if need <= 0:
                 break
