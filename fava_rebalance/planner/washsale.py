@@ -106,10 +106,12 @@ def disallowances(
     for sale in sales:  # the shares sold are not replacements for anything
         for index, lot in enumerate(sale.lots):
             key = sale.lot_key(index)
+            gone = lot.units  # taken from the lot's purchases (several, when bought in parts)
             for i, p in enumerate(purchases):
-                if own_purchase(p, sale.account, sale.commodity, key):
-                    used = min(left[i], lot.units)
+                if gone > 0 and own_purchase(p, sale.account, sale.commodity, key):
+                    used = min(left[i], gone)
                     left[i] -= used
+                    gone -= used
     order = sorted(range(len(purchases)), key=lambda i: (purchases[i].date, purchases[i].account,
                                                           purchases[i].commodity))
     losses = sorted(
