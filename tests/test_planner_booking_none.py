@@ -7,14 +7,23 @@ cost as the ledger states it, the oldest units first for the holding period (doc
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
 from planner_support import after, orders, plan_of, trade
 
-from fava_rebalance.planner import Trade
+from fava_rebalance.planner import Trade, optimize
 
 D = Decimal
+
+
+@pytest.fixture(autouse=True, params=["whole", "relaxed"])
+def solved(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each case as a small household is solved (one model) and as a large one (relaxed first)."""
+    with patch.object(optimize, "EXACT_LIMIT", optimize.EXACT_LIMIT if request.param == "whole" else -1):
+        yield
 
 HEAD = """
     option "operating_currency" "USD"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 from fava_rebalance.formatting import round2
@@ -17,6 +18,7 @@ from fava_rebalance.planner.netposition import (
     remaining,
     sold_as_net,
 )
+from fava_rebalance.planner.optimize import segments
 
 D = Decimal
 DAY = datetime.date
@@ -135,3 +137,21 @@ def test_irs_publication_564_average_basis_example() -> None:
     assert [(f.lot.date, units, f.term) for f, units in taken] == [
         (DAY(2008, 2, 6), D(160), "long"), (DAY(2008, 8, 7), D(50), "long")]
     assert round2(sum((units * f.gain_per_unit for f, units in taken), D(0))) == D("2059.02")
+
+
+def test_the_optimiser_sells_the_parts_strictly_in_order() -> None:
+    # At 100 every unit loses 30 (average 130). 2 of the 5 long-term units are covered by
+    # a replacement bought in the window (washed when sold first). Segments, in order: the 2
+    # washed long-term units, the other 3 long-term, the 10 short-term; each usable only
+    # once the one before is sold whole. Without exactness (large households) the partly
+    # covered part counts as washed whole: 5 washed long-term, then 10 short-term.
+    a, b, c = usd(10, 100, DAY(2022, 1, 10)), usd(10, 150, DAY(2025, 6, 1)), usd(-5, 110, DAY(2025, 9, 1))
+    _, facts = net_position([a, b, c], "NONE", D(100), DAY(2026, 1, 15), OPTIONS, at_par)
+    facts = (replace(facts[0], covered=D(2)), facts[1])
+    found = segments(facts, taxable=True, harvest=True, fifo=True)
+    assert [(s.units, s.term, s.washed, s.gain, s.first) for s in found] == [
+        (D(2), "long", True, D(-30), None), (D(3), "long", False, D(-30), 0),
+        (D(10), "short", False, D(-30), 1)]
+    rough = segments(facts, taxable=True, harvest=True, fifo=True, exact=False)
+    assert [(s.units, s.term, s.washed, s.first) for s in rough] == [
+        (D(5), "long", True, None), (D(10), "short", False, 0)]

@@ -29,6 +29,7 @@ the single-category average basis method does (IRS Pub. 550, "Average basis"; Tr
 from __future__ import annotations
 
 import datetime
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -79,8 +80,8 @@ def remaining(lots: Sequence[Lot]) -> list[tuple[Lot, Decimal]] | None:
     """
     if any(lot.date is None for lot in lots):
         return None
-    held: list[tuple[Lot, Decimal]] = []
-    short: list[tuple[Lot, Decimal]] = []
+    held: deque[tuple[Lot, Decimal]] = deque()
+    short: deque[tuple[Lot, Decimal]] = deque()
     for lot in sorted(lots, key=lambda x: (x.date or datetime.date.min, x.units < 0)):
         opposite, same = (short, held) if lot.units > 0 else (held, short)
         left = abs(lot.units)
@@ -89,12 +90,12 @@ def remaining(lots: Sequence[Lot]) -> list[tuple[Lot, Decimal]] | None:
             taken = min(left, units)
             left -= taken
             if taken == units:
-                opposite.pop(0)
+                opposite.popleft()
             else:
                 opposite[0] = (first, units - taken)
         if left > 0:
             same.append((lot, left))
-    return held
+    return list(held)
 
 
 def costlier(gain: Decimal, options: Options) -> str:
