@@ -38,7 +38,7 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 MIN_FRACTION_PLACES = 3
 HELD_HERE, HELD_ELSEWHERE, NOT_HELD = 0, 1, 2
-NO_PRICE, SHORT_POSITION = "no price", "short"
+NO_PRICE, SHORT_POSITION = "no price", "net short"
 
 Quote = Callable[[str], Decimal | None]
 
