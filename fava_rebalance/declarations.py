@@ -124,6 +124,7 @@ class Declarations:
     fractional: frozenset[str]
     identical: Mapping[str, tuple[frozenset[str], ...]]  # commodity → the declared groups it is in
     mentioned: frozenset[str] = frozenset()
+    booking: str = "STRICT"
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def _nearest(self, mapping: Mapping[str, Any], account: str) -> tuple[str, Any] | None:
@@ -167,6 +168,17 @@ class Declarations:
         if currency in self.no_sell_commodities:
             return False
         return not any(is_within(account, ex) for ex in self.no_sell_accounts)
+
+    def booking_of(self, account: str) -> str:
+        """How Beancount books ``account``'s reductions: its ``open``'s method, else the ledger's.
+
+        The name of a ``beancount.core.data.Booking`` (``STRICT``, ``FIFO``, ``NONE``, ...):
+        ``2020-01-01 open Assets:X "FIFO"`` beats ``option "booking_method" "NONE"``. Not
+        inherited: Beancount books each account by its own ``open``.
+        """
+        found = self.opens.get(account)
+        method = found.booking if found is not None else None
+        return method.name if method is not None else self.booking
 
     def identical_to(self, currency: str) -> frozenset[str]:
         """``currency`` and every commodity declared substantially identical to it.
@@ -410,8 +422,15 @@ def read_declarations(
         fractional=frozenset(reader.fractional),
         identical={k: tuple(v) for k, v in reader.identical.items()},
         mentioned=frozenset(reader.mentioned),
+        booking=_booking_name(options_map.get("booking_method")),
     )
     return declarations, reader.errors
+
+
+def _booking_name(method: Any) -> str:
+    """The name of the ledger's ``booking_method`` option (a ``Booking``; a string in tests)."""
+    name = getattr(method, "name", method)
+    return name if isinstance(name, str) and name else "STRICT"
 
 
 def _check_target_tree(targets: Sequence[Target]) -> list[RebalanceError]:

@@ -18,7 +18,9 @@ from beancount import loader
 from planner_support import plan_of, trade
 
 from fava_rebalance.analysis import Ledger, analyse
-from fava_rebalance.planner import CashFlow, plan_for
+from fava_rebalance.planner import CashFlow, LotSale, plan_for
+from fava_rebalance.planner.washsale import LossSale, disallowances
+from fava_rebalance.recent import Purchase
 
 D = Decimal
 AS_OF = "2026-11-20"
@@ -68,6 +70,24 @@ def test_part_of_a_recent_lot_is_not_washed_by_the_rest_of_it() -> None:
     stk = trade(result, "Assets:Taxable", "STK")
     assert (stk.units, stk.gain, stk.washes) == (D(5), D(-50), ())
     assert (result.tax.disallowed_loss, result.tax.estimated_tax) == (0, D("-12.00"))
+
+
+def test_a_lot_bought_in_two_purchases_keeps_the_shares_not_sold_as_replacements() -> None:
+    # AAA bought twice on 2026-11-10, 1 share at 6 each: one lot of 2 as Beancount books it.
+    # The plan sells 1 AAA of that lot and 1 BBB (substantially identical, bought 2022), both
+    # at a loss of 1. The AAA share sold is not a replacement (sold in the same plan); the
+    # other is, and it washes the BBB loss, matched first as the older (Treas. Reg.
+    # §1.1091-1): 1 disallowed. The AAA loss has no replacement left: the rest of its own
+    # lot is never one (Rev. Rul. 56-602).
+    bought = (D(6), "USD", datetime.date(2026, 11, 10), None)
+    purchases = [Purchase("Assets:Taxable", "AAA", D(1), datetime.date(2026, 11, 10), bought)] * 2
+    sales = [LossSale(0, "Assets:Taxable", "AAA",
+                      (LotSale(datetime.date(2026, 11, 10), D(1), D(6), "USD", D(-1), "short"),)),
+             LossSale(1, "Assets:Taxable", "BBB",
+                      (LotSale(datetime.date(2022, 3, 1), D(1), D(7), "USD", D(-1), "long"),))]
+    found = disallowances(sales, purchases, lambda c: frozenset({"AAA", "BBB"}), lambda a: "taxable")
+    assert {k: [(w.commodity, w.units, w.disallowed) for w in washes] for k, washes in found.items()} == {
+        1: [("AAA", D(1), D(1))]}
 
 
 THREE_LOTS = HEAD + targets(25) + """

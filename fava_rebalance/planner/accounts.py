@@ -6,11 +6,15 @@ trading accounts. Cash is the reporting currency held in an account; it can be s
 trading account unless ``rebalance-sell: FALSE`` covers it.
 
 What may be sold: a priced holding (not cash, not an operating currency) that counts toward
-at least one targeted category, unless ``rebalance-sell: FALSE``. What may be bought for a
+at least one targeted category, unless ``rebalance-sell: FALSE``; one booked without lots
+(``NONE``) or holding lots of both signs is sold as its net position (``netposition``), and
+a net short position is never added to. What may be bought for a
 category in a trading account: a commodity wholly in that category with a price, never one
 with ``rebalance-buy: FALSE``, and, where ``open`` directives at or under the trading account
-list currencies, only those. Preference (``tier``): held in that account, held elsewhere, not
-held at all; outside taxable accounts only the best tier present (per category) and the next are offered.
+list currencies, only those, and never where the order would go to an account holding it
+short (covering a short sale realizes a gain or loss the planner does not estimate).
+Preference (``tier``): held in that account, held elsewhere, not held at all; outside taxable
+accounts only the best tier present (per category) and the next are offered.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from fava_rebalance.categories import is_within
 from fava_rebalance.declarations import Declarations, Settings
 from fava_rebalance.options import Options
 from fava_rebalance.planner.lots import LotFact, lot_facts
+from fava_rebalance.planner.netposition import NetPosition, net_position, sold_as_net
 from fava_rebalance.planner.washsale import replacements
 from fava_rebalance.recent import Purchase
 from fava_rebalance.valuation import Holding
@@ -33,6 +38,7 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 MIN_FRACTION_PLACES = 3
 HELD_HERE, HELD_ELSEWHERE, NOT_HELD = 0, 1, 2
+NO_PRICE, SHORT_POSITION = "no price", "net short"
 
 Quote = Callable[[str], Decimal | None]
 
@@ -49,7 +55,12 @@ class Category:
 
 @dataclass(frozen=True)
 class SellOption:
-    """A holding the plan may sell (in whole units of ``quantum``)."""
+    """A holding the plan may sell (in whole units of ``quantum``).
+
+    ``booking`` is how the ledger books its account; ``net`` is set when it is sold as a net
+    position (``netposition``): ``lots`` are then that position's shares, oldest first, all
+    at its average cost, and a sale takes them in that order.
+    """
 
     key: int
     holding: Holding
@@ -59,6 +70,8 @@ class SellOption:
     quantum: Decimal
     fractions: Mapping[str, Decimal]
     lots: tuple[LotFact, ...]
+    booking: str = "STRICT"
+    net: NetPosition | None = None
 
     @cached_property
     def max_units(self) -> Decimal:
@@ -67,8 +80,23 @@ class SellOption:
 
 
 @dataclass(frozen=True)
+class Untradable:
+    """A holding in a targeted category the planner does not trade, and why.
+
+    ``cause``: ``NO_PRICE`` (valued at cost: nothing to sell at) or ``SHORT_POSITION`` (net
+    units below 0: selling would add to the short, buying would cover it).
+    """
+
+    holding: Holding
+    cause: str
+
+
+@dataclass(frozen=True)
 class BuyOption:
-    """A commodity the plan may buy in a trading account, for one category."""
+    """A commodity the plan may buy in a trading account, for one category.
+
+    ``booking`` is how the ledger books ``account``, where the order goes.
+    """
 
     key: int
     trading_account: str
@@ -78,6 +106,7 @@ class BuyOption:
     quantum: Decimal
     category: str
     tier: int
+    booking: str = "STRICT"
 
 
 @dataclass(frozen=True)
@@ -118,7 +147,7 @@ class Household:
     sells: tuple[SellOption, ...]
     buys: tuple[BuyOption, ...]
     pots: tuple[CashPot, ...]
-    untradable: tuple[Holding, ...]
+    untradable: tuple[Untradable, ...]
 
     def account(self, name: str) -> TradingAccount:
         """The trading account ``name``."""
@@ -191,7 +220,7 @@ def build_household(
 
     pots: list[CashPot] = []
     sells: list[SellOption] = []
-    untradable: list[Holding] = []
+    untradable: list[Untradable] = []
     for h in holdings:
         fractions = b.fractions(h.account, h.commodity)
         if h.commodity == currency:
@@ -200,22 +229,29 @@ def build_household(
             continue
         if not fractions or h.commodity in b.operating:
             continue
-        if (h.basis != "price" or h.price is None or h.price <= 0
-                or any(lot.units < 0 for lot in h.lots) or h.units <= 0):
-            untradable.append(h)
+        if h.basis != "price" or h.price is None or h.price <= 0:
+            untradable.append(Untradable(h, NO_PRICE))
+            continue
+        if h.units < 0:
+            untradable.append(Untradable(h, SHORT_POSITION))
             continue
         if not declarations.can_sell(h.account, h.commodity):
             continue
-        facts = lot_facts(h.lots, h.price, settings.date, options, h.cost_rate)
+        booking = declarations.booking_of(h.account)
+        net: NetPosition | None = None
+        if sold_as_net(booking, h.lots):
+            net, facts = net_position(h.lots, booking, h.price, settings.date, options, h.cost_rate)
+        else:
+            facts = lot_facts(h.lots, h.price, settings.date, options, h.cost_rate)
         status = declarations.tax_status_of(h.account)
         if status == "taxable" and purchases:
             facts = tuple(
-                replace(f, covered=min(f.units, replacements(purchases, h.account, h.commodity, f.lot,
+                replace(f, covered=min(f.units, replacements(purchases, h.account, h.commodity, f.bought,
                                                              declarations.identical_to)))
                 if f.is_loss else f
                 for f in facts)
-        sells.append(SellOption(len(sells), h, trading[h.account], status,
-                                h.price, b.quantum(h.commodity), fractions, facts))
+        sells.append(SellOption(len(sells), h, trading[h.account], status, h.price,
+                                b.quantum(h.commodity), fractions, facts, booking, net))
 
     accounts = {}
     for name in names:
@@ -265,6 +301,8 @@ def _buy_options(
             if commodity in declarations.no_buy_commodities:
                 continue
             if commodity in held_here:
+                if held_here[commodity].units < 0:  # held only short here: a buy would cover it
+                    continue
                 account, tier = held_here[commodity].account, HELD_HERE
             else:
                 listing = [acct for acct, o in opens if commodity in (o.currencies or ())]
@@ -278,7 +316,7 @@ def _buy_options(
                 continue
             category = next(iter(fractions))
             found.append(BuyOption(0, name, account, commodity, prices[commodity],
-                                   b.quantum(commodity), category, tier))
+                                   b.quantum(commodity), category, tier, declarations.booking_of(account)))
     return _preferred(found, {n for n in names if declarations.tax_status_of(n) == "taxable"})
 
 

@@ -3,9 +3,11 @@
 A category counts as outside when, after the trades, it is further from its target than its
 band plus the optimiser's rounding (one unit of the largest it trades, at most 1% of the
 total) and at least ``min-trade``. The warning names the
-likely causes: holdings that may not be sold, holdings without a price, nothing of the class
-that may be bought, no money where it may be bought, and value in holdings without a target
-(which the planner never sells).
+likely causes: holdings that may not be sold, holdings without a price, holdings held short
+(which the planner neither adds to nor covers), nothing of the class that may be bought, no
+money where it may be bought, and value in holdings without a target (which the planner
+never sells). The holdings it does not trade get a warning each, with the real cause: no
+market price, or a net short position; never "no price" for a holding that has one.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from fava_rebalance.categories import HUNDRED
-from fava_rebalance.formatting import grouped, plain
-from fava_rebalance.planner.accounts import Household
+from fava_rebalance.formatting import grouped, plain, units
+from fava_rebalance.planner.accounts import NO_PRICE, SHORT_POSITION, Household
 from fava_rebalance.planner.optimize import DRIFT_TOLERANCE, rounding
 from fava_rebalance.planner.trades import Settlement
 from fava_rebalance.report import Allocation, within_band
@@ -68,20 +70,27 @@ def why_outside(
         percent = settlement.values[name] / settlement.total * HUNDRED
         over = percent > cat.target
         causes = []
+        unpriced = {u.holding for u in household.untradable if u.cause == NO_PRICE}
+        short = sorted({f"{u.holding.commodity} in {u.holding.account}" for u in household.untradable
+                        if u.cause == SHORT_POSITION and any(p.holding == u.holding for p in row.parts)})
         if over:
             locked = sum((p.value for p in row.parts if p.holding.commodity != currency
                           and not can_sell(p.holding.account, p.holding.commodity)), ZERO)
-            unpriced = sum((p.value for p in row.parts if p.holding in household.untradable), ZERO)
+            unpriced_value = sum((p.value for p in row.parts if p.holding in unpriced), ZERO)
             if locked > 0:
                 causes.append(f"{grouped(locked)} {currency} of it may not be sold (rebalance-sell: FALSE)")
-            if unpriced > 0:
-                causes.append(f"{grouped(unpriced)} {currency} of it has no market price to sell at")
+            if unpriced_value > 0:
+                causes.append(f"{grouped(unpriced_value)} {currency} of it has no market price to sell at")
             if not causes:
                 causes.append("the accounts holding it have nothing underweight they may buy")
-        elif not any(b.category == name for b in household.buys):
-            causes.append(f"nothing wholly in {name} with a price may be bought in any account")
         else:
-            causes.append("the accounts that may buy it have no cash and nothing overweight to sell")
+            if short:
+                causes.append(f"{', '.join(short)} is held short, which the planner does not buy to cover")
+            if not any(b.category == name for b in household.buys):
+                other = " else" if short else ""
+                causes.append(f"nothing{other} wholly in {name} with a price may be bought in any account")
+            else:
+                causes.append("the accounts that may buy it have no cash and nothing overweight to sell")
         if loose > 0:
             causes.append(f"{grouped(loose)} {currency} is in holdings without a target, which the "
                           "planner does not sell")
@@ -91,6 +100,16 @@ def why_outside(
 
 
 def untradable(household: Household) -> list[str]:
-    """One warning per holding in a targeted category that has no market price."""
-    return [f"{h.commodity} in {h.account} has no market price; the planner does not trade it."
-            for h in household.untradable]
+    """One warning per holding in a targeted category the planner does not trade, with why."""
+    warnings = []
+    for found in household.untradable:
+        h = found.holding
+        if found.cause == SHORT_POSITION:
+            warnings.append(f"{h.commodity} in {h.account} is a net short position ({units(h.units)} "
+                            "units): the planner does not sell it (that would add to the short) nor buy "
+                            "it there to cover it (closing a short sale realizes a gain or loss it does "
+                            "not estimate).")
+        else:
+            warnings.append(f"{h.commodity} in {h.account} has no market price; the planner does not "
+                            "trade it.")
+    return warnings

@@ -55,11 +55,23 @@ class LotFact:
     gain_per_unit: Decimal
     rate: Decimal
     covered: Decimal = ZERO
+    purchase: Lot | None = None
+    averaged: bool = False
 
     @property
     def units(self) -> Decimal:
         """Units in the lot."""
         return self.lot.units
+
+    @property
+    def bought(self) -> Lot:
+        """The ledger lot whose purchase these units are: ``purchase``, else the lot itself.
+
+        A share of a net position (``averaged``, ``netposition``) is no lot of the ledger; its
+        ``purchase`` is the ledger lot its units remain from, which the wash-sale rule must
+        not count as their own replacement.
+        """
+        return self.purchase if self.purchase is not None else self.lot
 
     @property
     def is_loss(self) -> bool:
@@ -144,15 +156,19 @@ def sell_order(
     *,
     harvest: bool = True,
     losses: bool = True,
+    fifo: bool = False,
 ) -> list[Piece]:
     """The pieces of a holding's lots in the order to sell them, cheapest first.
 
     Cheapest by ``harvest_cost``, then the larger loss, the higher basis, the older lot; a
     lot's covered units always come before the rest of it (the wash-sale rule matches the
     first units sold). With ``losses`` false, loss lots are left out (a wash sale the plan
-    must not cause).
+    must not cause). With ``fifo`` (a net position, ``netposition``) the order is the
+    facts' own, oldest first: no choice is left.
     """
     usable = [p for f in facts if losses or not f.is_loss for p in pieces_of(f)]
+    if fifo:
+        return usable
     ordered = sorted(usable, key=lambda p: (piece_cost(p, harvest), p.fact.tax_per_unit(),
                                             -(p.fact.basis or ZERO), p.fact.lot.date or datetime.date.min,
                                             not p.washed))
@@ -210,7 +226,7 @@ def lot_sales(pieces: Iterable[tuple[LotFact, Decimal]]) -> tuple[LotSale, ...]:
     """The lots a sell takes, with their gains in the reporting currency."""
     return tuple(
         LotSale(f.lot.date, units, f.lot.cost, f.lot.cost_currency, units * f.gain_per_unit, f.term,
-                f.lot.label)
+                f.lot.label, f.averaged)
         for f, units in pieces
     )
 

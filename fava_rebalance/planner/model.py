@@ -42,7 +42,12 @@ class PlanError:
 
 @dataclass(frozen=True)
 class LotSale:
-    """Units taken from one lot by a sell, with their gain in the reporting currency."""
+    """Units taken from one lot by a sell, with their gain in the reporting currency.
+
+    ``averaged``: the units are a share of a net position sold at its average cost
+    (``netposition``), not a lot of the ledger: ``cost`` is that average and ``date`` the
+    purchase date the oldest-first rule gives them (``None`` when the ledger cannot tell).
+    """
 
     date: datetime.date | None
     units: Decimal
@@ -51,6 +56,7 @@ class LotSale:
     gain: Decimal
     term: str
     label: str | None = None
+    averaged: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,12 @@ class Trade:
     ``tax`` is the order's share of the plan's estimated tax: its own short- and long-term
     results (after wash sales) at the rates the plan's netting leaves (``lots.netted_rates``),
     so the shares add up to the estimate.
+
+    ``booking`` is how the ledger books ``account`` (``STRICT``, ``FIFO``, ``NONE``, ...).
+    ``average_cost`` (with ``average_currency``) is set on a sell of a net position
+    (``netposition``: an account booked ``NONE``, or lots of both signs): the average cost
+    per unit as the ledger states it, which is what a ``NONE`` reduction writes in its
+    ``{}`` (Beancount rejects an empty one there), whatever the account's tax status.
     """
 
     account: str
@@ -97,6 +109,9 @@ class Trade:
     washes: tuple[WashSale, ...]
     reason: str
     tax: Decimal = Decimal(0)
+    booking: str = ""
+    average_cost: Decimal | None = None
+    average_currency: str | None = None
 
     @property
     def disallowed(self) -> Decimal:

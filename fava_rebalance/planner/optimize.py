@@ -90,7 +90,7 @@ def _merged(pieces: Sequence[Piece], harvest: bool) -> Segment:
 
 
 def segments(facts: Sequence[LotFact], *, taxable: bool, harvest: bool,
-             limit: int = SEGMENTS, exact: bool = True) -> list[Segment]:
+             limit: int = SEGMENTS, exact: bool = True, fifo: bool = False) -> list[Segment]:
     """A holding's lots as at most ``limit`` segments per kind and term (gain, loss, washed loss).
 
     Outside taxable accounts tax is 0 and losses do not matter: one segment. A loss lot that
@@ -98,7 +98,10 @@ def segments(facts: Sequence[LotFact], *, taxable: bool, harvest: bool,
     ``first``, which costs the model a binary); without ``exact`` (large households) the
     whole lot counts as washed instead, which never under-counts a wash sale. The other lots
     are sorted cheapest first within their kind and cut into runs of nearly equal length.
+    With ``fifo`` (a net position) the order is the facts' own: see ``fifo_segments``.
     """
+    if taxable and fifo:
+        return fifo_segments(facts, harvest=harvest, exact=exact)
     if not taxable:
         pieces = tuple(p for f in facts for p in pieces_of(f) if p.units > 0)
         units = sum((p.units for p in pieces), ZERO)
@@ -126,6 +129,30 @@ def segments(facts: Sequence[LotFact], *, taxable: bool, harvest: bool,
             if sum((p.units for p in run), ZERO) > 0:
                 found.append(_merged(run, harvest))
     return found
+
+
+def fifo_segments(facts: Sequence[LotFact], *, harvest: bool, exact: bool = True) -> list[Segment]:
+    """The shares of a net position (``netposition``) as segments sold strictly in order.
+
+    The shares all have the same basis, so only their term and whether they are washed
+    differ; consecutive pieces alike in both are merged (exactly: one gain per unit), and each
+    segment may be used only once the one before it is sold whole (``first``, a binary each),
+    which keeps the model to first in, first out. Without ``exact`` a share covered in part
+    counts as washed whole, as for lots.
+    """
+    pieces: list[Piece] = []
+    for fact in facts:
+        split = pieces_of(fact)
+        if len(split) == 2 and not exact:
+            split = [Piece(fact, fact.units, True)]
+        pieces.extend(p for p in split if p.units > 0)
+    runs: list[list[Piece]] = []
+    for piece in pieces:
+        if runs and (runs[-1][0].fact.term, runs[-1][0].washed) == (piece.fact.term, piece.washed):
+            runs[-1].append(piece)
+        else:
+            runs.append([piece])
+    return [replace(_merged(run, harvest), first=i - 1 if i else None) for i, run in enumerate(runs)]
 
 
 @dataclass(frozen=True)
@@ -248,7 +275,7 @@ class _Problem:
             self.sell_n[s.key], self.sell_z[s.key], self.sell_max[s.key] = n, z, most
             if s.key not in self.pieces:
                 self.pieces[s.key] = segments(s.lots, taxable=s.status == "taxable", harvest=options.harvest,
-                                              exact=self.exact)
+                                              exact=self.exact, fifo=s.net is not None)
             lots = [(seg, self.m.var(0, float(seg.units))) for seg in self.pieces[s.key]]
             self.lot_x[s.key] = lots
             self.m.row({**{x: 1.0 for _, x in lots}, n: -float(s.quantum)}, 0.0, 0.0)

@@ -2,8 +2,9 @@
 
 Each order says why it is there in words a user can check against the table: which category
 is over- or underweight, where the money comes from, what it costs in tax (nothing in a
-tax-deferred or tax-free account), and which recent purchase makes a loss a wash sale.
-Within each trading account the sells come before the buys.
+tax-deferred or tax-free account), which basis a sale of a net position uses, and which
+recent purchase makes a loss a wash sale. Within each trading account the sells come before
+the buys.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from fava_rebalance.planner.model import (
     Trade,
     WashSale,
 )
+from fava_rebalance.planner.netposition import BOOKED_WITHOUT_LOTS, NetPosition
 from fava_rebalance.planner.trades import Draft
 
 ZERO = Decimal(0)
@@ -110,6 +112,27 @@ def _tax_words(option: SellOption, gain: Decimal, term: str | None, tax: Decimal
     return "realizes no gain"
 
 
+def _net_words(net: NetPosition, lots: Sequence[LotSale], ctx: Context) -> str:
+    """Which basis and holding period a sale of a net position uses, and why."""
+    why = ("booked without lots (booking NONE)" if net.cause == BOOKED_WITHOUT_LOTS
+           else "its lots in the ledger are both long and short")
+    if net.basis is None:
+        basis = "the net position, whose average cost the ledger cannot state"
+    else:
+        stated = (f" ({grouped(net.cost)} {net.cost_currency} as the ledger states it)"
+                  if net.cost is not None and net.cost_currency not in (None, ctx.currency) else "")
+        basis = f"the net position at its average cost, {ctx.money(net.basis)} a unit{stated}"
+        if net.floored:
+            basis += " (the ledger's costs average below 0; taken as 0)"
+    if net.dated:
+        period = "oldest units first for the holding period"
+    else:
+        terms = sorted({lot.term for lot in lots})
+        taken = f"; taken as {terms[0]}-term, which costs more tax" if len(terms) == 1 else ""
+        period = f"the ledger does not date all its units, so the holding period is unknown{taken}"
+    return f"{why}, so there are no lots to choose from: sold from {basis}, {period}"
+
+
 def _wash_words(wash: WashSale, ctx: Context) -> str:
     fate = ("added to the basis of those shares" if wash.status == TAXABLE
             else f"lost for good, as they are in a {wash.status} account")
@@ -145,12 +168,16 @@ def sell_trade(option: SellOption, units: Decimal, draft: Draft, washes: tuple[W
     else:
         parts.append(f"raises cash in {option.trading_account} for its buys; {ctx.state(category)}")
     parts.append(_tax_words(option, gain, term, tax, rates, ctx))
+    if taxable and option.net is not None:
+        parts.append(_net_words(option.net, lots, ctx))
     if taxable and any(f.basis is None for f, _ in draft.lots.get(option.key, [])):
         parts.append("the ledger has no cost for some of these units: their gain is taken as 0")
     parts.extend(_wash_words(w, ctx) for w in washes)
+    net = option.net
     return Trade(option.holding.account, option.trading_account, option.status, SELL,
                  option.holding.commodity, units, option.price, units * option.price, lots, gain,
-                 term, washes, "; ".join(parts), tax)
+                 term, washes, "; ".join(parts), tax, option.booking,
+                 net.cost if net is not None else None, net.cost_currency if net is not None else None)
 
 
 def buy_trade(option: BuyOption, units: Decimal, funded_by_sales: bool, replaces: Sequence[str],
@@ -177,7 +204,8 @@ def buy_trade(option: BuyOption, units: Decimal, funded_by_sales: bool, replaces
         parts.append(f"about {ctx.money(tax)} more tax")
     status = ctx.household.account(option.trading_account).status
     return Trade(option.account, option.trading_account, status, BUY, option.commodity, units,
-                 option.price, units * option.price, (), ZERO, None, washes, "; ".join(parts), tax)
+                 option.price, units * option.price, (), ZERO, None, washes, "; ".join(parts), tax,
+                 option.booking)
 
 
 def orders(draft: Draft, washes: Mapping[int, tuple[WashSale, ...]],

@@ -59,6 +59,7 @@ from fava_rebalance.planner.washsale import (
     buy_back_warning,
     buyback_disallowances,
     disallowances,
+    lot_key,
     open_loss_warning,
     open_losses,
 )
@@ -216,7 +217,8 @@ class _Planner:
         h = self.h
         draft = outcome.draft
         loss_sales = [LossSale(key, h.sells[key].holding.account, h.sells[key].holding.commodity,
-                               lot_sales(draft.lots.get(key, [])))
+                               lot_sales(draft.lots.get(key, [])),
+                               tuple(lot_key(f.bought) for f, _ in draft.lots.get(key, [])))
                       for key in draft.sells if h.sells[key].status == TAXABLE]
         washes = disallowances(loss_sales, self.report.purchases, self.declarations.identical_to,
                                self.declarations.tax_status_of)

@@ -71,8 +71,14 @@ class _Realizer:
         return option.status != "taxable" or option.holding.commodity in self.losses
 
     def order(self, option: SellOption) -> list[Piece]:
-        """The pieces of a sell's lots in the order to take them: the solver's, then the cheapest first."""
+        """The pieces of a sell's lots in the order to take them: the solver's, then the cheapest first.
+
+        A net position's shares go oldest first, whatever the solver's split (they all have
+        the same basis: first in, first out decides which term each unit sold has).
+        """
         harvest = self.h.options.harvest if option.status == "taxable" else False
+        if option.net is not None:
+            return sell_order(option.lots, harvest=harvest, losses=self.may_lose(option), fifo=True)
         solved = [piece for piece, _ in self.solved.get(option.key, ())]
         seen = {(id(p.fact), p.washed) for p in solved}
         found = keep_lot_order([*solved, *(p for p in sell_order(option.lots, harvest=harvest)
@@ -84,7 +90,7 @@ class _Realizer:
     def set_sell(self, key: int, units: Decimal) -> None:
         option = self.h.sells[key]
         units = min(units, option.quantum * floor_units(option.max_units, option.quantum))
-        solved = self.solved.get(key, ())
+        solved = self.solved.get(key, ()) if option.net is None else ()
         if solved and sum((u for _, u in solved), ZERO) == units and (
                 self.may_lose(option) or not any(p.fact.is_loss for p, _ in solved)):
             self.sells[key], self.lots[key] = units, merge_pieces(solved)  # exactly the solver's lots

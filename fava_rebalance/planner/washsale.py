@@ -8,7 +8,10 @@ The rule, as this planner applies it (one definition, used by the optimiser and 
   augmenting lot dated in the window by its own acquisition date).
 - The shares of the lot being sold are never its own replacements, whether sold or kept
   (Rev. Rul. 56-602): a purchase of that very lot (same account, commodity, cost, date and
-  label) does not count against it. A purchase sold in the same plan replaces nothing.
+  label) does not count against it. A purchase sold in the same plan replaces nothing. A
+  share of a net position (``netposition``: booked without lots, sold at its average cost)
+  is the lot its units remain from under first in, first out (``LotFact.bought``): the
+  purchase of that lot is its own, every other purchase may replace it.
 - Replacement shares are matched, earliest acquisition first, with the loss shares sold in
   the order of their own acquisition (Treas. Reg. §1.1091-1(b), (c); on the same day, the
   larger loss a share first, which the regulation leaves open); each replacement share
@@ -71,15 +74,23 @@ def replacements(
 
 @dataclass(frozen=True)
 class LossSale:
-    """The lots of one planned sale in a taxable account (``key`` identifies the trade)."""
+    """The lots of one planned sale in a taxable account (``key`` identifies the trade).
+
+    ``keys``: the purchase key of each lot sold (``LotFact.bought``), where it is not the
+    lot's own (a share of a net position, ``netposition``, remains from a ledger lot); empty:
+    each lot's own.
+    """
 
     key: int
     account: str
     commodity: str
     lots: tuple[LotSale, ...]
+    keys: tuple[LotKey, ...] = ()
 
     def lot_key(self, index: int) -> LotKey:
         """The purchase key of the ``index``-th lot sold."""
+        if self.keys:
+            return self.keys[index]
         lot = self.lots[index]
         return (lot.cost, lot.cost_currency, lot.date, lot.label)
 
@@ -103,8 +114,11 @@ def disallowances(
         by_commodity.setdefault(p.commodity, []).append(i)
     for sale in sales:  # the shares sold are not replacements for anything
         for index, lot in enumerate(sale.lots):
+            gone = lot.units  # taken from the lot's purchases (several, when bought in parts)
             for i in bought.get((sale.account, sale.commodity, sale.lot_key(index)), ()):
-                left[i] -= min(left[i], lot.units)
+                used = min(left[i], gone)
+                left[i] -= used
+                gone -= used
     losses = sorted(
         ((sale, index) for sale in sales for index, lot in enumerate(sale.lots)
          if lot.gain < 0 and lot.units > 0),
