@@ -233,3 +233,25 @@ def test_a_withdrawal_keeps_a_category_inside_its_band() -> None:
     for row in result.after:  # every category inside its band before is inside after
         if abs(row.value_before / D("892082.86") * 100 - row.target) <= row.band:
             assert row.within_band, row
+
+
+def test_a_withdrawal_may_round_a_loss_sale_up_to_whole_units() -> None:
+    # 13 VTI at 120 (8 bought at 200, 5 at 150: all at a loss) and 420 USD; withdraw 1,900.
+    # 12 units raise 1,440 + 420 = 1,860 < 1,900: all 13 must go (1,560 + 420 = 1,980), more
+    # than the class's planned reduction of 1,480 — one unit's rounding the harvest rule
+    # allows (it used to find no feasible plan). Loss 8 × −80 + 5 × −30 = −790, long-term:
+    # 15% × −790 = −118.50.
+    text = HEAD + targets(50) + dedent("""
+    2024-01-02 * "buy"
+      Assets:Taxable  8 STK {200 USD}
+      Assets:Taxable  5 STK {150 USD}
+      Assets:Taxable  420 USD
+      Equity:Opening
+    2026-11-19 price STK 120 USD
+    2026-11-19 price BND 10 USD
+    """)
+    result, _ = plan_of(text, AS_OF, "-1900@Assets:Taxable")
+    assert not result.errors
+    stk = trade(result, "Assets:Taxable", "STK")
+    assert (stk.units, stk.gain) == (D(13), D(-790))
+    assert result.tax.estimated_tax == D("-118.50")

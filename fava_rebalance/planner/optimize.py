@@ -451,7 +451,9 @@ class _Problem:
         at most the category's planned reduction (value − goal, when positive). So a loss
         is harvested with another commodity of the class bought in the same account, or as
         part of reducing an overweight class: it is never bought back in another account,
-        which would only move the class between accounts. Continuous variables only, so the
+        which would only move the class between accounts. The reduction is given one unit's
+        rounding (the dearest unit sold at a loss in the class): whole units may have to
+        overshoot it, say to raise a withdrawal. Continuous variables only, so the
         rule costs the solver nothing in branching. Off where ``scope.rebalancing`` is false
         (the break-even's withdrawal that rebalances nothing: it buys nothing anywhere).
         """
@@ -460,9 +462,11 @@ class _Problem:
         taxable = {k: lots for k, lots in self.lot_x.items() if self.h.sells[k].status == "taxable"
                    and any(seg.is_loss for seg, _ in lots)}
         places: dict[tuple[str, str], dict[int, float]] = {}
+        unit: dict[str, Decimal] = {}
         for k, lots in taxable.items():
             s = self.h.sells[k]
             for category, share in s.fractions.items():
+                unit[category] = max(unit.get(category, ZERO), s.price * s.quantum * share)
                 coefs = places.setdefault((s.trading_account, category), {})
                 for seg, x in lots:
                     if seg.is_loss:
@@ -480,7 +484,7 @@ class _Problem:
         for category, us in unreplaced.items():
             value = values.get(category, ZERO)
             reduction = max(value - self.goals.get(category, value), ZERO)
-            self.m.row(us, upper=float(reduction))
+            self.m.row(us, upper=float(reduction + unit.get(category, ZERO)))
 
     def tax(self) -> None:
         """The plan's short- and long-term results (``S``, ``L``) as linear expressions.
