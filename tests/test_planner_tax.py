@@ -239,7 +239,8 @@ def test_a_withdrawal_may_round_a_loss_sale_up_to_whole_units() -> None:
     # 13 VTI at 120 (8 bought at 200, 5 at 150: all at a loss) and 420 USD; withdraw 1,900.
     # 12 units raise 1,440 + 420 = 1,860 < 1,900: all 13 must go (1,560 + 420 = 1,980), more
     # than the class's planned reduction of 1,480 — one unit's rounding the harvest rule
-    # allows (it used to find no feasible plan). Loss 8 × −80 + 5 × −30 = −790, long-term:
+    # allows a withdrawal (it used to find no feasible plan; without a withdrawal it allows
+    # none: test_a_harvested_loss_is_not_bought_back_in_another_account). Loss 8 × −80 + 5 × −30 = −790, long-term:
     # 15% × −790 = −118.50.
     text = HEAD + targets(50) + dedent("""
     2024-01-02 * "buy"

@@ -451,9 +451,9 @@ class _Problem:
         at most the category's planned reduction (value − goal, when positive). So a loss
         is harvested with another commodity of the class bought in the same account, or as
         part of reducing an overweight class: it is never bought back in another account,
-        which would only move the class between accounts. The reduction is given one unit's
-        rounding (the dearest unit sold at a loss in the class): whole units may have to
-        overshoot it, say to raise a withdrawal. Continuous variables only, so the
+        which would only move the class between accounts. With a withdrawal the reduction is
+        given one unit's rounding (the dearest unit sold at a loss in the class): whole units
+        may have to overshoot it to raise the cash. Continuous variables only, so the
         rule costs the solver nothing in branching. Off where ``scope.rebalancing`` is false
         (the break-even's withdrawal that rebalances nothing: it buys nothing anywhere).
         """
@@ -484,7 +484,9 @@ class _Problem:
         for category, us in unreplaced.items():
             value = values.get(category, ZERO)
             reduction = max(value - self.goals.get(category, value), ZERO)
-            self.m.row(us, upper=float(reduction + unit.get(category, ZERO)))
+            if any(flow < 0 for flow in self.scope.flows.values()):
+                reduction += unit.get(category, ZERO)
+            self.m.row(us, upper=float(reduction))
 
     def tax(self) -> None:
         """The plan's short- and long-term results (``S``, ``L``) as linear expressions.
