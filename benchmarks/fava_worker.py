@@ -69,7 +69,7 @@ def planner_time(ledger: Any) -> dict[str, Any]:
         from fava_rebalance import planner
     except ImportError as exc:
         return {"error": f"fava_rebalance.planner does not import: {exc}"}
-    from fava_rebalance.analysis import Ledger, analyse
+    from fava_rebalance.core.pipeline import Ledger, analyse
 
     plan = getattr(planner, "plan", None)
     if plan is None:

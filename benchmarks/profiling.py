@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.stage in ("plugin", "planner"):
         from beancount import loader
 
-        from fava_rebalance.analysis import Ledger, analyse
+        from fava_rebalance.core.pipeline import Ledger, analyse
 
         entries, _, options = loader._load([(path, True)], None, None, None)
         if args.stage == "plugin":

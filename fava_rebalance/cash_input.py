@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from beancount.core import account as bc_account
 
-from fava_rebalance.limits import cash_problem
+from fava_rebalance.core.limits import cash_problem
 from fava_rebalance.planner import CashFlow
 from fava_rebalance.planner.cashflow import read_amount
 

@@ -35,13 +35,13 @@ from fava.ext import FavaExtensionBase, extension_endpoint
 from fava.helpers import FavaAPIError
 from flask import Response, current_app, request
 
-from fava_rebalance.analysis import Ledger, Report, analyse
 from fava_rebalance.cash_input import CASH, read_cash
 from fava_rebalance.chart import masked as masked_chart
+from fava_rebalance.core.limits import FIRST_DATE, LAST_DATE, date_problem
+from fava_rebalance.core.pipeline import Ledger, Report, analyse
 from fava_rebalance.fava_scope import Scope, account_matcher, scope_of
 from fava_rebalance.hints import CommodityDirective, commodity_directives
 from fava_rebalance.incognito import mask_frame, mask_json
-from fava_rebalance.limits import FIRST_DATE, LAST_DATE, date_problem
 from fava_rebalance.page import NumberFormat, Numbers, Page, Panel, build_page, with_panels
 from fava_rebalance.plan_page import PlanView, build_plan_view, cash_form, plan_problem
 from fava_rebalance.planner import CashAccounts, CashFlow, Plan, cash_accounts, plan_for, price_quote

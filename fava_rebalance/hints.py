@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any, Protocol
 
-from fava_rebalance.analysis import NO_HOLDINGS, NO_TARGETS, NOTHING_CATEGORIZED, Report
-from fava_rebalance.categories import HUNDRED
-from fava_rebalance.report import UncategorizedRow
+from fava_rebalance.core.allocation import UncategorizedRow
+from fava_rebalance.core.categories import HUNDRED
+from fava_rebalance.core.pipeline import NO_HOLDINGS, NO_TARGETS, NOTHING_CATEGORIZED, Report
 
 PLACEHOLDER = "..."
 EXAMPLE_TARGETS = (("Equities", 60), ("Bonds", 30), ("Cash", 10))
@@ -63,7 +63,7 @@ class LedgerHint:
 
 @dataclass(frozen=True)
 class Prerequisite:
-    """A prerequisite the report lacks (``key`` is one of ``analysis.NO_*``)."""
+    """A prerequisite the report lacks (``key`` is one of ``pipeline.NO_*``)."""
 
     key: str
     title: str

@@ -23,8 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fava_rebalance.formatting import round2
-from fava_rebalance.moves import Moves
+from fava_rebalance.core.formatting import round2
+from fava_rebalance.core.moves import Moves
 from fava_rebalance.planner.model import DEPOSIT, REBALANCE, WITHDRAWAL, Plan
 
 ZERO = Decimal(0)

@@ -16,10 +16,11 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from fava_rebalance.analysis import Report
 from fava_rebalance.chart import BAND, Bar, Chart, ChartItem, bar_chart
-from fava_rebalance.errors import RebalanceError
-from fava_rebalance.formatting import round2, units
+from fava_rebalance.core.allocation import BUY, NONE, SELL, Part, TargetRow
+from fava_rebalance.core.errors import RebalanceError
+from fava_rebalance.core.formatting import round2, units
+from fava_rebalance.core.pipeline import Report
 from fava_rebalance.hints import (
     CommodityDirective,
     LedgerHint,
@@ -29,7 +30,6 @@ from fava_rebalance.hints import (
     prerequisites,
     target_hint,
 )
-from fava_rebalance.report import BUY, NONE, SELL, Part, TargetRow
 
 NumberFormat = Callable[[Decimal, int], str]
 """Writes an already rounded number with a given count of decimal places."""

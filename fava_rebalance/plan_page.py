@@ -18,9 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fava_rebalance.analysis import Report
 from fava_rebalance.chart import BAND, MARKER, Bar, Chart, ChartItem, bar_chart
-from fava_rebalance.formatting import round2, units
+from fava_rebalance.core.formatting import round2, units
+from fava_rebalance.core.pipeline import Report
 from fava_rebalance.hints import CommodityDirective
 from fava_rebalance.moves_vs_plan import change_words, compare
 from fava_rebalance.page import Numbers

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from fava_rebalance.categories import HUNDRED
+from fava_rebalance.core.categories import HUNDRED
 from fava_rebalance.planner.model import DEPOSIT, NOTHING, REBALANCE, WITHDRAWAL, AfterRow, Plan
 
 ZERO = Decimal(0)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fava_rebalance.analysis import Report
-from fava_rebalance.formatting import grouped, plain, units
+from fava_rebalance.core.formatting import grouped, plain, units
+from fava_rebalance.core.pipeline import Report
 from fava_rebalance.moves_vs_plan import compare
 from fava_rebalance.planner.model import (
     RAISE_CASH_ONLY,

@@ -12,9 +12,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-from fava_rebalance.analysis import Report
-from fava_rebalance.band_deposit import deposit_sentences
-from fava_rebalance.formatting import round2
+from fava_rebalance.core.band_deposit import deposit_sentences
+from fava_rebalance.core.formatting import round2
+from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner.model import Plan
 from fava_rebalance.spreadsheet import csv_text, xlsx_text
 

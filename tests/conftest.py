@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from beancount import loader
 
-from fava_rebalance.analysis import Ledger, Report, analyse
+from fava_rebalance.core.pipeline import Ledger, Report, analyse
 
 LoadResult = tuple[list[Any], list[Any], dict[str, Any]]
 

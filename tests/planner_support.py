@@ -8,7 +8,7 @@ from textwrap import dedent
 
 from beancount import loader
 
-from fava_rebalance.analysis import Ledger, Report, analyse
+from fava_rebalance.core.pipeline import Ledger, Report, analyse
 from fava_rebalance.planner import CashFlow, Plan, Trade, plan, price_quote
 
 

@@ -19,7 +19,7 @@ import pytest
 from fava.application import create_app
 from fava_support import page_html
 
-from fava_rebalance.account_pattern import PatternError, compile_accounts
+from fava_rebalance.core.account_pattern import PatternError, compile_accounts
 
 LEDGER = """\
     option "title" "Patterns"

@@ -1,7 +1,7 @@
 """SPEC §3 ``cash_needed_band``: the smallest deposit after which buying alone puts every
 targeted category inside its band. Every figure is worked out by hand below.
 
-Notation as in ``fava_rebalance/band_deposit.py``: ``T`` the total, ``v`` a category's value,
+Notation as in ``fava_rebalance/core/band_deposit.py``: ``T`` the total, ``v`` a category's value,
 ``l`` and ``h`` its band's lower and upper edges as fractions of the total, ``D`` the deposit.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from fava_rebalance.band_deposit import cash_needed_band
-from fava_rebalance.report import Allocation, TargetRow, cash_needed
+from fava_rebalance.core.allocation import Allocation, TargetRow, cash_needed
+from fava_rebalance.core.band_deposit import cash_needed_band
 
 
 def _row(category: str, value: str, target: str, band: str) -> TargetRow:

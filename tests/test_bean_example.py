@@ -25,7 +25,7 @@ import beanquery
 import pytest
 from beancount import loader
 
-from fava_rebalance.analysis import Ledger, analyse
+from fava_rebalance.core.pipeline import Ledger, analyse
 
 DATES = ("2022-06-30", "2023-09-15", "2024-12-31")
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fava_rebalance.categories import (
+from fava_rebalance.core.categories import (
     ClassError,
     Share,
     ancestors,

@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from beancount.core import data
 
-from fava_rebalance.account_pattern import compile_accounts
-from fava_rebalance.categories import Share
-from fava_rebalance.declarations import read_declarations
-from fava_rebalance.options import OptionError, Options, parse_option
+from fava_rebalance.core.account_pattern import compile_accounts
+from fava_rebalance.core.categories import Share
+from fava_rebalance.core.declarations import read_declarations
+from fava_rebalance.core.options import OptionError, Options, parse_option
 
 D = datetime.date
 

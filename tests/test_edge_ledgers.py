@@ -14,7 +14,7 @@ from textwrap import dedent
 from beancount import loader
 
 from beancount_plugins.rebalance import rebalance
-from fava_rebalance.analysis import Ledger, Report, analyse
+from fava_rebalance.core.pipeline import Ledger, Report, analyse
 from fava_rebalance.planner import plan_for
 
 PLUGIN = 'plugin "beancount_plugins.rebalance"\n'

@@ -39,9 +39,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from beancount_plugins.rebalance import rebalance
-from fava_rebalance.analysis import Ledger, analyse
 from fava_rebalance.cli import main
-from fava_rebalance.options import PARSERS
+from fava_rebalance.core.options import PARSERS
+from fava_rebalance.core.pipeline import Ledger, analyse
 from fava_rebalance.serialize import report_to_dict
 
 # FUZZ_EXAMPLES=3000 FUZZ_RANDOM=1 pytest tests/test_fuzz_plugin.py: a longer, random hunt.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from fava_rebalance.formatting import grouped
+from fava_rebalance.core.formatting import grouped
 from fava_rebalance.plan_summary import plan_reach
 from fava_rebalance.planner.model import AfterRow
 

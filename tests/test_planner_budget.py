@@ -17,7 +17,7 @@ import pytest
 from planner_support import after, load, orders, plan_of
 from test_planner_lazy import LEDGER
 
-from fava_rebalance.analysis import analyse
+from fava_rebalance.core.pipeline import analyse
 from fava_rebalance.planner import CashFlow, PlanError, plan, price_quote
 from fava_rebalance.planner.budget import Deadline
 from fava_rebalance.planner.milp import Model

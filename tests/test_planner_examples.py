@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from planner_support import after, orders, plan_of, trade
 
-from fava_rebalance.formatting import grouped
+from fava_rebalance.core.formatting import grouped
 from fava_rebalance.moves_vs_plan import compare
 
 D = Decimal

@@ -7,8 +7,8 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from fava_rebalance.holdings import Lot
-from fava_rebalance.options import Options
+from fava_rebalance.core.holdings import Lot
+from fava_rebalance.core.options import Options
 from fava_rebalance.planner.lots import (
     estimated_tax,
     lot_facts,

@@ -32,8 +32,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from planner_support import load
 
-from fava_rebalance.analysis import analyse
-from fava_rebalance.categories import HUNDRED
+from fava_rebalance.core.categories import HUNDRED
+from fava_rebalance.core.pipeline import analyse
 from fava_rebalance.planner import CashFlow, Plan, optimize, plan, price_quote
 
 AS_OF = datetime.date(2026, 11, 20)

@@ -17,7 +17,7 @@ from typing import Any
 from beancount import loader
 from planner_support import plan_of, trade
 
-from fava_rebalance.analysis import Ledger, analyse
+from fava_rebalance.core.pipeline import Ledger, analyse
 from fava_rebalance.planner import CashFlow, plan_for
 
 D = Decimal

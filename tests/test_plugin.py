@@ -12,7 +12,7 @@ import pytest
 from beancount import loader
 
 from beancount_plugins.rebalance import rebalance
-from fava_rebalance.errors import RebalanceError
+from fava_rebalance.core.errors import RebalanceError
 
 PLUGIN = 'plugin "beancount_plugins.rebalance"\n'
 

@@ -19,8 +19,8 @@ from beancount.core.amount import Amount
 from beancount.core.position import Cost, Position
 from fava.beans.prices import FavaPriceMap
 
-from fava_rebalance.analysis import Ledger, analyse
-from fava_rebalance.pricebook import MAX_PRICES, PriceBook
+from fava_rebalance.core.pipeline import Ledger, analyse
+from fava_rebalance.core.pricebook import MAX_PRICES, PriceBook
 
 D = datetime.date
 

@@ -12,14 +12,14 @@ from beancount.core import data
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fava_rebalance.analysis import NO_HOLDINGS, NO_TARGETS, NOTHING_CATEGORIZED
-from fava_rebalance.categories import Share, is_within
-from fava_rebalance.declarations import Settings, Target
-from fava_rebalance.formatting import grouped, plain, round2, signed
-from fava_rebalance.moves import suggested_moves
-from fava_rebalance.options import Options
-from fava_rebalance.report import Allocation, TargetRow, allocate, cash_needed
-from fava_rebalance.valuation import Holding
+from fava_rebalance.core.allocation import Allocation, TargetRow, allocate, cash_needed
+from fava_rebalance.core.categories import Share, is_within
+from fava_rebalance.core.declarations import Settings, Target
+from fava_rebalance.core.formatting import grouped, plain, round2, signed
+from fava_rebalance.core.moves import suggested_moves
+from fava_rebalance.core.options import Options
+from fava_rebalance.core.pipeline import NO_HOLDINGS, NO_TARGETS, NOTHING_CATEGORIZED
+from fava_rebalance.core.valuation import Holding
 
 # The SPEC §3 example: Equities 70,000 + Bonds 30,000 + GLD 1,800 (no class) = 101,800.
 SPEC_EXAMPLE = """

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from beancount.core import prices as bc_prices
 
-from fava_rebalance.holdings import Lot, Position
-from fava_rebalance.valuation import PriceBook, value_positions
+from fava_rebalance.core.holdings import Lot, Position
+from fava_rebalance.core.valuation import PriceBook, value_positions
 
 D = datetime.date
 

@@ -17,7 +17,7 @@ from textwrap import dedent
 
 from planner_support import load, plan_of, trade
 
-from fava_rebalance.analysis import analyse
+from fava_rebalance.core.pipeline import analyse
 
 D = Decimal
 AS_OF = "2026-11-20"

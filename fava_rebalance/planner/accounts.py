@@ -21,13 +21,13 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property
 
-from fava_rebalance.categories import is_within
-from fava_rebalance.declarations import Declarations, Settings
-from fava_rebalance.options import Options
+from fava_rebalance.core.categories import is_within
+from fava_rebalance.core.declarations import Declarations, Settings
+from fava_rebalance.core.options import Options
+from fava_rebalance.core.recent import Purchase
+from fava_rebalance.core.valuation import Holding
 from fava_rebalance.planner.lots import LotFact, lot_facts
 from fava_rebalance.planner.washsale import replacements
-from fava_rebalance.recent import Purchase
-from fava_rebalance.valuation import Holding
 
 ZERO = Decimal(0)
 ONE = Decimal(1)

@@ -15,10 +15,10 @@ from decimal import Decimal, InvalidOperation
 
 from beancount.core import account as bc_account
 
-from fava_rebalance.analysis import Report
-from fava_rebalance.declarations import Declarations
-from fava_rebalance.limits import cash_problem
-from fava_rebalance.options import Options
+from fava_rebalance.core.declarations import Declarations
+from fava_rebalance.core.limits import cash_problem
+from fava_rebalance.core.options import Options
+from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner.accounts import Category, Quote, TradingAccount, build_household
 from fava_rebalance.planner.model import TAXABLE, CashFlow, PlanError
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from fava_rebalance.categories import HUNDRED
-from fava_rebalance.formatting import grouped, plain
+from fava_rebalance.core.allocation import Allocation, within_band
+from fava_rebalance.core.categories import HUNDRED
+from fava_rebalance.core.formatting import grouped, plain
 from fava_rebalance.planner.accounts import Household
 from fava_rebalance.planner.optimize import DRIFT_TOLERANCE, rounding
 from fava_rebalance.planner.trades import Settlement
-from fava_rebalance.report import Allocation, within_band
 
 ZERO = Decimal(0)
 

@@ -32,13 +32,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
 
-from fava_rebalance.categories import HUNDRED
+from fava_rebalance.core.allocation import within_band
+from fava_rebalance.core.categories import HUNDRED
 from fava_rebalance.planner.accounts import Household
 from fava_rebalance.planner.budget import UNLIMITED, Deadline, OutOfTime
 from fava_rebalance.planner.lots import LotFact, Piece, piece_cost, pieces_of
 from fava_rebalance.planner.milp import TIME_LIMIT_SECONDS, Model, Outcome
 from fava_rebalance.planner.model import LONG
-from fava_rebalance.report import within_band
 
 ZERO = Decimal(0)
 BAND_WEIGHT = 10.0

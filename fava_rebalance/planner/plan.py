@@ -18,11 +18,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fava_rebalance.analysis import Ledger, Report
-from fava_rebalance.categories import HUNDRED
-from fava_rebalance.declarations import Declarations
-from fava_rebalance.formatting import grouped, round2
-from fava_rebalance.limits import cash_problem
+from fava_rebalance.core.allocation import NONE
+from fava_rebalance.core.categories import HUNDRED
+from fava_rebalance.core.declarations import Declarations
+from fava_rebalance.core.formatting import grouped, round2
+from fava_rebalance.core.limits import cash_problem
+from fava_rebalance.core.pipeline import Ledger, Report
 from fava_rebalance.planner import lazy
 from fava_rebalance.planner.accounts import Category, Household, Quote, build_household
 from fava_rebalance.planner.budget import SPENT, UNLIMITED, Deadline, OutOfTime
@@ -62,7 +63,6 @@ from fava_rebalance.planner.washsale import (
     open_loss_warning,
     open_losses,
 )
-from fava_rebalance.report import NONE
 
 ZERO = Decimal(0)
 
@@ -82,7 +82,7 @@ def price_quote(ledger: Ledger, report: Report) -> Quote:
     """Prices of commodities the portfolio does not hold, for buying them (and lot costs).
 
     Uses the ledger's price database as of the report date, in the reporting currency,
-    routed like the valuation of holdings (``fava_rebalance.pricebook``).
+    routed like the valuation of holdings (``fava_rebalance.core.pricebook``).
     """
     book = ledger.price_book(report.currency, report.date)
 

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from fava_rebalance.formatting import grouped
-from fava_rebalance.holdings import ZERO, Lot, Position
-from fava_rebalance.pricebook import PriceBook, Quote
+from fava_rebalance.core.formatting import grouped
+from fava_rebalance.core.holdings import ZERO, Lot, Position
+from fava_rebalance.core.pricebook import PriceBook, Quote
 
 STALE_DAYS = 30
 ONE = Decimal(1)

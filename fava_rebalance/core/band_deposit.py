@@ -52,10 +52,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal, localcontext
 
-from fava_rebalance.categories import HUNDRED
-from fava_rebalance.formatting import CENT, grouped
-from fava_rebalance.holdings import ZERO
-from fava_rebalance.report import Allocation, TargetRow
+from fava_rebalance.core.allocation import Allocation, TargetRow
+from fava_rebalance.core.categories import HUNDRED
+from fava_rebalance.core.formatting import CENT, grouped
+from fava_rebalance.core.holdings import ZERO
 
 ONE = Decimal(1)
 

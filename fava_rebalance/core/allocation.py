@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fava_rebalance.categories import HUNDRED, Share
-from fava_rebalance.declarations import Settings
-from fava_rebalance.holdings import ZERO
-from fava_rebalance.valuation import Holding
+from fava_rebalance.core.categories import HUNDRED, Share
+from fava_rebalance.core.declarations import Settings
+from fava_rebalance.core.holdings import ZERO
+from fava_rebalance.core.valuation import Holding
 
 BUY, SELL, NONE = "buy", "sell", "none"
 

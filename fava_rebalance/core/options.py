@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from fava_rebalance.account_pattern import AccountPattern, PatternError, compile_accounts
+from fava_rebalance.core.account_pattern import AccountPattern, PatternError, compile_accounts
 
 DEFAULT_ACCOUNTS = "^Assets:"
 DEFAULT_TIME_BUDGET = Decimal(10)

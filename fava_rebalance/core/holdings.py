@@ -16,7 +16,7 @@ from decimal import Decimal
 from beancount.core import data
 from beancount.core.position import Cost
 
-from fava_rebalance.account_pattern import AccountPattern
+from fava_rebalance.core.account_pattern import AccountPattern
 
 ZERO = Decimal(0)
 LotKey = tuple[Decimal | None, str | None, datetime.date | None, str | None]

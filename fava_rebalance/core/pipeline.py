@@ -17,22 +17,22 @@ from typing import Any
 from beancount.core import data
 from beancount.core import prices as bc_prices
 
-from fava_rebalance.band_deposit import BandDeposit, cash_needed_band
-from fava_rebalance.declarations import (
+from fava_rebalance.core.allocation import Allocation, allocate, cash_needed
+from fava_rebalance.core.band_deposit import BandDeposit, cash_needed_band
+from fava_rebalance.core.declarations import (
     Declarations,
     Settings,
     read_declarations,
     target_sum_errors,
     undeclared_target_errors,
 )
-from fava_rebalance.errors import RebalanceError
-from fava_rebalance.formatting import grouped, units
-from fava_rebalance.holdings import portfolio_filter, positions_as_of
-from fava_rebalance.moves import Moves, suggested_moves
-from fava_rebalance.pricebook import PriceBook, price_graph
-from fava_rebalance.recent import Purchase, RealizedLoss, window_around
-from fava_rebalance.report import Allocation, allocate, cash_needed
-from fava_rebalance.valuation import Holding, value_positions
+from fava_rebalance.core.errors import RebalanceError
+from fava_rebalance.core.formatting import grouped, units
+from fava_rebalance.core.holdings import portfolio_filter, positions_as_of
+from fava_rebalance.core.moves import Moves, suggested_moves
+from fava_rebalance.core.pricebook import PriceBook, price_graph
+from fava_rebalance.core.recent import Purchase, RealizedLoss, window_around
+from fava_rebalance.core.valuation import Holding, value_positions
 
 NO_HOLDINGS = "no-holdings"
 NO_TARGETS = "no-targets"

@@ -17,8 +17,8 @@ from typing import Any
 
 from beancount.core import data
 
-from fava_rebalance.account_pattern import compile_accounts
-from fava_rebalance.categories import (
+from fava_rebalance.core.account_pattern import compile_accounts
+from fava_rebalance.core.categories import (
     HUNDRED,
     ClassError,
     Share,
@@ -29,8 +29,14 @@ from fava_rebalance.categories import (
     mentioned_names,
     parse_asset_class,
 )
-from fava_rebalance.errors import RebalanceError, error_at
-from fava_rebalance.options import DEFAULT_ACCOUNTS, DEFAULT_TIME_BUDGET, OptionError, Options, parse_option
+from fava_rebalance.core.errors import RebalanceError, error_at
+from fava_rebalance.core.options import (
+    DEFAULT_ACCOUNTS,
+    DEFAULT_TIME_BUDGET,
+    OptionError,
+    Options,
+    parse_option,
+)
 
 TAX_STATUSES = {
     "taxable": "taxable",

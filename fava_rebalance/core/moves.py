@@ -27,10 +27,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fava_rebalance.categories import HUNDRED
-from fava_rebalance.formatting import grouped, plain, round2
-from fava_rebalance.holdings import ZERO
-from fava_rebalance.report import BUY, NONE, SELL, Allocation, TargetRow, percent_of
+from fava_rebalance.core.allocation import BUY, NONE, SELL, Allocation, TargetRow, percent_of
+from fava_rebalance.core.categories import HUNDRED
+from fava_rebalance.core.formatting import grouped, plain, round2
+from fava_rebalance.core.holdings import ZERO
 
 NAMES_SHOWN = 5
 
