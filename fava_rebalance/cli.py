@@ -21,9 +21,9 @@ from beancount import loader
 from fava_rebalance.core.limits import date_problem
 from fava_rebalance.core.pipeline import Ledger, Report, analyse
 from fava_rebalance.planner import CashFlow, Plan, PlanError, parse_cash, plan_for
-from fava_rebalance.serialize import report_to_dict
-from fava_rebalance.tables import drift_frame, report_sheets, to_csv, to_excel
-from fava_rebalance.terminal import render
+from fava_rebalance.views.serialize import report_to_dict
+from fava_rebalance.views.tables import drift_frame, report_sheets, to_csv, to_excel
+from fava_rebalance.views.terminal import render
 
 FORMATS = ("table", "json", "csv", "xlsx")
 

@@ -46,7 +46,7 @@ from fava_rebalance.page import NumberFormat, Numbers, Page, Panel, build_page, 
 from fava_rebalance.plan_page import PlanView, build_plan_view, cash_form, plan_problem
 from fava_rebalance.planner import CashAccounts, CashFlow, Plan, cash_accounts, plan_for, price_quote
 from fava_rebalance.report_cache import ReportCache
-from fava_rebalance.serialize import report_to_dict
+from fava_rebalance.views.serialize import report_to_dict
 
 if TYPE_CHECKING:  # pragma: no cover
     from fava.core import FavaLedger
@@ -108,14 +108,14 @@ def locale_number_format(locale_name: str | None) -> NumberFormat:
 # downloads should not pay for importing pandas. ``masked``: ``fava --incognito`` is on, and
 # the figures are masked as on the page (``incognito``).
 def _drift_csv(report: Report, _: Plan | None, masked: bool) -> str:
-    from fava_rebalance.tables import drift_frame, to_csv
+    from fava_rebalance.views.tables import drift_frame, to_csv
 
     frame = drift_frame(report)
     return to_csv(mask_frame(frame) if masked else frame)
 
 
 def _trades_csv(_: Report, plan: Plan | None, masked: bool) -> str:
-    from fava_rebalance.tables import to_csv, trades_frame
+    from fava_rebalance.views.tables import to_csv, trades_frame
 
     if plan is None:
         return ""
@@ -124,7 +124,7 @@ def _trades_csv(_: Report, plan: Plan | None, masked: bool) -> str:
 
 
 def _workbook(report: Report, plan: Plan | None, masked: bool) -> bytes:
-    from fava_rebalance.tables import report_sheets, to_excel
+    from fava_rebalance.views.tables import report_sheets, to_excel
 
     sheets = report_sheets(report, plan)
     return to_excel({name: mask_frame(frame) for name, frame in sheets.items()} if masked else sheets)

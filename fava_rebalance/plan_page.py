@@ -22,9 +22,7 @@ from fava_rebalance.chart import BAND, MARKER, Bar, Chart, ChartItem, bar_chart
 from fava_rebalance.core.formatting import round2, units
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.hints import CommodityDirective
-from fava_rebalance.moves_vs_plan import change_words, compare
 from fava_rebalance.page import Numbers
-from fava_rebalance.plan_summary import plan_summary
 from fava_rebalance.planner import (
     AccountTotal,
     AfterRow,
@@ -37,6 +35,8 @@ from fava_rebalance.planner import (
     WashSale,
 )
 from fava_rebalance.planner.model import BUY, SELL, TAXABLE
+from fava_rebalance.views.moves_vs_plan import change_words, compare
+from fava_rebalance.views.plan_summary import plan_summary
 
 ACTION_LABELS = {BUY: "Buy", SELL: "Sell"}
 TERM_LABELS = {"short": "Short", "long": "Long", "mixed": "Mixed"}

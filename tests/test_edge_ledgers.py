@@ -92,7 +92,7 @@ def test_enormous_holding_is_reported_to_the_cent() -> None:
     2024-06-01 price VTI 98765432109876 USD
     2024-06-01 price BND 0.0000001 USD
     """)
-    from fava_rebalance.serialize import report_to_dict
+    from fava_rebalance.views.serialize import report_to_dict
 
     figures = report_to_dict(report)
     # BND adds 0.000001 × 0.0000001 = 1E-13 USD, far below a cent.

@@ -42,7 +42,7 @@ from beancount_plugins.rebalance import rebalance
 from fava_rebalance.cli import main
 from fava_rebalance.core.options import PARSERS
 from fava_rebalance.core.pipeline import Ledger, analyse
-from fava_rebalance.serialize import report_to_dict
+from fava_rebalance.views.serialize import report_to_dict
 
 # FUZZ_EXAMPLES=3000 FUZZ_RANDOM=1 pytest tests/test_fuzz_plugin.py: a longer, random hunt.
 FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "120")), deadline=None,

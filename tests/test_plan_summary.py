@@ -10,8 +10,8 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from fava_rebalance.core.formatting import grouped
-from fava_rebalance.plan_summary import plan_reach
 from fava_rebalance.planner.model import AfterRow
+from fava_rebalance.views.plan_summary import plan_reach
 
 
 def _row(category: str, target: str, band: str, value: str) -> AfterRow:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from planner_support import after, orders, plan_of, trade
 
 from fava_rebalance.core.formatting import grouped
-from fava_rebalance.moves_vs_plan import compare
+from fava_rebalance.views.moves_vs_plan import compare
 
 D = Decimal
 HEAD = """

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from fava_rebalance.cli import main
-from fava_rebalance.spreadsheet import FORMULA_START, csv_text, xlsx_text
+from fava_rebalance.views.spreadsheet import FORMULA_START, csv_text, xlsx_text
 
 LEDGER = Path(__file__).resolve().parent / "ledgers" / "formulas.beancount"
 TAB = "/formulas/extension/Rebalance/"

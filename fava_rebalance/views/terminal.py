@@ -9,10 +9,10 @@ from fava_rebalance.core.allocation import BUY, SELL
 from fava_rebalance.core.band_deposit import deposit_sentences
 from fava_rebalance.core.formatting import grouped, plain, signed, units
 from fava_rebalance.core.pipeline import Report
-from fava_rebalance.moves_vs_plan import Comparison, change_words, compare
-from fava_rebalance.plan_summary import plan_summary
 from fava_rebalance.planner.location import describe
 from fava_rebalance.planner.model import Plan
+from fava_rebalance.views.moves_vs_plan import Comparison, change_words, compare
+from fava_rebalance.views.plan_summary import plan_summary
 
 COLOURS = {BUY: "\x1b[32m", SELL: "\x1b[31m"}
 GREY, BOLD, RESET = "\x1b[90m", "\x1b[1m", "\x1b[0m"

@@ -16,7 +16,7 @@ from fava_rebalance.core.band_deposit import deposit_sentences
 from fava_rebalance.core.formatting import round2
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner.model import Plan
-from fava_rebalance.spreadsheet import csv_text, xlsx_text
+from fava_rebalance.views.spreadsheet import csv_text, xlsx_text
 
 DRIFT_COLUMNS = ["section", "category", "accounts", "value", "percent", "target", "difference",
                  "amount", "action"]

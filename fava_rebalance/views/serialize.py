@@ -11,7 +11,6 @@ from typing import Any
 
 from fava_rebalance.core.formatting import grouped, plain, units
 from fava_rebalance.core.pipeline import Report
-from fava_rebalance.moves_vs_plan import compare
 from fava_rebalance.planner.model import (
     RAISE_CASH_ONLY,
     WITHOUT_TAXABLE_SALES,
@@ -20,6 +19,7 @@ from fava_rebalance.planner.model import (
     Plan,
     Trade,
 )
+from fava_rebalance.views.moves_vs_plan import compare
 
 
 def report_to_dict(report: Report, plan: Plan | None = None) -> dict[str, Any]:
