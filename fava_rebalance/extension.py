@@ -7,9 +7,9 @@ input and figures.
 
 Per ledger load (``after_load_file``) it reads the declarations and builds the price map
 from *all* entries; per request it takes Fava's filters and the report date
-(``fava_scope``; the time filter sets the date, the holdings come from the whole history),
+(``tab.scope``; the time filter sets the date, the holdings come from the whole history),
 and computes one ``Report`` per scope and one trade ``Plan`` per scope and cash flow
-(``cash_input``), each kept in a ``ReportCache`` of the current load (computed outside
+(``tab.cash_input``), each kept in a ``ReportCache`` of the current load (computed outside
 its lock, and never remembered from a load that a reload has replaced).
 Nothing here raises into Fava: a problem becomes a message on the page.
 """
@@ -35,17 +35,17 @@ from fava.ext import FavaExtensionBase, extension_endpoint
 from fava.helpers import FavaAPIError
 from flask import Response, current_app, request
 
-from fava_rebalance.cash_input import CASH, read_cash
-from fava_rebalance.chart import masked as masked_chart
 from fava_rebalance.core.limits import FIRST_DATE, LAST_DATE, date_problem
 from fava_rebalance.core.pipeline import Ledger, Report, analyse
-from fava_rebalance.fava_scope import Scope, account_matcher, scope_of
-from fava_rebalance.hints import CommodityDirective, commodity_directives
-from fava_rebalance.incognito import mask_frame, mask_json
-from fava_rebalance.page import NumberFormat, Numbers, Page, Panel, build_page, with_panels
-from fava_rebalance.plan_page import PlanView, build_plan_view, cash_form, plan_problem
 from fava_rebalance.planner import CashAccounts, CashFlow, Plan, cash_accounts, plan_for, price_quote
-from fava_rebalance.report_cache import ReportCache
+from fava_rebalance.tab.cache import ReportCache
+from fava_rebalance.tab.cash_input import CASH, read_cash
+from fava_rebalance.tab.chart import masked as masked_chart
+from fava_rebalance.tab.hints import CommodityDirective, commodity_directives
+from fava_rebalance.tab.incognito import mask_frame, mask_json
+from fava_rebalance.tab.page import NumberFormat, Numbers, Page, Panel, build_page, with_panels
+from fava_rebalance.tab.plan_page import PlanView, build_plan_view, cash_form, plan_problem
+from fava_rebalance.tab.scope import Scope, account_matcher, scope_of
 from fava_rebalance.views.serialize import report_to_dict
 
 if TYPE_CHECKING:  # pragma: no cover

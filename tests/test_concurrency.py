@@ -25,7 +25,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 import fava_rebalance.extension as extension_module
-from fava_rebalance.report_cache import ReportCache
+from fava_rebalance.tab.cache import ReportCache
 
 WAIT = 10.0  # seconds: only ever reached when something blocks that should not
 LEDGER = """\

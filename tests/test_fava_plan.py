@@ -40,11 +40,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import fava_rebalance.extension as extension_module
-from fava_rebalance.cash_input import read_cash
 from fava_rebalance.cli import main as cli_main
-from fava_rebalance.page import Numbers
-from fava_rebalance.plan_page import cash_form
 from fava_rebalance.planner import CashAccount, CashAccounts, CashFlow, Plan, PlanError, TaxSummary
+from fava_rebalance.tab.cash_input import read_cash
+from fava_rebalance.tab.page import Numbers
+from fava_rebalance.tab.plan_page import cash_form
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "example-ledger" / "example.beancount"

@@ -18,11 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fava_rebalance.chart import BAND, MARKER, Bar, Chart, ChartItem, bar_chart
 from fava_rebalance.core.formatting import round2, units
 from fava_rebalance.core.pipeline import Report
-from fava_rebalance.hints import CommodityDirective
-from fava_rebalance.page import Numbers
 from fava_rebalance.planner import (
     AccountTotal,
     AfterRow,
@@ -35,6 +32,9 @@ from fava_rebalance.planner import (
     WashSale,
 )
 from fava_rebalance.planner.model import BUY, SELL, TAXABLE
+from fava_rebalance.tab.chart import BAND, MARKER, Bar, Chart, ChartItem, bar_chart
+from fava_rebalance.tab.hints import CommodityDirective
+from fava_rebalance.tab.page import Numbers
 from fava_rebalance.views.moves_vs_plan import change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from fava_rebalance.chart import BAND, Bar, Chart, ChartItem, bar_chart
 from fava_rebalance.core.allocation import BUY, NONE, SELL, Part, TargetRow
 from fava_rebalance.core.errors import RebalanceError
 from fava_rebalance.core.formatting import round2, units
 from fava_rebalance.core.pipeline import Report
-from fava_rebalance.hints import (
+from fava_rebalance.tab.chart import BAND, Bar, Chart, ChartItem, bar_chart
+from fava_rebalance.tab.hints import (
     CommodityDirective,
     LedgerHint,
     Prerequisite,
