@@ -22,7 +22,7 @@ from fava_rebalance.planner import CashFlow, plan_for
 
 D = Decimal
 AS_OF = "2026-11-20"
-EXAMPLE = Path(__file__).resolve().parent.parent / "example-ledger" / "example.beancount"
+EXAMPLE = Path(__file__).resolve().parents[2] / "example-ledger" / "example.beancount"
 
 
 def _loaded(path: Path) -> tuple[Any, Any]:

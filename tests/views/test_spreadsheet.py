@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from fava_rebalance.cli import main
 from fava_rebalance.views.spreadsheet import FORMULA_START, csv_text, xlsx_text
 
-LEDGER = Path(__file__).resolve().parent / "ledgers" / "formulas.beancount"
+LEDGER = Path(__file__).resolve().parents[1] / "ledgers" / "formulas.beancount"
 TAB = "/formulas/extension/Rebalance/"
 HYPERLINK = '=HYPERLINK("http://evil.example/")'
 # category → (value, percent, target, difference, amount, action), from the ledger's header

@@ -31,7 +31,7 @@ from fava_rebalance.tab.hints import whole_percents
 from fava_rebalance.tab.page import Numbers
 from fava_rebalance.tab.scope import account_matcher
 
-LEDGERS = Path(__file__).resolve().parent / "ledgers"
+LEDGERS = Path(__file__).resolve().parents[1] / "ledgers"
 NAMES = ["page", "hostile", "empty", "no_targets", "uncategorized", "broken"]
 PAGE = "/rebalance-page/extension/Rebalance/"
 

@@ -31,7 +31,7 @@ from playwright.sync_api import Page, sync_playwright
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LEDGER = ROOT / "tests" / "ledgers" / "page.beancount"
 EXAMPLE = ROOT / "example-ledger" / "example.beancount"
 OUTPUT = ROOT / "test-output"

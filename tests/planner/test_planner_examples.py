@@ -351,7 +351,7 @@ def test_a_category_is_never_sold_past_the_far_edge_of_its_band() -> None:
     # most (16,000 − 11,500) / 80 = 56.25 → 56 BND may be sold, never 57 (22.88%).
     from pathlib import Path
 
-    text = (Path(__file__).parent / "ledgers" / "page.beancount").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[1] / "ledgers" / "page.beancount").read_text(encoding="utf-8")
     result, _ = plan_of(text, "2024-12-31")
     sold = sum((t.units for t in result.trades if t.commodity == "BND" and t.action == "sell"), D(0))
     assert 0 < sold <= 56

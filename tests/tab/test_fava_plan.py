@@ -46,7 +46,7 @@ from fava_rebalance.tab.cash_input import read_cash
 from fava_rebalance.tab.page import Numbers
 from fava_rebalance.tab.plan_page import cash_form
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "example-ledger" / "example.beancount"
 HOSTILE = ROOT / "tests" / "ledgers" / "hostile.beancount"
 TAB = "/example-household/extension/Rebalance/"

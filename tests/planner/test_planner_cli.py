@@ -111,7 +111,7 @@ def test_a_plan_that_cannot_be_made_still_writes_the_report(
     # On a huge household the solver may hit its time limit. Without --cash nothing the user
     # asked for failed: the drift report is written (exit 0) and the plan's error is said.
     # tests/ledgers/page.beancount on 2024-12-31 is out of band, so the planner must solve.
-    page = Path(__file__).parent / "ledgers" / "page.beancount"
+    page = Path(__file__).resolve().parents[1] / "ledgers" / "page.beancount"
     planner_module = sys.modules["fava_rebalance.planner.plan"]  # the package exports plan()
     monkeypatch.setattr(planner_module, "solve", lambda *args: "no feasible plan (Time limit reached)")
     code, out, err = run(capsys, str(page), "--date", "2024-12-31", "--format", "json")
