@@ -17,7 +17,6 @@ from typing import Any
 
 from beancount.core import data
 
-from fava_rebalance.core.account_pattern import compile_accounts
 from fava_rebalance.core.categories import (
     HUNDRED,
     ClassError,
@@ -30,13 +29,7 @@ from fava_rebalance.core.categories import (
     parse_asset_class,
 )
 from fava_rebalance.core.errors import RebalanceError, error_at
-from fava_rebalance.core.options import (
-    DEFAULT_ACCOUNTS,
-    DEFAULT_TIME_BUDGET,
-    OptionError,
-    Options,
-    parse_option,
-)
+from fava_rebalance.core.options import OptionError, Options, parse_option
 
 TAX_STATUSES = {
     "taxable": "taxable",
@@ -51,7 +44,6 @@ TAX_STATUSES = {
 }
 LOCATIONS = ("taxable", "tax-deferred", "tax-free")
 TARGET_TOLERANCE = Decimal("0.01")
-DEFAULT_PATTERN = compile_accounts(DEFAULT_ACCOUNTS)
 
 
 @dataclass(frozen=True)
@@ -204,22 +196,7 @@ class Declarations:
         for setting in self.options:
             if setting.date <= date:
                 values[setting.name] = setting.value
-        currency = values.get("currency") or (
-            self.operating_currencies[0] if self.operating_currencies else "USD"
-        )
-        options = Options(
-            accounts=values.get("accounts") or DEFAULT_PATTERN,
-            currency=currency,
-            band=values.get("band"),
-            relative_band=values.get("relative-band"),
-            min_trade=values.get("min-trade", Decimal(1)),
-            short_term_rate=values.get("short-term-rate", Decimal("0.24")),
-            long_term_rate=values.get("long-term-rate", Decimal("0.15")),
-            trade_cost=values.get("trade-cost", Decimal(0)),
-            max_drift_error=values.get("max-drift-error", False),
-            harvest=values.get("harvest", True),
-            time_budget=values.get("time-budget", DEFAULT_TIME_BUDGET),
-        )
+        options = Options.in_force(values, self.operating_currencies)
         targets: dict[str, Target] = {}
         for target in self.targets:
             if target.date <= date:

@@ -1,21 +1,22 @@
 """The ``rebalance-option`` settings: names, defaults and value checks.
 
 ``custom "rebalance-option" NAME VALUE`` is dated; the latest on or before the report date
-wins. Each option's value is checked here so the plugin and the report agree on what is valid.
+wins. Each option's value is checked here so the plugin and the report agree on what is valid,
+and each default is written here only, on ``Options``' fields.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from fava_rebalance.core.account_pattern import AccountPattern, PatternError, compile_accounts
 
-DEFAULT_ACCOUNTS = "^Assets:"
-DEFAULT_TIME_BUDGET = Decimal(10)
+DEFAULT_CURRENCY = "USD"  # a ledger without an operating_currency option
+ASSETS = compile_accounts("^Assets:")
 
 
 class OptionError(ValueError):
@@ -91,10 +92,13 @@ def parse_option(name: Any, value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Options:
-    """The options in force on one date (defaults where the ledger sets none)."""
+    """The options in force on one date; each field's default is the option's (README table).
 
-    accounts: AccountPattern
-    currency: str
+    ``currency`` defaults to the ledger's first operating currency (``in_force``).
+    """
+
+    accounts: AccountPattern = ASSETS
+    currency: str = DEFAULT_CURRENCY
     band: Decimal | None = None
     relative_band: Decimal | None = None
     min_trade: Decimal = Decimal(1)
@@ -103,7 +107,18 @@ class Options:
     trade_cost: Decimal = Decimal(0)
     max_drift_error: bool = False
     harvest: bool = True
-    time_budget: Decimal = DEFAULT_TIME_BUDGET  # seconds for one whole plan (``planner.budget``)
+    time_budget: Decimal = Decimal(10)  # seconds for one whole plan (``planner.budget``)
+
+    @classmethod
+    def in_force(cls, values: Mapping[str, Any], operating_currencies: Sequence[str]) -> Options:
+        """The options ``values`` sets (option name → parsed value), the defaults for the rest.
+
+        The reporting currency, unless set, is the first of ``operating_currencies``.
+        """
+        fields = {name.replace("-", "_"): value for name, value in values.items()}
+        if operating_currencies:
+            fields.setdefault("currency", operating_currencies[0])
+        return cls(**fields)
 
     def band_width(self, target: Decimal) -> Decimal:
         """Half-width of the no-action band around ``target``, in percentage points.

@@ -400,3 +400,18 @@ def test_errors_are_values_with_the_directive_line(load) -> None:
     got = sorted((e.source["lineno"], e.entry is not None) for e in errors)
     # Line 1 is blank: commodity on 2, open on 4, then the customs on 6, 7, 8.
     assert got == [(2, True), (4, True), (6, True), (7, True), (8, True)]
+
+
+def test_a_ledger_without_options_gets_the_readme_defaults(load) -> None:
+    # README's option table: accounts ^Assets:, currency the first operating_currency, no
+    # band, min-trade 1, rates 0.24 / 0.15, trade-cost 0, max-drift-error FALSE, harvest
+    # TRUE, time-budget 10 s. They are Options' own defaults, written nowhere else.
+    entries, _, options_map = load('option "operating_currency" "EUR"\n2024-01-01 open Assets:Cash\n')
+    decl, _ = read_declarations(entries, options_map)
+    options = decl.as_of(D(2024, 1, 1)).options
+    assert options == Options(currency="EUR")
+    assert (options.accounts.pattern, options.band, options.relative_band, options.min_trade,
+            options.short_term_rate, options.long_term_rate, options.trade_cost, options.max_drift_error,
+            options.harvest, options.time_budget) == (
+        "^Assets:", None, None, Decimal(1), Decimal("0.24"), Decimal("0.15"), Decimal(0), False, True,
+        Decimal(10))
