@@ -78,12 +78,26 @@ class Location:
 
 @dataclass(frozen=True)
 class Settings:
-    """Options and targets in force on one date."""
+    """Options and targets in force on one date, and the accounts left out (``rebalance: FALSE``)."""
 
     date: datetime.date
     options: Options
     targets: Mapping[str, Target]
     locations: Mapping[str, Location]
+    excluded: frozenset[str] = frozenset()
+    _portfolio: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    def in_portfolio(self, account: str) -> bool:
+        """Whether ``account`` belongs to the portfolio on this date (the one definition).
+
+        The ``accounts`` option matches it, and neither it nor an ancestor says
+        ``rebalance: FALSE``. Remembered per account: the holdings ask once per posting.
+        """
+        found = self._portfolio.get(account)
+        if found is None:
+            found = self._portfolio[account] = self.options.accounts.search(account) and not any(
+                is_within(account, excluded) for excluded in self.excluded)
+        return found
 
     @property
     def target_total(self) -> Decimal:
@@ -156,10 +170,6 @@ class Declarations:
             return found[0]
         return account.rsplit(":", 1)[0] if ":" in account else account
 
-    def is_excluded(self, account: str) -> bool:
-        """True if ``account`` or an ancestor says ``rebalance: FALSE``."""
-        return any(is_within(account, ex) for ex in self.excluded)
-
     def can_sell(self, account: str, currency: str) -> bool:
         """False where ``rebalance-sell: FALSE`` is on the commodity or the account (inherited)."""
         if currency in self.no_sell_commodities:
@@ -202,7 +212,7 @@ class Declarations:
             if target.date <= date:
                 targets[target.category] = target
         locations = {loc.category: loc for loc in self.locations if loc.date <= date}
-        return Settings(date, options, targets, locations)
+        return Settings(date, options, targets, locations, self.excluded)
 
 
 class _Reader:

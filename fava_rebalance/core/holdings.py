@@ -1,7 +1,8 @@
 """What the portfolio holds on a date: units and lots per account and commodity.
 
 One pass over the transactions up to and including the date, keeping only postings to
-portfolio accounts (the ``accounts`` regex, minus ``rebalance: FALSE`` accounts). Lots keep
+portfolio accounts (``Settings.in_portfolio``: the ``accounts`` regex, minus
+``rebalance: FALSE`` accounts). Lots keep
 their cost and acquisition date for the planner's tax estimates. Valuation is elsewhere, and
 so are the purchases the wash-sale rule looks at (``recent``: every account, not only these).
 """
@@ -15,8 +16,6 @@ from decimal import Decimal
 
 from beancount.core import data
 from beancount.core.position import Cost
-
-from fava_rebalance.core.account_pattern import AccountPattern
 
 ZERO = Decimal(0)
 LotKey = tuple[Decimal | None, str | None, datetime.date | None, str | None]
@@ -41,21 +40,6 @@ class Position:
     commodity: str
     units: Decimal
     lots: tuple[Lot, ...]
-
-
-def portfolio_filter(
-    accounts: AccountPattern, is_excluded: Callable[[str], bool]
-) -> Callable[[str], bool]:
-    """A cached predicate that tells whether an account is part of the portfolio."""
-    cache: dict[str, bool] = {}
-
-    def belongs(account: str) -> bool:
-        found = cache.get(account)
-        if found is None:
-            found = cache[account] = bool(accounts.search(account)) and not is_excluded(account)
-        return found
-
-    return belongs
 
 
 def positions_as_of(

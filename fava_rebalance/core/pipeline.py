@@ -28,7 +28,7 @@ from fava_rebalance.core.declarations import (
 )
 from fava_rebalance.core.errors import RebalanceError
 from fava_rebalance.core.formatting import grouped, units
-from fava_rebalance.core.holdings import portfolio_filter, positions_as_of
+from fava_rebalance.core.holdings import positions_as_of
 from fava_rebalance.core.moves import Moves, suggested_moves
 from fava_rebalance.core.pricebook import PriceBook, price_graph
 from fava_rebalance.core.recent import Purchase, RealizedLoss, window_around
@@ -152,7 +152,7 @@ def analyse(
     declarations = ledger.declarations
     settings = declarations.as_of(date)
     options = settings.options
-    in_portfolio = portfolio_filter(options.accounts, declarations.is_excluded)
+    in_portfolio = settings.in_portfolio
     if account_match is not None:
         base = in_portfolio
 

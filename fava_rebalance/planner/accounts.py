@@ -246,7 +246,6 @@ def _buy_options(
             price = b.quote(commodity)
             if price is not None and price > 0:
                 prices[commodity] = price
-    accounts_re = b.settings.options.accounts
     found: list[BuyOption] = []
     for name in names:
         held_here: dict[str, Holding] = {}
@@ -257,8 +256,7 @@ def _buy_options(
                     held_here[h.commodity] = h
         opens = sorted(
             (acct, o) for acct, o in declarations.opens.items()
-            if is_within(acct, name) and o.currencies and accounts_re.search(acct)
-            and not declarations.is_excluded(acct)
+            if is_within(acct, name) and o.currencies and b.settings.in_portfolio(acct)
         )
         constrained = bool(opens)
         for commodity in sorted(prices):

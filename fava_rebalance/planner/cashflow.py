@@ -15,9 +15,8 @@ from decimal import Decimal, InvalidOperation
 
 from beancount.core import account as bc_account
 
-from fava_rebalance.core.declarations import Declarations
+from fava_rebalance.core.declarations import Declarations, Settings
 from fava_rebalance.core.limits import cash_problem
-from fava_rebalance.core.options import Options
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner.accounts import Category, Quote, TradingAccount, build_household
 from fava_rebalance.planner.model import TAXABLE, CashFlow, PlanError
@@ -69,7 +68,7 @@ def parse_cash(text: str) -> CashFlow | PlanError:
 
 
 def resolve_account(
-    name: str, known: Iterable[str], declarations: Declarations, options: Options
+    name: str, known: Iterable[str], declarations: Declarations, settings: Settings
 ) -> str | PlanError:
     """The trading account of a named ``--cash`` account, or why it cannot take the money."""
     known = set(known)
@@ -78,7 +77,7 @@ def resolve_account(
     trading = declarations.trading_account(name)
     if trading in known:
         return trading
-    if name in declarations.opens and options.accounts.search(name) and not declarations.is_excluded(name):
+    if name in declarations.opens and settings.in_portfolio(name):
         return name
     return PlanError(f"--cash names {name}, which is not an account of the portfolio")
 
@@ -98,12 +97,9 @@ def default_account(accounts: Mapping[str, TradingAccount], can_buy: Iterable[st
     return max(taxable, key=lambda a: (a.cash, a.value, a.name)).name
 
 
-def declared_accounts(declarations: Declarations, options: Options) -> tuple[str, ...]:
+def declared_accounts(declarations: Declarations, settings: Settings) -> tuple[str, ...]:
     """Portfolio accounts whose ``open`` declares a tax status (trading accounts by definition)."""
-    return tuple(sorted(
-        name for name in declarations.tax_status
-        if options.accounts.search(name) and not declarations.is_excluded(name)
-    ))
+    return tuple(sorted(name for name in declarations.tax_status if settings.in_portfolio(name)))
 
 
 def cash_accounts(report: Report, declarations: Declarations, quote: Quote | None = None) -> CashAccounts:
@@ -115,7 +111,7 @@ def cash_accounts(report: Report, declarations: Declarations, quote: Quote | Non
     """
     settings = report.settings
     known = {declarations.trading_account(h.account) for h in report.holdings}
-    declared = declared_accounts(declarations, settings.options)
+    declared = declared_accounts(declarations, settings)
     categories = tuple(Category(r.category, r.value, r.target, r.band) for r in report.allocation.targeted)
     household = build_household(report.holdings, declarations, settings, categories, report.total, quote,
                                 () if known else declared)

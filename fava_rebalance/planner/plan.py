@@ -352,12 +352,12 @@ def plan(
     known = sorted({declarations.trading_account(h.account) for h in report.holdings})
     extra: tuple[str, ...] = ()
     if cash is not None and cash.account is not None:
-        resolved = resolve_account(cash.account, known, declarations, settings.options)
+        resolved = resolve_account(cash.account, known, declarations, settings)
         if isinstance(resolved, PlanError):
             return _empty(report, cash, [], (resolved,), locations)
         extra = (resolved,)
     elif flow and not known:  # a first deposit: the accounts that declare a tax status
-        extra = declared_accounts(declarations, settings.options)
+        extra = declared_accounts(declarations, settings)
     categories = tuple(Category(r.category, r.value, r.target, r.band) for r in rows)
     household = build_household(report.holdings, declarations, settings, categories, report.total, quote,
                                 extra, report.purchases)

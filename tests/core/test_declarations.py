@@ -309,10 +309,12 @@ def test_tax_status_aliases_and_inheritance(load, account: str, status: str, tra
 def test_rebalance_false_excludes_the_account_and_its_sub_accounts(load) -> None:
     entries, _, options_map = load(SCOPE)
     decl, _ = read_declarations(entries, options_map)
-    assert decl.is_excluded("Assets:Home")
-    assert decl.is_excluded("Assets:Home:Furniture")
-    assert not decl.is_excluded("Assets:HomeOffice")  # a name prefix, not a sub-account
-    assert not decl.is_excluded("Assets:Invest:Roth")
+    settings = decl.as_of(D(2024, 1, 1))
+    assert not settings.in_portfolio("Assets:Home")
+    assert not settings.in_portfolio("Assets:Home:Furniture")
+    assert settings.in_portfolio("Assets:HomeOffice")  # a name prefix, not a sub-account
+    assert settings.in_portfolio("Assets:Invest:Roth")
+    assert not settings.in_portfolio("Liabilities:Card")  # the accounts option: ^Assets:
 
 
 def test_trading_flags(load) -> None:
