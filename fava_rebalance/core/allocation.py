@@ -4,7 +4,8 @@ Input: valued holdings and the settings in force. Output: a frozen ``Allocation`
 *targeted* rows (one per category with a target, roll-up to the nearest targeted ancestor),
 *untargeted* rows (categories holding value with no target) and *uncategorized* rows (one
 per commodity with no category), each with value and percent; targeted rows also carry
-target, difference, band, amount and action. All exact Decimals.
+target, difference, band, amount and action, and why a row needs no action (decided here
+once, for every view). All exact Decimals.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from fava_rebalance.core.holdings import ZERO
 from fava_rebalance.core.valuation import Holding
 
 BUY, SELL, NONE = "buy", "sell", "none"
+# Why a targeted row needs no action (``TargetRow.why_no_action``), in the order they are asked.
+NO_VALUE = "no-value"                # the portfolio is worth nothing (or less)
+WITHIN_BAND = "within-band"          # within its band (``within_band``)
+BELOW_MIN_TRADE = "below-min-trade"  # outside it, but less than min-trade from its target
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,7 @@ class Part:
 
 @dataclass(frozen=True)
 class TargetRow:
-    """A category with a target in force."""
+    """A category with a target in force; ``why_no_action`` is set exactly when ``action`` is none."""
 
     category: str
     value: Decimal
@@ -49,6 +54,7 @@ class TargetRow:
     action: str
     parts: tuple[Part, ...]
     target_value: Decimal
+    why_no_action: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,8 +91,9 @@ class Allocation:
 def within_band(value: Decimal, target: Decimal, band: Decimal, total: Decimal) -> bool:
     """True when ``value`` is within ``band`` points of ``target`` percent of ``total`` (edges in).
 
-    The one definition of "inside its band", for the table's action, the planner and the
-    plan's before/after rows.
+    The one definition of "inside its band", exact (no division): for the table's action,
+    the optimiser's bands and the plan's verdict on each category after it
+    (``planner.explain``).
     """
     return abs(value * HUNDRED - target * total) <= band * total
 
@@ -130,12 +137,10 @@ def allocate(
         band = options.band_width(target)
         target_value = target * total / HUNDRED
         amount = abs(target_value - value)
-        if abs(difference) <= band or amount < options.min_trade or total <= 0:
-            action = NONE
-        else:
-            action = SELL if difference > 0 else BUY
+        why = _why_no_action(value, target, band, total, amount, options.min_trade)
+        action = NONE if why is not None else SELL if difference > 0 else BUY
         rows.append(TargetRow(name, value, percent, target, difference, band, amount, action,
-                              tuple(parts), target_value))
+                              tuple(parts), target_value, why))
     untargeted_rows = []
     for name, parts in untargeted.items():
         value = sum((p.value for p in parts), ZERO)
@@ -149,6 +154,18 @@ def allocate(
             UncategorizedRow(commodity, accounts, value, percent_of(value, total), tuple(parts)))
     uncategorized_rows.sort(key=lambda r: (-r.value, r.commodity))
     return Allocation(total, tuple(rows), tuple(untargeted_rows), tuple(uncategorized_rows))
+
+
+def _why_no_action(value: Decimal, target: Decimal, band: Decimal, total: Decimal, amount: Decimal,
+                   min_trade: Decimal) -> str | None:
+    """Why a category needs no action, or ``None`` when it needs one."""
+    if total <= 0:
+        return NO_VALUE
+    if within_band(value, target, band, total):
+        return WITHIN_BAND
+    if amount < min_trade:
+        return BELOW_MIN_TRADE
+    return None
 
 
 def cash_needed(allocation: Allocation) -> Decimal:

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fava_rebalance.core.allocation import BUY, NONE, SELL, Allocation, TargetRow, percent_of
+from fava_rebalance.core.allocation import BUY, NONE, SELL, WITHIN_BAND, Allocation, TargetRow, percent_of
 from fava_rebalance.core.categories import HUNDRED
 from fava_rebalance.core.formatting import grouped, plain, round2
 from fava_rebalance.core.holdings import ZERO
@@ -100,7 +100,7 @@ def suggested_moves(allocation: Allocation, currency: str, min_trade: Decimal,
 
 def _move(row: TargetRow) -> Move:
     action = row.action if row.action != NONE else (SELL if row.value > row.target_value else BUY)
-    return Move(row.category, action, row.amount, row.percent, row.target, row.action == NONE)
+    return Move(row.category, action, row.amount, row.percent, row.target, row.why_no_action == WITHIN_BAND)
 
 
 def _names(names: Sequence[str]) -> str:

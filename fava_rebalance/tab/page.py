@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from fava_rebalance.core.allocation import BUY, NONE, SELL, Part, TargetRow
+from fava_rebalance.core.allocation import BUY, NO_VALUE, NONE, SELL, WITHIN_BAND, Part, TargetRow
 from fava_rebalance.core.errors import RebalanceError
 from fava_rebalance.core.formatting import round2, units
 from fava_rebalance.core.pipeline import Report
@@ -193,12 +193,12 @@ def _holdings(
 
 
 def _action_note(row: TargetRow, report: Report, numbers: Numbers) -> str:
-    """Why a row needs or does not need action, for the Action cell's tooltip."""
-    if row.action != NONE:
+    """Why a row needs or does not need action (as the report decided), for the Action cell's tooltip."""
+    if row.why_no_action is None:
         return f"{numbers.money(row.amount)} {report.currency} to reach the target"
-    if abs(row.difference) <= row.band:
+    if row.why_no_action == WITHIN_BAND:
         return f"within its band of ±{numbers.money(row.band)} points"
-    if report.total <= 0:
+    if row.why_no_action == NO_VALUE:
         return "the portfolio has no value"
     return (f"{numbers.money(row.amount)} {report.currency} is below the smallest trade worth "
             f"making ({numbers.money(report.settings.options.min_trade)} {report.currency})")

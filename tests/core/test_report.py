@@ -306,6 +306,47 @@ def test_band_5_25_rows_just_outside_act(report_of) -> None:
         Decimal(501), Decimal(501), None)
 
 
+def test_the_report_says_why_a_row_needs_no_action(report_of) -> None:
+    # BANDS on 2024-02-01 with min-trade 300: A 12.51% (+2.51 > 2.5) is outside its band but
+    # only |1,000 − 1,251| = 251 < 300 from its target; C 52.50% (+2.50 ≤ 5) is within it;
+    # B 34.99% (−5.01) is outside by 501 ≥ 300 and needs a buy. The page and the moves
+    # read these reasons; nothing else decides them.
+    text = BANDS + '    2024-01-01 custom "rebalance-option" "min-trade" 300\n'
+    rows = _rows(report_of(text, "2024-02-01"))
+    assert {name: (row.action, row.why_no_action) for name, row in rows.items()} == {
+        "A": ("none", "below-min-trade"), "B": ("buy", None), "C": ("none", "within-band")}
+    # Nothing held: the targets stand, the portfolio has no value.
+    empty = _rows(report_of(BANDS, "2024-01-01"))
+    assert {row.why_no_action for row in empty.values()} == {"no-value"}
+
+
+def test_the_band_edge_is_decided_exactly(report_of) -> None:
+    # A holds 1 of 3 USD: 100/3 = 33.333…% against a target of 33 with a band of
+    # 0.3333333333333333333333333333 (28 digits, the Decimal context's precision). Exactly,
+    # |1 × 100 − 33 × 3| = 1 > 0.9999999999999999999999999999 = band × 3: outside, by
+    # 1 − 0.99 = 0.01 USD, which min-trade 0 lets through. The percentage, rounded to 28
+    # digits (33.33333333333333333333333333), put the difference 0.33333333333333333333333333
+    # inside the band: the table said "none" while the planner's exact rule said outside.
+    text = """
+    option "operating_currency" "USD"
+    2010-01-01 open Assets:A
+      asset-class: "A"
+    2010-01-01 open Assets:B
+      asset-class: "B"
+    2010-01-01 open Equity:Opening
+    2024-01-01 custom "rebalance-option" "band" 0.3333333333333333333333333333
+    2024-01-01 custom "rebalance-option" "min-trade" 0
+    2024-01-01 custom "rebalance-target" "A" 33
+    2024-01-01 custom "rebalance-target" "B" 67
+    2024-01-02 * "deposit"
+      Assets:A  1 USD
+      Assets:B  2 USD
+      Equity:Opening
+    """
+    rows = _rows(report_of(text, "2024-01-02"))
+    assert (rows["A"].action, rows["A"].amount) == ("sell", Decimal("0.01"))  # 1 − 33% × 3 = 0.01
+
+
 def test_moves_leave_out_what_is_under_min_trade_and_say_so(report_of) -> None:
     text = BANDS + '    2024-01-01 custom "rebalance-option" "min-trade" 300\n'
     report = report_of(text, "2024-02-01")
@@ -560,8 +601,9 @@ def test_nothing_categorized(report_of) -> None:
 def test_moves_text_and_order_with_ties() -> None:
     def row(category: str, amount: str, action: str, percent: str, target: str, over: bool) -> TargetRow:
         value = Decimal(1) if over else Decimal(0)  # only which side of the target counts here
+        why = "within-band" if action == "none" else None  # Gold's 0.5 is not moved either way
         return TargetRow(category, value, Decimal(percent), Decimal(target), Decimal(0), Decimal(0),
-                         Decimal(amount), action, (), Decimal("0.5"))
+                         Decimal(amount), action, (), Decimal("0.5"), why)
 
     rows = (
         row("Cash", "500", "buy", "5", "10", over=False),
