@@ -88,14 +88,16 @@ class Allocation:
     uncategorized: tuple[UncategorizedRow, ...]
 
 
-def within_band(value: Decimal, target: Decimal, band: Decimal, total: Decimal) -> bool:
+def within_band(value: Decimal, target: Decimal, band: Decimal, total: Decimal,
+                allowance: Decimal = ZERO) -> bool:
     """True when ``value`` is within ``band`` points of ``target`` percent of ``total`` (edges in).
 
     The one definition of "inside its band", exact (no division): for the table's action,
-    the optimiser's bands and the plan's verdict on each category after it
-    (``planner.explain``).
+    the optimiser's bands, the plan's after rows (``AfterRow.within_band``) and its warnings.
+    ``allowance`` widens the band by that much money on either side: the plan warns about a
+    category only when it misses its band by more than whole units force (``planner.explain``).
     """
-    return abs(value * HUNDRED - target * total) <= band * total
+    return abs(value * HUNDRED - target * total) <= band * total + allowance * HUNDRED
 
 
 def percent_of(value: Decimal, total: Decimal) -> Decimal:

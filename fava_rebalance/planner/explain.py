@@ -45,8 +45,8 @@ def outside(household: Household, settlement: Settlement) -> list[str]:
             names.append(cat.name)
             continue
         off = abs(cat.target * settlement.total / HUNDRED - value)
-        band = cat.band * settlement.total / HUNDRED
-        if off > band + slack and off >= household.options.min_trade:
+        if (not within_band(value, cat.target, cat.band, settlement.total, allowance=slack)
+                and off >= household.options.min_trade):
             names.append(cat.name)
     return names
 

@@ -121,7 +121,12 @@ class AccountTotal:
 
 @dataclass(frozen=True)
 class AfterRow:
-    """A targeted category before and after the plan."""
+    """A targeted category before and after the plan.
+
+    ``within_band``: the category ends within its band (edge included), decided once by the
+    planner with the one rule, ``core.allocation.within_band``, on the value and the total
+    after; the summary, the tables, the JSON and the break-even all read it.
+    """
 
     category: str
     target: Decimal
@@ -130,16 +135,12 @@ class AfterRow:
     percent_before: Decimal
     value: Decimal
     percent: Decimal
+    within_band: bool
 
     @property
     def difference(self) -> Decimal:
         """Percent after minus target, in percentage points."""
         return self.percent - self.target
-
-    @property
-    def within_band(self) -> bool:
-        """True when the category ends within its band (edge included)."""
-        return abs(self.difference) <= self.band
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fava_rebalance.core.allocation import NONE
+from fava_rebalance.core.allocation import NONE, within_band
 from fava_rebalance.core.categories import HUNDRED
 from fava_rebalance.core.declarations import Declarations
 from fava_rebalance.core.formatting import grouped, round2
@@ -298,7 +298,8 @@ def after_rows(household: Household, settlement: Settlement) -> tuple[AfterRow, 
         value = settlement.values[cat.name]
         before = cat.value / household.total * HUNDRED if household.total > 0 else ZERO
         after = value / settlement.total * HUNDRED if settlement.total > 0 else ZERO
-        rows.append(AfterRow(cat.name, cat.target, cat.band, cat.value, before, value, after))
+        rows.append(AfterRow(cat.name, cat.target, cat.band, cat.value, before, value, after,
+                             within_band(value, cat.target, cat.band, settlement.total)))
     return tuple(rows)
 
 

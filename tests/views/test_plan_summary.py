@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+from fava_rebalance.core.allocation import within_band
 from fava_rebalance.core.formatting import grouped
 from fava_rebalance.planner.model import AfterRow
 from fava_rebalance.views.plan_summary import plan_reach
 
 
 def _row(category: str, target: str, band: str, value: str) -> AfterRow:
-    # The portfolio after is 10,000 in every case: percent = value / 100.
-    return AfterRow(category, D(target), D(band), D(0), D(0), D(value), D(value) / 100)
+    # The portfolio after is 10,000 in every case: percent = value / 100. Whether the row
+    # is within its band is the planner's verdict, by the one rule (as plan.after_rows).
+    inside = within_band(D(value), D(target), D(band), D(10000))
+    return AfterRow(category, D(target), D(band), D(0), D(0), D(value), D(value) / 100, inside)
 
 
 def reach(*rows: AfterRow, min_trade: str = "1") -> str:
