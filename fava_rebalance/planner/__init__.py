@@ -7,7 +7,7 @@ job: ``accounts`` (trading accounts, cash, what may be bought and sold), ``lots`
 periods, gains, lot order, tax), ``washsale``, ``lazy`` (deposits and withdrawals),
 ``milp`` and ``optimize`` (the household-wide optimisation), ``trades`` (exact orders),
 ``orders`` (reasons, tax summary), ``explain`` (drift left and why), ``location``,
-``cashflow`` (``--cash`` and the accounts cash may use) and ``plan``.
+``cashflow`` (the cash text read, and the accounts cash may use) and ``plan``.
 """
 
 from fava_rebalance.planner.cashflow import CashAccount, CashAccounts, cash_accounts, parse_cash

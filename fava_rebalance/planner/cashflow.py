@@ -1,5 +1,7 @@
-"""A deposit or withdrawal: ``--cash AMOUNT[@ACCOUNT]`` read, and its trading account found.
+"""A deposit or withdrawal: ``AMOUNT[@ACCOUNT]`` read, and its trading account found.
 
+``parse_cash`` reads the text the command line's ``--cash`` and the tab's cash field take,
+the one parser of both; its messages speak of the amount and the account, never of a flag.
 The amount is in the reporting currency, positive to add money, negative to take it out.
 Without an account the money goes to (or comes from) the taxable trading account with the
 most cash (any trading account when none is taxable). A named account is taken as the
@@ -39,38 +41,42 @@ class CashAccounts:
     default: str | None
 
 
-def read_amount(text: str) -> Decimal | None:
+def _amount(text: str) -> Decimal | None:
     """The number in ``text`` (``,`` and ``_`` group digits), or ``None`` if it is not one."""
     try:
-        return Decimal(text.strip().replace(",", "").replace("_", ""))
+        amount = Decimal(text.strip().replace(",", "").replace("_", ""))
     except InvalidOperation:
         return None
+    return amount if amount.is_finite() else None
 
 
-def parse_cash(text: str) -> CashFlow | PlanError:
+def parse_cash(text: str, account: str = "") -> CashFlow | PlanError:
     """``5000``, ``-2500.50`` or ``5000@Assets:Broker`` (``,`` and ``_`` group digits).
 
-    Amounts outside the planner's range (``limits.cash_problem``) are refused.
+    ``account`` is the account to use when ``text`` names none (the tab's list); one typed
+    after ``@`` wins. Amounts outside the planner's range (``limits.cash_problem``) and names
+    that are not Beancount account names are refused.
     """
-    amount_text, at, account = text.partition("@")
-    amount = read_amount(amount_text)
+    amount_text, at, typed = text.partition("@")
+    amount = _amount(amount_text)
     if amount is None:
-        return PlanError(f"--cash needs an amount such as 5000 or -2500@Assets:Broker, not {text!r}")
-    if not amount.is_finite():
-        return PlanError(f"--cash needs a finite amount, not {text!r}")
+        return PlanError(f"the cash amount {amount_text.strip()!r} is not a number. Enter an amount such "
+                         "as 5000 to add money, or -2500 to take it out")
     problem = cash_problem(amount)
     if problem is not None:
         return PlanError(problem)
-    account = account.strip()
-    if at and not bc_account.is_valid(account):
-        return PlanError(f"--cash names {account!r}, which is not a Beancount account name")
-    return CashFlow(amount, account or None)
+    if at and not typed.strip():
+        return PlanError(f"{text.strip()!r} names no account after '@': name one, or leave out the '@'")
+    name = typed.strip() or account.strip()
+    if name and not bc_account.is_valid(name):
+        return PlanError(f"{name!r} is not a Beancount account name")
+    return CashFlow(amount, name or None)
 
 
 def resolve_account(
     name: str, known: Iterable[str], declarations: Declarations, settings: Settings
 ) -> str | PlanError:
-    """The trading account of a named ``--cash`` account, or why it cannot take the money."""
+    """The trading account of the account named for the cash, or why it cannot take the money."""
     known = set(known)
     if name in known:
         return name
@@ -79,7 +85,7 @@ def resolve_account(
         return trading
     if name in declarations.opens and settings.in_portfolio(name):
         return name
-    return PlanError(f"--cash names {name}, which is not an account of the portfolio")
+    return PlanError(f"{name} is not an account of the portfolio, so it cannot take the cash")
 
 
 def default_account(accounts: Mapping[str, TradingAccount], can_buy: Iterable[str] = ()) -> str | None:

@@ -35,7 +35,7 @@ class CashFlow:
 
 @dataclass(frozen=True)
 class PlanError:
-    """Why a plan could not be made as asked (a bad ``--cash``, a withdrawal too large)."""
+    """Why a plan could not be made as asked (an unusable cash amount or account, a withdrawal too large)."""
 
     message: str
 

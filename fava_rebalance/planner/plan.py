@@ -367,7 +367,7 @@ def plan(
     account = (extra[0] if cash is not None and cash.account is not None
                else default_account(household.accounts, buying) if flow else None)
     if flow and account is None:
-        error = PlanError("no account to put the cash in: name one with --cash AMOUNT@ACCOUNT")
+        error = PlanError("no account to put the cash in: name the account it goes to")
         return _empty(report, cash, [], (error,), locations)
     flows = {account: flow} if account is not None and flow else {}
 

@@ -13,11 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from beancount.core import account as bc_account
-
-from fava_rebalance.core.limits import cash_problem
-from fava_rebalance.planner import CashFlow
-from fava_rebalance.planner.cashflow import read_amount
+from fava_rebalance.planner import CashFlow, PlanError, parse_cash
 
 CASH = "cash"
 CASH_ACCOUNT = "cash_account"
@@ -44,21 +40,16 @@ class CashInput:
 
 
 def read_cash(args: Mapping[str, str]) -> CashInput:
-    """The cash flow the request asks for (``args``: the query parameters)."""
+    """The cash flow the request asks for (``args``: the query parameters).
+
+    The text is read by the planner's ``parse_cash``, as ``bean-rebalance --cash`` reads it,
+    with the chosen account when the text names none; its message becomes a sentence.
+    """
     text = (args.get(CASH) or "").strip()
     chosen = (args.get(CASH_ACCOUNT) or "").strip()
     if not text:
         return CashInput(text, chosen, None)
-    amount_text, _, typed = text.partition("@")
-    amount = read_amount(amount_text)
-    if amount is None or not amount.is_finite():
-        return CashInput(text, chosen, None,
-                         f"The cash amount {amount_text.strip()!r} is not a number. Enter an amount such as "
-                         "5000 to add money, or -2500 to take it out.")
-    problem = cash_problem(amount)
-    if problem is not None:
-        return CashInput(text, chosen, None, f"{problem[0].upper()}{problem[1:]}.")
-    account = typed.strip() or chosen
-    if account and not bc_account.is_valid(account):
-        return CashInput(text, chosen, None, f"{account!r} is not a Beancount account name.")
-    return CashInput(text, chosen, CashFlow(amount, account or None))
+    flow = parse_cash(text, chosen)
+    if isinstance(flow, PlanError):
+        return CashInput(text, chosen, None, f"{flow.message[0].upper()}{flow.message[1:]}.")
+    return CashInput(text, chosen, flow)

@@ -123,3 +123,26 @@ def test_a_plan_that_cannot_be_made_still_writes_the_report(
     # With --cash the cash flow itself could not be planned: a bad --cash, exit 2.
     code, _, _ = run(capsys, str(page), "--date", "2024-12-31", "--cash", "5000", "--format", "json")
     assert code == 2
+
+
+@pytest.mark.parametrize("cash", ["abc", "NaN", "1e306", "5000@not an account", "5000@",
+                                  "5000@Assets:Nowhere"])
+def test_the_cli_and_the_tab_read_cash_alike_and_name_no_flag(
+        ledger: Path, capsys: pytest.CaptureFixture[str], cash: str) -> None:
+    # One parser for --cash and the tab's cash field: the same text gets the same message,
+    # in words of amounts and accounts (the tab shows it too, where no --cash exists).
+    from fava_rebalance.planner import PlanError, parse_cash
+    from fava_rebalance.tab.cash_input import read_cash
+
+    code, _, err = run(capsys, str(ledger), "--date", "2026-11-20", "--cash", cash, "--format", "json")
+    assert code == 2
+    parsed = parse_cash(cash)
+    if isinstance(parsed, PlanError):  # refused by the parser itself: argparse says it
+        problem = read_cash({"cash": cash}).problem
+        assert problem == f"{parsed.message[0].upper()}{parsed.message[1:]}."
+        assert f"argument --cash: {parsed.message}" in err
+        message = parsed.message
+    else:  # a valid name that is not the portfolio's: the plan says so
+        message = err.removeprefix("bean-rebalance: ").strip()
+        assert message == "Assets:Nowhere is not an account of the portfolio, so it cannot take the cash"
+    assert "--cash" not in message
