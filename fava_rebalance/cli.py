@@ -20,7 +20,7 @@ from beancount import loader
 
 from fava_rebalance.core.limits import date_problem
 from fava_rebalance.core.pipeline import Ledger, Report, analyse
-from fava_rebalance.planner import CashFlow, Plan, PlanError, parse_cash, plan_for
+from fava_rebalance.planner import CashFlow, Plan, PlanError, parse_cash, plan
 from fava_rebalance.views.serialize import report_to_dict
 from fava_rebalance.views.tables import drift_frame, report_sheets, to_csv, to_excel
 from fava_rebalance.views.terminal import render
@@ -133,7 +133,7 @@ def _run(args: argparse.Namespace) -> int:
     report = analyse(ledger, args.date or datetime.date.today())
     trades = None
     if args.format != "csv":
-        trades = plan_for(ledger, report, args.cash)
+        trades = plan(report, ledger.declarations, args.cash)
         for error in trades.errors:
             print(f"bean-rebalance: {error.message}", file=sys.stderr)
         if trades.errors and args.cash is not None:

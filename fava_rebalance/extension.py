@@ -37,7 +37,7 @@ from flask import Response, current_app, request
 
 from fava_rebalance.core.limits import FIRST_DATE, LAST_DATE, date_problem
 from fava_rebalance.core.pipeline import Ledger, Report, analyse
-from fava_rebalance.planner import CashAccounts, CashFlow, Plan, cash_accounts, plan_for, price_quote
+from fava_rebalance.planner import CashAccounts, CashFlow, Plan, cash_accounts, plan
 from fava_rebalance.tab.cache import ReportCache
 from fava_rebalance.tab.cash_input import CASH, read_cash
 from fava_rebalance.tab.chart import masked as masked_chart
@@ -266,7 +266,7 @@ class Rebalance(FavaExtensionBase):
 
     def _plan(self, loaded: Loaded, scope: Scope, report: Report, flow: CashFlow | None) -> Plan:
         """The trade plan for a report and cash flow, computed once per ledger load."""
-        return self._plans.get((scope, flow), lambda: plan_for(loaded.ledger, report, flow),
+        return self._plans.get((scope, flow), lambda: plan(report, loaded.ledger.declarations, flow),
                                loaded.generation)
 
     def _requested_plan(self, loaded: Loaded, scope: Scope, report: Report) -> Plan:
@@ -297,7 +297,7 @@ class Rebalance(FavaExtensionBase):
         numbers = Numbers(loaded.number_format)
         cash = read_cash(request.args)
         try:
-            accounts = cash_accounts(report, loaded.ledger.declarations, price_quote(loaded.ledger, report))
+            accounts = cash_accounts(report, loaded.ledger.declarations)
         except Exception:
             LOG.exception("fava_rebalance: listing the accounts for cash failed")
             accounts = CashAccounts((), None)

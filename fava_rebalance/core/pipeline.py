@@ -102,7 +102,12 @@ class Ledger:
 
 @dataclass(frozen=True)
 class Report:
-    """Everything the views show for one date."""
+    """Everything the views show for one date, and the prices it was valued at.
+
+    ``prices`` is the book that valued the holdings (rates into the reporting currency on
+    the report date); ``price_of`` reads it for the planner, which buys commodities the
+    portfolio may not hold, so a plan needs the report and the declarations only.
+    """
 
     date: datetime.date
     currency: str
@@ -117,6 +122,15 @@ class Report:
     warnings: tuple[str, ...]
     errors: tuple[RebalanceError, ...]
     missing: tuple[str, ...]
+    prices: PriceBook = field(compare=False, repr=False)
+
+    def price_of(self, commodity: str) -> Decimal | None:
+        """The price of one unit of ``commodity`` on the report date, in the reporting currency.
+
+        Routed as the holdings were valued (``core.pricebook``); ``None`` without a route.
+        """
+        found = self.prices.quote(commodity)
+        return found.rate if found is not None else None
 
     @property
     def total(self) -> Decimal:
@@ -189,6 +203,7 @@ def analyse(
         warnings=tuple(warnings),
         errors=ledger.errors,
         missing=missing,
+        prices=book,
     )
 
 

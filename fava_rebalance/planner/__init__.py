@@ -1,6 +1,6 @@
 """The trade planner: from a rebalancing report to concrete, tax-aware orders.
 
-``plan(report, declarations, cash=...)`` returns a frozen ``Plan``: the orders (account,
+``plan(report, declarations, cash)`` returns a frozen ``Plan``: the orders (account,
 action, commodity, units, amount, lots, gain, term, reason), totals by trading account, the
 tax summary, each category before and after, and the asset location review. One module per
 job: ``accounts`` (trading accounts, cash, what may be bought and sold), ``lots`` (holding
@@ -28,7 +28,7 @@ from fava_rebalance.planner.model import (
     Trade,
     WashSale,
 )
-from fava_rebalance.planner.plan import plan, plan_for, price_quote
+from fava_rebalance.planner.plan import plan
 
 __all__ = [
     "DEPOSIT",
@@ -51,6 +51,4 @@ __all__ = [
     "cash_accounts",
     "parse_cash",
     "plan",
-    "plan_for",
-    "price_quote",
 ]

@@ -20,7 +20,7 @@ from beancount.core import account as bc_account
 from fava_rebalance.core.declarations import Declarations, Settings
 from fava_rebalance.core.limits import cash_problem
 from fava_rebalance.core.pipeline import Report
-from fava_rebalance.planner.accounts import Category, Quote, TradingAccount, build_household
+from fava_rebalance.planner.accounts import Category, TradingAccount, build_household
 from fava_rebalance.planner.model import TAXABLE, CashFlow, PlanError
 
 
@@ -108,19 +108,19 @@ def declared_accounts(declarations: Declarations, settings: Settings) -> tuple[s
     return tuple(sorted(name for name in declarations.tax_status if settings.in_portfolio(name)))
 
 
-def cash_accounts(report: Report, declarations: Declarations, quote: Quote | None = None) -> CashAccounts:
+def cash_accounts(report: Report, declarations: Declarations) -> CashAccounts:
     """The trading accounts of ``report``'s portfolio and the default account for cash.
 
     The default is the one ``plan`` chooses for a cash flow without an account (built from
     the same household); the list adds the accounts that declare a tax status but hold
-    nothing yet. ``quote`` prices commodities not held, as for ``plan``.
+    nothing yet. Commodities not held are priced from the report, as for ``plan``.
     """
     settings = report.settings
     known = {declarations.trading_account(h.account) for h in report.holdings}
     declared = declared_accounts(declarations, settings)
     categories = tuple(Category(r.category, r.value, r.target, r.band) for r in report.allocation.targeted)
-    household = build_household(report.holdings, declarations, settings, categories, report.total, quote,
-                                () if known else declared)
+    household = build_household(report.holdings, declarations, settings, categories, report.total,
+                                report.price_of, () if known else declared)
     buying = {b.trading_account for b in household.buys}
     found = {name: CashAccount(name, a.status, a.cash) for name, a in household.accounts.items()}
     for name in declared:

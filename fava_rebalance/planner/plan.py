@@ -1,4 +1,4 @@
-"""The trade planner's entry point: ``plan(report, declarations, cash=...)`` → ``Plan``.
+"""The trade planner's entry point: ``plan(report, declarations, cash)`` → ``Plan``.
 
 - No cash flow: when a targeted category is outside its band, every category goes to its
   target (the band is the trigger, the target the destination); inside every band, nothing.
@@ -23,9 +23,9 @@ from fava_rebalance.core.categories import HUNDRED
 from fava_rebalance.core.declarations import Declarations
 from fava_rebalance.core.formatting import grouped, round2
 from fava_rebalance.core.limits import cash_problem
-from fava_rebalance.core.pipeline import Ledger, Report
+from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner import lazy
-from fava_rebalance.planner.accounts import Category, Household, Quote, build_household
+from fava_rebalance.planner.accounts import Category, Household, build_household
 from fava_rebalance.planner.budget import SPENT, UNLIMITED, Deadline, OutOfTime
 from fava_rebalance.planner.cashflow import declared_accounts, default_account, resolve_account
 from fava_rebalance.planner.explain import outside, untradable, why_outside
@@ -78,21 +78,6 @@ class Outcome:
     message: str
 
 
-def price_quote(ledger: Ledger, report: Report) -> Quote:
-    """Prices of commodities the portfolio does not hold, for buying them (and lot costs).
-
-    Uses the ledger's price database as of the report date, in the reporting currency,
-    routed like the valuation of holdings (``fava_rebalance.core.pricebook``).
-    """
-    book = ledger.price_book(report.currency, report.date)
-
-    def quote(commodity: str) -> Decimal | None:
-        found = book.quote(commodity)
-        return found.rate if found is not None else None
-
-    return quote
-
-
 def _past_losses(
     losses: list[OpenLoss], identical_to: Callable[[str], frozenset[str]]
 ) -> tuple[PastLoss, ...]:
@@ -109,7 +94,7 @@ def _past_losses(
 
 class _Planner:
     def __init__(self, report: Report, declarations: Declarations, household: Household,
-                 quote: Quote | None = None, deadline: Deadline = UNLIMITED) -> None:
+                 deadline: Deadline = UNLIMITED) -> None:
         self.report = report
         self.deadline = deadline
         self.declarations = declarations
@@ -117,13 +102,8 @@ class _Planner:
         self.options = household.options
         self.warnings: list[str] = []
 
-        def rate_of(currency: str) -> Decimal | None:
-            if currency == household.currency:
-                return Decimal(1)
-            return quote(currency) if quote is not None else None
-
         self.open = open_losses(report.realized_losses, report.purchases, declarations.identical_to,
-                                declarations.tax_status_of, rate_of, report.date)
+                                declarations.tax_status_of, report.price_of, report.date)
         self.past = _past_losses(self.open, declarations.identical_to)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -324,13 +304,12 @@ def plan(
     declarations: Declarations,
     cash: CashFlow | None = None,
     *,
-    quote: Quote | None = None,
     deadline: Deadline | None = None,
 ) -> Plan:
     """The concrete orders for ``report``: which, where, which lots, at what tax cost.
 
     ``cash`` is a deposit (positive) or withdrawal (negative) in the reporting currency;
-    ``quote`` prices commodities the portfolio does not hold (see ``price_quote``);
+    commodities the portfolio does not hold are priced from the report (``Report.price_of``);
     ``deadline`` ends the planning (default: the ``time-budget`` option from now).
     """
     settings = report.settings
@@ -360,9 +339,9 @@ def plan(
     elif flow and not known:  # a first deposit: the accounts that declare a tax status
         extra = declared_accounts(declarations, settings)
     categories = tuple(Category(r.category, r.value, r.target, r.band) for r in rows)
-    household = build_household(report.holdings, declarations, settings, categories, report.total, quote,
-                                extra, report.purchases)
-    planner = _Planner(report, declarations, household, quote, deadline)
+    household = build_household(report.holdings, declarations, settings, categories, report.total,
+                                report.price_of, extra, report.purchases)
+    planner = _Planner(report, declarations, household, deadline)
     buying = {b.trading_account for b in household.buys}
     account = (extra[0] if cash is not None and cash.account is not None
                else default_account(household.accounts, buying) if flow else None)
@@ -453,12 +432,3 @@ def _account_totals(household: Household, trades: tuple[Trade, ...], settlement:
         totals.append(AccountTotal(name, account.status, account.cash, scope.flows.get(name, ZERO), sold,
                                    bought, settlement.fees[name], settlement.cash[name], len(mine)))
     return tuple(totals)
-
-
-def plan_for(ledger: Ledger, report: Report, cash: CashFlow | None = None) -> Plan:
-    """``plan`` for a report of ``ledger``, pricing unheld commodities from its price map.
-
-    The one call the command line and the Fava page make: ``report`` is what ``analyse``
-    returned for that ledger (with Fava's filters, if any).
-    """
-    return plan(report, ledger.declarations, cash, quote=price_quote(ledger, report))

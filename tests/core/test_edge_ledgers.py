@@ -15,7 +15,7 @@ from beancount import loader
 
 from beancount_plugins.rebalance import rebalance
 from fava_rebalance.core.pipeline import Ledger, Report, analyse
-from fava_rebalance.planner import plan_for
+from fava_rebalance.planner import plan
 
 PLUGIN = 'plugin "beancount_plugins.rebalance"\n'
 HEAD = """
@@ -117,7 +117,7 @@ def test_enormous_holding_gets_a_plan_error_not_a_crash() -> None:
     """))
     assert not errors, [e.message for e in errors]
     ledger = Ledger.from_entries(entries, options_map)
-    result = plan_for(ledger, analyse(ledger, datetime.date(2024, 6, 30)))
+    result = plan(analyse(ledger, datetime.date(2024, 6, 30)), ledger.declarations)
     assert result.trades == ()
     assert [e.message for e in result.errors] == [
         "no feasible plan (amounts of 1e20 or more, beyond the solver's range)"]

@@ -238,3 +238,21 @@ def test_favas_price_map_routes_the_same() -> None:
     assert beancount.total == fava.total == Decimal("2412.5")
     assert [(h.commodity, h.value, h.price_date) for h in fava.holdings] == [
         (h.commodity, h.value, h.price_date) for h in beancount.holdings]
+
+
+def test_the_report_prices_what_the_portfolio_does_not_hold(report_of) -> None:
+    # The planner buys commodities nobody holds yet; the report carries the prices it was
+    # valued at, so it needs nothing else. VUKE is held by no one: 20 GBP a unit, 1 GBP =
+    # 1.15 EUR, so 20 × 1.15 = 23.00 EUR; the reporting currency is 1; no price at all: None.
+    text = EUR_HEADER + """
+    2024-01-02 * "buy"
+      Assets:Invest:Depot  10 VTI {100 EUR}
+      Equity:Opening
+    2024-03-01 price VTI 110 EUR
+    2024-03-01 price VUKE 20 GBP
+    2024-03-01 price GBP 1.15 EUR
+    """
+    report = report_of(text, "2024-03-10")
+    assert report.price_of("VUKE") == Decimal("23.00")
+    assert report.price_of("EUR") == 1
+    assert report.price_of("FOO") is None

@@ -18,7 +18,7 @@ from planner_support import after, load, orders, plan_of
 from test_planner_lazy import LEDGER
 
 from fava_rebalance.core.pipeline import analyse
-from fava_rebalance.planner import CashFlow, PlanError, plan, price_quote
+from fava_rebalance.planner import CashFlow, PlanError, plan
 from fava_rebalance.planner.budget import Deadline
 from fava_rebalance.planner.milp import Model
 
@@ -53,7 +53,7 @@ def _spy(monkeypatch: pytest.MonkeyPatch, after_solve: Callable[[int], None]) ->
 def _deposit(deadline: Deadline) -> Any:
     ledger = load(LEDGER)
     report = analyse(ledger, datetime.date(2026, 11, 20))
-    return plan(report, ledger.declarations, CashFlow(Decimal(5000)), quote=price_quote(ledger, report),
+    return plan(report, ledger.declarations, CashFlow(Decimal(5000)),
                 deadline=deadline)
 
 

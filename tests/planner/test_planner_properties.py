@@ -34,7 +34,7 @@ from planner_support import load
 
 from fava_rebalance.core.categories import HUNDRED
 from fava_rebalance.core.pipeline import analyse
-from fava_rebalance.planner import CashFlow, Plan, optimize, plan, price_quote
+from fava_rebalance.planner import CashFlow, Plan, optimize, plan
 
 AS_OF = datetime.date(2026, 11, 20)
 DATES = ["2022-02-01", "2025-06-15", "2026-10-25", "2026-11-10"]  # long, short, recent, recent
@@ -152,7 +152,7 @@ def check_rules(house: Household) -> Plan | None:
     ledger = load(house.text)
     declarations = ledger.declarations
     report = analyse(ledger, AS_OF)
-    result = plan(report, declarations, house.cash, quote=price_quote(ledger, report))
+    result = plan(report, declarations, house.cash)
     if result.errors:  # a withdrawal an account cannot raise; a first deposit with nowhere to go
         event("cash flow refused")
         assert house.cash is not None

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from planner_support import load
 
 from fava_rebalance.core.pipeline import analyse
-from fava_rebalance.planner import CashFlow, Plan, plan, price_quote
+from fava_rebalance.planner import CashFlow, Plan, plan
 
 AS_OF = datetime.date(2026, 11, 20)
 ACCOUNT = "Assets:Taxable"
@@ -158,7 +158,7 @@ def plan_of(house: House) -> Plan:
     ledger = load(house.text)
     report = analyse(ledger, AS_OF)
     flow = CashFlow(D(-house.withdrawal), ACCOUNT) if house.withdrawal else None
-    return plan(report, ledger.declarations, flow, quote=price_quote(ledger, report))
+    return plan(report, ledger.declarations, flow)
 
 
 # --- wash sales, share by share --------------------------------------------------------------

@@ -18,7 +18,7 @@ from beancount import loader
 from planner_support import plan_of, trade
 
 from fava_rebalance.core.pipeline import Ledger, analyse
-from fava_rebalance.planner import CashFlow, plan_for
+from fava_rebalance.planner import CashFlow, plan
 
 D = Decimal
 AS_OF = "2026-11-20"
@@ -203,7 +203,7 @@ def test_a_withdrawal_keeps_a_category_inside_its_band() -> None:
     # equities can be sold instead (it used to leave Cash at 7.49%).
     ledger = Ledger.from_entries(*_loaded(EXAMPLE))
     report = analyse(ledger, datetime.date(2026, 11, 20))
-    result = plan_for(ledger, report, CashFlow(D(-5000), "Assets:Invest:Brokerage"))
+    result = plan(report, ledger.declarations, CashFlow(D(-5000), "Assets:Invest:Brokerage"))
     assert report.total == D("897082.8635")  # the README: 897,082.86
     assert result.total_after == D("892082.8635")
     cash = next(row for row in result.after if row.category == "Cash")

@@ -460,7 +460,7 @@ def test_a_planner_bug_is_a_message(client: FlaskClient, monkeypatch: pytest.Mon
     def broken(*_: object, **__: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(extension_module, "plan_for", broken)
+    monkeypatch.setattr(extension_module, "plan", broken)
     plan = _plan(page_html(client, f"{TAB}?time={DATE}&cash=123"))  # a cash flow no other test plans
     assert "The trade plan could not be computed (ZeroDivisionError: boom)" in plan
     response = client.get(f"{TAB}report.json?time={DATE}&cash=123")
@@ -471,12 +471,12 @@ def test_a_planner_bug_is_a_message(client: FlaskClient, monkeypatch: pytest.Mon
 def test_a_failed_plan_without_cash_still_downloads(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def failed(_: object, report: Any, cash: CashFlow | None) -> Plan:
+    def failed(report: Any, _: object, cash: CashFlow | None) -> Plan:
         tax = TaxSummary(*(Decimal(0),) * 7)
         errors = (PlanError("no feasible plan"),)
         return Plan("none", cash, None, (), (), tax, (), report.total, (), (), errors)
 
-    monkeypatch.setattr(extension_module, "plan_for", failed)
+    monkeypatch.setattr(extension_module, "plan", failed)
     # A time filter no other test uses, so nothing is cached yet.
     response = client.get(f"{TAB}report.json?time=2026-11-19")
     assert response.status_code == 200  # the report, with the plan's error inside
@@ -550,13 +550,13 @@ def test_read_only_fava_serves_the_plan_form_and_downloads() -> None:
 
 def test_plan_is_computed_once_per_load_filters_and_cash(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[CashFlow | None] = []
-    real = extension_module.plan_for
+    real = extension_module.plan
 
     def counting(*args: Any) -> Any:
         calls.append(args[2])
         return real(*args)
 
-    monkeypatch.setattr(extension_module, "plan_for", counting)
+    monkeypatch.setattr(extension_module, "plan", counting)
     app = _app(HOSTILE)
     client = app.test_client()
     page = "/hostile/extension/Rebalance/"
