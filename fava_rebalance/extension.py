@@ -37,14 +37,14 @@ from flask import Response, current_app, request
 
 from fava_rebalance.core.limits import FIRST_DATE, LAST_DATE, date_problem
 from fava_rebalance.core.pipeline import Ledger, Report, analyse
-from fava_rebalance.planner import CashAccounts, CashFlow, Plan, cash_accounts, plan
+from fava_rebalance.planner import CashAccounts, CashFlow, Plan, PlanRequest, cash_accounts, plan_request
 from fava_rebalance.tab.cache import ReportCache
 from fava_rebalance.tab.cash_input import CASH, read_cash
 from fava_rebalance.tab.chart import masked as masked_chart
 from fava_rebalance.tab.hints import CommodityDirective, commodity_directives
 from fava_rebalance.tab.incognito import mask_frame, mask_json
 from fava_rebalance.tab.page import NumberFormat, Numbers, Page, Panel, build_page, with_panels
-from fava_rebalance.tab.plan_page import PlanView, build_plan_view, cash_form, plan_problem
+from fava_rebalance.tab.plan_page import PlanView, build_plan_view, cash_form
 from fava_rebalance.tab.scope import Scope, account_matcher, scope_of
 from fava_rebalance.views.serialize import report_to_dict
 
@@ -189,7 +189,7 @@ class Rebalance(FavaExtensionBase):
         self._loaded: Loaded | None = None
         self._load_problem: str | None = "The ledger has not been read yet."
         self._reports: ReportCache[Report] = ReportCache()
-        self._plans: ReportCache[Plan] = ReportCache()
+        self._plans: ReportCache[PlanRequest] = ReportCache()
         self._generations = itertools.count(1)
 
     def after_load_file(self) -> None:
@@ -264,29 +264,28 @@ class Rebalance(FavaExtensionBase):
             raise ReportUnavailable(_unexpected(exc)) from exc
         return loaded, scope, report
 
-    def _plan(self, loaded: Loaded, scope: Scope, report: Report, flow: CashFlow | None) -> Plan:
+    def _plan(self, loaded: Loaded, scope: Scope, report: Report, flow: CashFlow | None) -> PlanRequest:
         """The trade plan for a report and cash flow, computed once per ledger load."""
-        return self._plans.get((scope, flow), lambda: plan(report, loaded.ledger.declarations, flow),
+        return self._plans.get((scope, flow), lambda: plan_request(report, loaded.ledger.declarations, flow),
                                loaded.generation)
 
     def _requested_plan(self, loaded: Loaded, scope: Scope, report: Report) -> Plan:
         """The plan for this request's cash input; ``BadCash`` when it cannot be read or planned.
 
         Without a cash input a plan that failed is still given (its ``errors`` say why), so
-        the report itself can always be downloaded.
+        the report itself can always be downloaded (``PlanRequest.refusal``).
         """
         cash = read_cash(request.args)
         if cash.problem is not None:
             raise BadCash(cash.problem)
         try:
-            plan = self._plan(loaded, scope, report, cash.flow)
+            asked = self._plan(loaded, scope, report, cash.flow)
         except Exception as exc:
             LOG.exception("fava_rebalance: planning failed")
             raise ReportUnavailable(_unexpected(exc, "The trade plan")) from exc
-        problem = plan_problem(plan)
-        if problem is not None and cash.flow is not None:
-            raise BadCash(problem)
-        return plan
+        if asked.refusal is not None:
+            raise BadCash(asked.refusal)
+        return asked.plan
 
     def _page_path(self) -> str:
         """The tab's URL without its query string."""
@@ -296,22 +295,25 @@ class Rebalance(FavaExtensionBase):
         """The planner's panel for this request; a problem becomes its message, never an error."""
         numbers = Numbers(loaded.number_format)
         cash = read_cash(request.args)
-        try:
-            accounts = cash_accounts(report, loaded.ledger.declarations)
-        except Exception:
-            LOG.exception("fava_rebalance: listing the accounts for cash failed")
-            accounts = CashAccounts((), None)
-        hidden = [(name, request.args[name]) for name in FORM_FILTERS if request.args.get(name)]
-        form = cash_form(self._page_path(), hidden, cash.text, cash.account, accounts, numbers)
-        if CASH not in request.args:  # the form always sends it, even empty
-            return PlanView(report.currency, form, None, pending=True)
-        plan, problem = None, cash.problem
-        if problem is None:
+        asked = CASH in request.args  # the form always sends it, even empty
+        plan, accounts, problem = None, None, cash.problem
+        if asked and problem is None:
             try:
-                plan = self._plan(loaded, scope, report, cash.flow)
+                found = self._plan(loaded, scope, report, cash.flow)
+                plan, accounts = found.plan, found.accounts  # one household for both
             except Exception as exc:
                 LOG.exception("fava_rebalance: planning failed")
                 problem = _unexpected(exc, "The trade plan")
+        if accounts is None:
+            try:
+                accounts = cash_accounts(report, loaded.ledger.declarations)
+            except Exception:
+                LOG.exception("fava_rebalance: listing the accounts for cash failed")
+                accounts = CashAccounts((), None)
+        hidden = [(name, request.args[name]) for name in FORM_FILTERS if request.args.get(name)]
+        form = cash_form(self._page_path(), hidden, cash.text, cash.account, accounts, numbers)
+        if not asked:
+            return PlanView(report.currency, form, None, pending=True)
         try:
             return build_plan_view(report, form, plan, problem, numbers, loaded.directives)
         except Exception as exc:

@@ -11,8 +11,7 @@ the ledger opens it. ``cash_accounts`` lists the accounts a form may offer, with
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 from beancount.core import account as bc_account
@@ -20,25 +19,9 @@ from beancount.core import account as bc_account
 from fava_rebalance.core.declarations import Declarations, Settings
 from fava_rebalance.core.limits import cash_problem
 from fava_rebalance.core.pipeline import Report
-from fava_rebalance.planner.accounts import Category, TradingAccount, build_household
-from fava_rebalance.planner.model import TAXABLE, CashFlow, PlanError
-
-
-@dataclass(frozen=True)
-class CashAccount:
-    """A trading account that can take a deposit or pay a withdrawal."""
-
-    name: str
-    tax_status: str
-    cash: Decimal
-
-
-@dataclass(frozen=True)
-class CashAccounts:
-    """The accounts cash may go to or come from, and the one ``plan`` picks without a name."""
-
-    accounts: tuple[CashAccount, ...]
-    default: str | None
+from fava_rebalance.core.recent import Purchase
+from fava_rebalance.planner.accounts import Category, Household, TradingAccount, build_household
+from fava_rebalance.planner.model import TAXABLE, CashAccount, CashAccounts, CashFlow, PlanError
 
 
 def _amount(text: str) -> Decimal | None:
@@ -108,22 +91,44 @@ def declared_accounts(declarations: Declarations, settings: Settings) -> tuple[s
     return tuple(sorted(name for name in declarations.tax_status if settings.in_portfolio(name)))
 
 
-def cash_accounts(report: Report, declarations: Declarations) -> CashAccounts:
-    """The trading accounts of ``report``'s portfolio and the default account for cash.
+def known_accounts(report: Report, declarations: Declarations) -> list[str]:
+    """The trading accounts of the holdings in ``report``, A–Z."""
+    return sorted({declarations.trading_account(h.account) for h in report.holdings})
 
-    The default is the one ``plan`` chooses for a cash flow without an account (built from
-    the same household); the list adds the accounts that declare a tax status but hold
-    nothing yet. Commodities not held are priced from the report, as for ``plan``.
+
+def household_of(report: Report, declarations: Declarations, extra: Sequence[str] = (),
+                 purchases: Sequence[Purchase] = ()) -> Household:
+    """The household of ``report``'s portfolio, with the trading accounts ``extra`` added.
+
+    Built once per request: a plan and the cash form's accounts (``accounts_for_cash``) share
+    it. Commodities not held are priced from the report; ``purchases`` (the wash-sale window,
+    for the plan) mark which loss lots recent purchases cover.
     """
-    settings = report.settings
-    known = {declarations.trading_account(h.account) for h in report.holdings}
-    declared = declared_accounts(declarations, settings)
     categories = tuple(Category(r.category, r.value, r.target, r.band) for r in report.allocation.targeted)
-    household = build_household(report.holdings, declarations, settings, categories, report.total,
-                                report.price_of, () if known else declared)
+    return build_household(report.holdings, declarations, report.settings, categories, report.total,
+                           report.price_of, tuple(extra), purchases)
+
+
+def accounts_for_cash(household: Household, report: Report, declarations: Declarations) -> CashAccounts:
+    """The trading accounts cash may use, and the default, from the household a plan uses.
+
+    The default is the one ``plan`` chooses for a cash flow without an account; the list
+    adds the accounts that declare a tax status but hold nothing yet.
+    """
     buying = {b.trading_account for b in household.buys}
     found = {name: CashAccount(name, a.status, a.cash) for name, a in household.accounts.items()}
-    for name in declared:
+    for name in declared_accounts(declarations, report.settings):
         found.setdefault(name, CashAccount(name, declarations.tax_status_of(name), Decimal(0)))
     default = default_account(household.accounts, buying) if report.allocation.targeted else None
     return CashAccounts(tuple(found[name] for name in sorted(found)), default)
+
+
+def cash_accounts(report: Report, declarations: Declarations) -> CashAccounts:
+    """The accounts cash may use when no plan is asked for (the cash form alone).
+
+    Its household is the one ``plan_request`` builds without a cash account named (and
+    without the wash-sale window, which the list does not need).
+    """
+    known = known_accounts(report, declarations)
+    extra = () if known else declared_accounts(declarations, report.settings)
+    return accounts_for_cash(household_of(report, declarations, extra), report, declarations)

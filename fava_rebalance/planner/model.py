@@ -224,6 +224,44 @@ class Plan:
     alternatives: tuple[Alternative, ...] = ()
 
     @property
-    def ok(self) -> bool:
-        """False when the plan could not be made as asked (see ``errors``)."""
-        return not self.errors
+    def problem(self) -> str | None:
+        """Why the plan could not be made as asked, in a sentence (``None``: it was)."""
+        if not self.errors:
+            return None
+        return "The plan could not be made: " + "; ".join(e.message for e in self.errors) + "."
+
+
+@dataclass(frozen=True)
+class CashAccount:
+    """A trading account that can take a deposit or pay a withdrawal."""
+
+    name: str
+    tax_status: str
+    cash: Decimal
+
+
+@dataclass(frozen=True)
+class CashAccounts:
+    """The accounts cash may go to or come from, and the one ``plan`` picks without a name."""
+
+    accounts: tuple[CashAccount, ...]
+    default: str | None
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """A plan asked for, and the accounts cash may use, both from one household.
+
+    ``cash_asked``: the request named a cash flow. A failed plan is fatal only then: the
+    command line exits 2 and a download answers 400 (``refusal``); without cash the drift
+    report stands and the plan's errors are only reported.
+    """
+
+    plan: Plan
+    accounts: CashAccounts
+    cash_asked: bool
+
+    @property
+    def refusal(self) -> str | None:
+        """Why the request itself cannot be served: the plan's problem when cash was asked for."""
+        return self.plan.problem if self.cash_asked else None

@@ -25,9 +25,16 @@ from fava_rebalance.core.formatting import grouped, round2
 from fava_rebalance.core.limits import cash_problem
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner import lazy
-from fava_rebalance.planner.accounts import Category, Household, build_household
+from fava_rebalance.planner.accounts import Household
 from fava_rebalance.planner.budget import SPENT, UNLIMITED, Deadline, OutOfTime
-from fava_rebalance.planner.cashflow import declared_accounts, default_account, resolve_account
+from fava_rebalance.planner.cashflow import (
+    accounts_for_cash,
+    declared_accounts,
+    default_account,
+    household_of,
+    known_accounts,
+    resolve_account,
+)
 from fava_rebalance.planner.explain import outside, untradable, why_outside
 from fava_rebalance.planner.location import review
 from fava_rebalance.planner.lots import lot_sales
@@ -47,6 +54,7 @@ from fava_rebalance.planner.model import (
     LocationNote,
     Plan,
     PlanError,
+    PlanRequest,
     TaxSummary,
     Trade,
 )
@@ -299,6 +307,31 @@ def _empty(report: Report, cash: CashFlow | None, warnings: list[str],
     return Plan(NOTHING, cash, None, (), (), tax, (), report.total, locations, tuple(warnings), errors)
 
 
+def plan_request(
+    report: Report,
+    declarations: Declarations,
+    cash: CashFlow | None = None,
+    *,
+    deadline: Deadline | None = None,
+) -> PlanRequest:
+    """The plan for ``report`` and ``cash``, with the accounts cash may use: what a request asks.
+
+    The one call the command line and the Fava tab make. The household is built once, for
+    both; ``PlanRequest.refusal`` says whether a failed plan refuses the request (only when
+    cash was asked for).
+    """
+    settings = report.settings
+    known = known_accounts(report, declarations)
+    named: str | PlanError | None = None
+    if cash is not None and cash.account is not None:
+        named = resolve_account(cash.account, known, declarations, settings)
+    extra = [*(() if known else declared_accounts(declarations, settings)),
+             *((named,) if isinstance(named, str) else ())]
+    household = household_of(report, declarations, extra, report.purchases)
+    found = _plan(report, declarations, cash, household, named, deadline)
+    return PlanRequest(found, accounts_for_cash(household, report, declarations), cash is not None)
+
+
 def plan(
     report: Report,
     declarations: Declarations,
@@ -312,6 +345,12 @@ def plan(
     commodities the portfolio does not hold are priced from the report (``Report.price_of``);
     ``deadline`` ends the planning (default: the ``time-budget`` option from now).
     """
+    return plan_request(report, declarations, cash, deadline=deadline).plan
+
+
+def _plan(report: Report, declarations: Declarations, cash: CashFlow | None, household: Household,
+          named: str | PlanError | None, deadline: Deadline | None) -> Plan:
+    """``plan`` on the request's ``household``; ``named``: the trading account of the account asked for."""
     settings = report.settings
     if deadline is None:
         deadline = Deadline.start(settings.options.time_budget)
@@ -329,22 +368,11 @@ def plan(
         return _empty(report, cash, [], (error,), locations)
     if report.total + flow <= 0:
         return _empty(report, cash, ["nothing is held: nothing to plan"], locations=locations)
-    known = sorted({declarations.trading_account(h.account) for h in report.holdings})
-    extra: tuple[str, ...] = ()
-    if cash is not None and cash.account is not None:
-        resolved = resolve_account(cash.account, known, declarations, settings)
-        if isinstance(resolved, PlanError):
-            return _empty(report, cash, [], (resolved,), locations)
-        extra = (resolved,)
-    elif flow and not known:  # a first deposit: the accounts that declare a tax status
-        extra = declared_accounts(declarations, settings)
-    categories = tuple(Category(r.category, r.value, r.target, r.band) for r in rows)
-    household = build_household(report.holdings, declarations, settings, categories, report.total,
-                                report.price_of, extra, report.purchases)
+    if isinstance(named, PlanError):
+        return _empty(report, cash, [], (named,), locations)
     planner = _Planner(report, declarations, household, deadline)
     buying = {b.trading_account for b in household.buys}
-    account = (extra[0] if cash is not None and cash.account is not None
-               else default_account(household.accounts, buying) if flow else None)
+    account = named if named is not None else default_account(household.accounts, buying) if flow else None
     if flow and account is None:
         error = PlanError("no account to put the cash in: name the account it goes to")
         return _empty(report, cash, [], (error,), locations)

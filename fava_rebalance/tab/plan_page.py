@@ -399,13 +399,6 @@ def _flow(plan: Plan, numbers: Numbers) -> FlowView | None:
     return FlowView("Withdrawal", numbers.money(-amount), "from", plan.cash_account)
 
 
-def plan_problem(plan: Plan) -> str | None:
-    """Why ``plan`` could not be made as asked, in a sentence (``None``: it was)."""
-    if not plan.errors:
-        return None
-    return "The plan could not be made: " + "; ".join(e.message for e in plan.errors) + "."
-
-
 def build_plan_view(
     report: Report,
     form: CashForm,
@@ -419,7 +412,7 @@ def build_plan_view(
     A plan that could not be made as asked (``plan.errors``) is shown as its problem.
     """
     if plan is not None and problem is None:
-        problem = plan_problem(plan)
+        problem = plan.problem
     if plan is None or problem is not None:
         return PlanView(report.currency, form, problem or "No plan.")
     found = directives or {}

@@ -216,7 +216,7 @@ def test_a_request_while_the_new_declarations_are_read_leaves_nothing_stale(
 def test_a_cached_plan_is_served_while_another_plan_runs(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = extension_module.plan
+    real = extension_module.plan_request
     held = Gate(None)
 
     def slow_for_999(*args: Any, **kwargs: Any) -> Any:
@@ -225,7 +225,7 @@ def test_a_cached_plan_is_served_while_another_plan_runs(
             held()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(extension_module, "plan", slow_for_999)
+    monkeypatch.setattr(extension_module, "plan_request", slow_for_999)
     client = app.test_client()
     cached = TAB + "report.json?time=2024&cash=100"
     assert client.get(cached).status_code == 200

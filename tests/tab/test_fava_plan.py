@@ -41,7 +41,15 @@ from flask.testing import FlaskClient
 
 import fava_rebalance.extension as extension_module
 from fava_rebalance.cli import main as cli_main
-from fava_rebalance.planner import CashAccount, CashAccounts, CashFlow, Plan, PlanError, TaxSummary
+from fava_rebalance.planner import (
+    CashAccount,
+    CashAccounts,
+    CashFlow,
+    Plan,
+    PlanError,
+    PlanRequest,
+    TaxSummary,
+)
 from fava_rebalance.tab.cash_input import read_cash
 from fava_rebalance.tab.page import Numbers
 from fava_rebalance.tab.plan_page import cash_form
@@ -460,7 +468,7 @@ def test_a_planner_bug_is_a_message(client: FlaskClient, monkeypatch: pytest.Mon
     def broken(*_: object, **__: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(extension_module, "plan", broken)
+    monkeypatch.setattr(extension_module, "plan_request", broken)
     plan = _plan(page_html(client, f"{TAB}?time={DATE}&cash=123"))  # a cash flow no other test plans
     assert "The trade plan could not be computed (ZeroDivisionError: boom)" in plan
     response = client.get(f"{TAB}report.json?time={DATE}&cash=123")
@@ -471,12 +479,13 @@ def test_a_planner_bug_is_a_message(client: FlaskClient, monkeypatch: pytest.Mon
 def test_a_failed_plan_without_cash_still_downloads(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def failed(report: Any, _: object, cash: CashFlow | None) -> Plan:
+    def failed(report: Any, _: object, cash: CashFlow | None) -> PlanRequest:
         tax = TaxSummary(*(Decimal(0),) * 7)
         errors = (PlanError("no feasible plan"),)
-        return Plan("none", cash, None, (), (), tax, (), report.total, (), (), errors)
+        plan = Plan("none", cash, None, (), (), tax, (), report.total, (), (), errors)
+        return PlanRequest(plan, CashAccounts((), None), cash is not None)
 
-    monkeypatch.setattr(extension_module, "plan", failed)
+    monkeypatch.setattr(extension_module, "plan_request", failed)
     # A time filter no other test uses, so nothing is cached yet.
     response = client.get(f"{TAB}report.json?time=2026-11-19")
     assert response.status_code == 200  # the report, with the plan's error inside
@@ -550,13 +559,13 @@ def test_read_only_fava_serves_the_plan_form_and_downloads() -> None:
 
 def test_plan_is_computed_once_per_load_filters_and_cash(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[CashFlow | None] = []
-    real = extension_module.plan
+    real = extension_module.plan_request
 
     def counting(*args: Any) -> Any:
         calls.append(args[2])
         return real(*args)
 
-    monkeypatch.setattr(extension_module, "plan", counting)
+    monkeypatch.setattr(extension_module, "plan_request", counting)
     app = _app(HOSTILE)
     client = app.test_client()
     page = "/hostile/extension/Rebalance/"
@@ -573,6 +582,29 @@ def test_plan_is_computed_once_per_load_filters_and_cash(monkeypatch: pytest.Mon
     app.config["LEDGERS"]["hostile"].load_file()  # a reload clears the plans
     client.get(f"{page}?time=2024&cash=50")
     assert calls == [CashFlow(Decimal(50)), None, CashFlow(Decimal(50))]
+
+
+def test_one_household_per_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The cash form's accounts and the plan come from one household: a page that plans a
+    # deposit builds it once (it built one for the form and another for the plan).
+    import fava_rebalance.planner.cashflow as cashflow_module
+    import fava_rebalance.planner.plan as plan_module
+
+    built: list[object] = []
+    for module in (cashflow_module, plan_module):
+        real = getattr(module, "build_household", None)
+        if real is not None:
+            def counting(*args: Any, real: Any = real, **kwargs: Any) -> Any:
+                built.append(args[0])
+                return real(*args, **kwargs)
+
+            monkeypatch.setattr(module, "build_household", counting)
+    client = _app(HOSTILE).test_client()
+    assert cells(_plan(page_html(client, "/hostile/extension/Rebalance/?time=2024&cash=50")))
+    assert len(built) == 1
+    built.clear()
+    page_html(client, "/hostile/extension/Rebalance/?time=2024")  # the form alone: one for its list
+    assert len(built) == 1
 
 
 # --- the pure parts --------------------------------------------------------------------------
