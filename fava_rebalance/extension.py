@@ -41,7 +41,6 @@ from fava_rebalance.planner import CashAccounts, CashFlow, Plan, PlanRequest, ca
 from fava_rebalance.tab.cache import ReportCache
 from fava_rebalance.tab.cash_input import CASH, read_cash
 from fava_rebalance.tab.chart import masked as masked_chart
-from fava_rebalance.tab.hints import CommodityDirective, commodity_directives
 from fava_rebalance.tab.incognito import mask_frame, mask_json
 from fava_rebalance.tab.page import NumberFormat, Numbers, Page, Panel, build_page, with_panels
 from fava_rebalance.tab.plan_page import PlanView, build_plan_view, cash_form
@@ -78,7 +77,6 @@ class Loaded:
     """What is read once per ledger load."""
 
     ledger: Ledger
-    directives: Mapping[str, CommodityDirective]
     number_format: NumberFormat
     generation: int = 0  # which load: the caches remember only the current one's results
 
@@ -193,7 +191,7 @@ class Rebalance(FavaExtensionBase):
         self._generations = itertools.count(1)
 
     def after_load_file(self) -> None:
-        """Read declarations, prices and commodity directives once per ledger load.
+        """Read the declarations and the prices once per ledger load.
 
         The caches move to the new load first: a request still computing from the old
         declarations gets its answer, but it is not remembered for the new load.
@@ -206,12 +204,7 @@ class Rebalance(FavaExtensionBase):
             # Fava's own price map, built from all entries on this load: no second one.
             ledger = Ledger.from_entries(entries, cast(Mapping[str, Any], self.ledger.options),
                                          price_map=self.ledger.prices)
-            self._loaded = Loaded(
-                ledger,
-                commodity_directives(self.ledger.all_entries_by_type.Commodity),
-                locale_number_format(self.ledger.fava_options.locale),
-                generation,
-            )
+            self._loaded = Loaded(ledger, locale_number_format(self.ledger.fava_options.locale), generation)
             self._load_problem = None
         except Exception as exc:  # a bug must not stop Fava from loading the ledger
             LOG.exception("fava_rebalance: reading the ledger failed")
@@ -315,16 +308,17 @@ class Rebalance(FavaExtensionBase):
         if not asked:
             return PlanView(report.currency, form, None, pending=True)
         try:
-            return build_plan_view(report, form, plan, problem, numbers, loaded.directives)
+            return build_plan_view(report, form, plan, problem, numbers, loaded.ledger.declarations)
         except Exception as exc:
             LOG.exception("fava_rebalance: building the plan's panel failed")
-            return build_plan_view(report, form, None, _unexpected(exc, "The trade plan"), numbers)
+            return build_plan_view(report, form, None, _unexpected(exc, "The trade plan"), numbers,
+                                   loaded.ledger.declarations)
 
     def page(self) -> PageResult:
         """The page for this request (called once by the template)."""
         try:
             loaded, scope, report = self._report()
-            page = build_page(report, loaded.directives, loaded.number_format)
+            page = build_page(report, loaded.ledger.declarations, loaded.number_format)
             if report.allocation.targeted:
                 page = with_panels(page, Panel(PLAN_TEMPLATE, self._plan_view(loaded, scope, report)))
             return PageResult(_masked_charts(page) if _incognito() else page)

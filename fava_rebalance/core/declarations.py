@@ -1,9 +1,10 @@
 """What the ledger declares for rebalancing, read in one pass over its directives.
 
-Input: Beancount entries. Output: a frozen ``Declarations`` (categories of accounts and
-commodities, dated targets and options, tax status, exclusions, trading flags, asset
-locations) and a list of ``RebalanceError`` for everything that could not be read. Nothing
-here looks at balances or prices; ``Declarations.as_of(date)`` resolves what is in force.
+Input: Beancount entries. Output: a frozen ``Declarations`` (the open and commodity
+directives, categories of accounts and commodities, dated targets and options, tax status,
+exclusions, trading flags, asset locations) and a list of ``RebalanceError`` for everything
+that could not be read. Nothing here looks at balances or prices; ``Declarations.as_of(date)``
+resolves what is in force.
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ class Declarations:
 
     operating_currencies: tuple[str, ...]
     opens: Mapping[str, data.Open]
+    commodities: Mapping[str, data.Commodity]
     account_classes: Mapping[str, tuple[Share, ...]]
     commodity_classes: Mapping[str, tuple[Share, ...]]
     targets: tuple[Target, ...]
@@ -154,6 +156,12 @@ class Declarations:
             self._cache[key] = found[1] if found else self.commodity_classes.get(currency)
         result: tuple[Share, ...] | None = self._cache[key]
         return result
+
+    def commodity_name(self, currency: str) -> str:
+        """The ``name`` its ``commodity`` directive gives ``currency``, else the symbol itself."""
+        entry = self.commodities.get(currency)
+        name = (entry.meta or {}).get("name") if entry is not None else None
+        return name if isinstance(name, str) and name else currency
 
     def tax_status_of(self, account: str) -> str:
         """Tax status of ``account``, inherited from ancestors; ``taxable`` by default."""
@@ -221,6 +229,7 @@ class _Reader:
     def __init__(self) -> None:
         self.errors: list[RebalanceError] = []
         self.opens: dict[str, data.Open] = {}
+        self.commodities: dict[str, data.Commodity] = {}
         self.account_classes: dict[str, tuple[Share, ...]] = {}
         self.commodity_classes: dict[str, tuple[Share, ...]] = {}
         self.targets: list[Target] = []
@@ -307,6 +316,7 @@ class _Reader:
 
     def commodity(self, entry: data.Commodity) -> None:
         currency = entry.currency
+        self.commodities[currency] = entry
         meta = entry.meta or {}
         shares = self.classes(entry, currency)
         if shares is not None:
@@ -390,6 +400,7 @@ def read_declarations(
     declarations = Declarations(
         operating_currencies=tuple(options_map.get("operating_currency") or ()),
         opens=reader.opens,
+        commodities=reader.commodities,
         account_classes=reader.account_classes,
         commodity_classes=reader.commodity_classes,
         targets=tuple(sorted(reader.targets, key=lambda t: t.date)),

@@ -1,36 +1,27 @@
 """What to write in the ledger: the exact lines that fix what the report says is missing.
 
-Pure: takes a ``Report`` (and where the ledger declares its commodities) and returns
-``LedgerHint`` values, each a sentence and the lines to paste. Used by the Fava page for
-uncategorized holdings and for the prerequisites (no holdings, no targets, nothing
-categorized). The lines follow SPEC §1: ``asset-class`` metadata, ``rebalance-target`` and
-``rebalance-option`` custom directives.
+Pure: takes a ``Report`` (and the ``Declarations``, which say where the ledger declares
+its commodities) and returns ``LedgerHint`` values, each a sentence and the lines to paste.
+Used by the Fava page for uncategorized holdings and for the prerequisites (no holdings, no
+targets, nothing categorized). The lines follow SPEC §1: ``asset-class`` metadata,
+``rebalance-target`` and ``rebalance-option`` custom directives.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from fava_rebalance.core.allocation import UncategorizedRow
 from fava_rebalance.core.categories import HUNDRED
+from fava_rebalance.core.declarations import Declarations
 from fava_rebalance.core.pipeline import NO_HOLDINGS, NO_TARGETS, NOTHING_CATEGORIZED, Report
 
 PLACEHOLDER = "..."
 EXAMPLE_TARGETS = (("Equities", 60), ("Bonds", 30), ("Cash", 10))
-
-
-@dataclass(frozen=True)
-class CommodityDirective:
-    """Where the ledger declares a commodity (``commodity`` directive) and its ``name``."""
-
-    date: datetime.date
-    filename: str
-    lineno: int
-    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +35,16 @@ class SourceRef:
     def label(self) -> str:
         """``ledger.beancount:12``: the file's base name and the line."""
         return f"{self.filename.replace(chr(92), '/').rsplit('/', 1)[-1]}:{self.lineno}"
+
+
+def source_of(meta: Mapping[str, Any] | None) -> SourceRef | None:
+    """Where a directive (or an error, by its ``source``) is: its metadata's file and line."""
+    found = meta or {}
+    filename = found.get("filename")
+    if not filename:
+        return None
+    lineno = found.get("lineno")
+    return SourceRef(str(filename), lineno if isinstance(lineno, int) else 0)
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,7 @@ def known_categories(report: Report) -> tuple[str, ...]:
     return tuple(sorted(names | set(report.settings.targets)))
 
 
-def classify_hint(
-    row: UncategorizedRow,
-    report: Report,
-    directives: Mapping[str, CommodityDirective],
-) -> LedgerHint:
+def classify_hint(row: UncategorizedRow, report: Report, declarations: Declarations) -> LedgerHint:
     """The ``asset-class`` line that puts an uncategorized commodity into a category."""
     commodity = row.commodity
     if commodity == report.currency:
@@ -100,12 +97,12 @@ def classify_hint(
                   "or a new one" if categories else
                   f"replace {PLACEHOLDER} with its asset class, for example Equities, Bonds or Cash")
     meta_line = f"  asset-class: {quoted(category)}"
-    directive = directives.get(commodity)
+    directive = declarations.commodities.get(commodity)
     if directive is not None:
         return LedgerHint(
             f"Add an asset-class line to the commodity directive of {commodity}; {choice}.",
             (f"{directive.date} commodity {commodity}", meta_line),
-            SourceRef(directive.filename, directive.lineno),
+            source_of(directive.meta),
         )
     return LedgerHint(
         f"Declare {commodity} with its asset class; {choice}.",
@@ -189,22 +186,18 @@ def _no_targets(report: Report) -> Prerequisite:
     )
 
 
-def _nothing_categorized(
-    report: Report, directives: Mapping[str, CommodityDirective]
-) -> Prerequisite:
+def _nothing_categorized(report: Report, declarations: Declarations) -> Prerequisite:
     return Prerequisite(
         NOTHING_CATEGORIZED,
         "Nothing is categorized",
         "No holding has an asset class, so no holding counts toward a target. Add an "
         "asset-class line to each commodity (or to the open directive of an account, "
         "which then covers everything the account holds).",
-        tuple(classify_hint(row, report, directives) for row in report.allocation.uncategorized),
+        tuple(classify_hint(row, report, declarations) for row in report.allocation.uncategorized),
     )
 
 
-def prerequisites(
-    report: Report, directives: Mapping[str, CommodityDirective]
-) -> tuple[Prerequisite, ...]:
+def prerequisites(report: Report, declarations: Declarations) -> tuple[Prerequisite, ...]:
     """One ``Prerequisite`` per item of ``report.missing``, in the order to fix them."""
     found: list[Prerequisite] = []
     for key in report.missing:
@@ -213,33 +206,6 @@ def prerequisites(
         elif key == NO_TARGETS:
             found.append(_no_targets(report))
         elif key == NOTHING_CATEGORIZED:
-            found.append(_nothing_categorized(report, directives))
+            found.append(_nothing_categorized(report, declarations))
     return tuple(found)
 
-
-class CommodityEntry(Protocol):
-    """A ``commodity`` directive, from Beancount or from Fava."""
-
-    @property
-    def date(self) -> datetime.date: ...  # noqa: D102
-
-    @property
-    def meta(self) -> Mapping[str, Any]: ...  # noqa: D102
-
-    @property
-    def currency(self) -> str: ...  # noqa: D102
-
-
-def commodity_directives(entries: Iterable[CommodityEntry]) -> dict[str, CommodityDirective]:
-    """Where each commodity is declared, from a ledger's ``commodity`` directives."""
-    found: dict[str, CommodityDirective] = {}
-    for entry in entries:
-        meta = entry.meta or {}
-        name = meta.get("name")
-        found[entry.currency] = CommodityDirective(
-            entry.date,
-            str(meta.get("filename", "<unknown>")),
-            int(meta.get("lineno", 0) or 0),
-            name if isinstance(name, str) else None,
-        )
-    return found

@@ -1,6 +1,6 @@
 """The Rebalance tab's view-model: everything the page shows, built from a ``Report``.
 
-``build_page(report, directives, number_format)`` is the one function the Fava extension
+``build_page(report, declarations, number_format)`` is the one function the Fava extension
 calls; the templates only loop over the result and print its strings (each figure through
 ``|incognito``). Figures are rounded here exactly as in the CSV and JSON (two places, half
 up, ``formatting.round2``), then written with the ledger's number format (Fava's ``locale``
@@ -11,23 +11,23 @@ The trade planner adds its own sections with ``with_panels(page, Panel(template,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from fava_rebalance.core.allocation import BUY, NO_VALUE, NONE, SELL, WITHIN_BAND, Part, TargetRow
-from fava_rebalance.core.errors import RebalanceError
+from fava_rebalance.core.declarations import Declarations
 from fava_rebalance.core.formatting import round2, units
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.tab.chart import BAND, Bar, Chart, ChartItem, bar_chart
 from fava_rebalance.tab.hints import (
-    CommodityDirective,
     LedgerHint,
     Prerequisite,
     SourceRef,
     classify_hint,
     prerequisites,
+    source_of,
     target_hint,
 )
 
@@ -169,17 +169,14 @@ def with_panels(page: Page, *panels: Panel) -> Page:
     return replace(page, panels=(*page.panels, *panels))
 
 
-def _holdings(
-    parts: Iterable[Part], numbers: Numbers, names: Mapping[str, CommodityDirective]
-) -> tuple[HoldingView, ...]:
+def _holdings(parts: Iterable[Part], numbers: Numbers, declarations: Declarations) -> tuple[HoldingView, ...]:
     views = []
     for part in sorted(parts, key=lambda p: (-p.value, p.holding.account, p.holding.commodity)):
         holding = part.holding
-        directive = names.get(holding.commodity)
         views.append(HoldingView(
             account=holding.account,
             commodity=holding.commodity,
-            commodity_name=(directive.name if directive and directive.name else holding.commodity),
+            commodity_name=declarations.commodity_name(holding.commodity),
             units=units(holding.units),
             share=None if part.fraction == 1 else f"{numbers.money(part.fraction * 100)}%",
             price=None if holding.price is None or holding.basis == "currency"
@@ -204,9 +201,7 @@ def _action_note(row: TargetRow, report: Report, numbers: Numbers) -> str:
             f"making ({numbers.money(report.settings.options.min_trade)} {report.currency})")
 
 
-def _sections(
-    report: Report, numbers: Numbers, directives: Mapping[str, CommodityDirective]
-) -> tuple[SectionView, ...]:
+def _sections(report: Report, numbers: Numbers, declarations: Declarations) -> tuple[SectionView, ...]:
     alloc = report.allocation
     targeted = tuple(
         RowView(
@@ -214,7 +209,7 @@ def _sections(
             label=row.category,
             value=numbers.money(row.value),
             percent=numbers.money(row.percent),
-            holdings=_holdings(row.parts, numbers, directives),
+            holdings=_holdings(row.parts, numbers, declarations),
             target=numbers.money(row.target),
             band=f"±{numbers.money(row.band)}",
             difference=numbers.signed(row.difference),
@@ -231,7 +226,7 @@ def _sections(
             label=row.category,
             value=numbers.money(row.value),
             percent=numbers.money(row.percent),
-            holdings=_holdings(row.parts, numbers, directives),
+            holdings=_holdings(row.parts, numbers, declarations),
             action=TODO,
             action_label="Set a target",
             hint=target_hint(row.category, report),
@@ -244,11 +239,11 @@ def _sections(
             label=row.commodity,
             value=numbers.money(row.value),
             percent=numbers.money(row.percent),
-            holdings=_holdings(row.parts, numbers, directives),
+            holdings=_holdings(row.parts, numbers, declarations),
             action=TODO,
             action_label="Set an asset class",
             accounts=row.accounts,
-            hint=classify_hint(row, report, directives),
+            hint=classify_hint(row, report, declarations),
         )
         for index, row in enumerate(alloc.uncategorized)
     )
@@ -285,22 +280,11 @@ def _chart(report: Report, numbers: Numbers) -> Chart:
     return bar_chart(items if report.total > 0 else [], CURRENT_LEGEND)
 
 
-def _problem(error: RebalanceError) -> ProblemView:
-    source = error.source or {}
-    filename = source.get("filename")
-    lineno = source.get("lineno")
-    where = SourceRef(str(filename), int(lineno) if isinstance(lineno, int) else 0) if filename else None
-    return ProblemView(error.message, where)
-
-
 def build_page(
-    report: Report,
-    directives: Mapping[str, CommodityDirective] | None = None,
-    number_format: NumberFormat = plain_number,
+    report: Report, declarations: Declarations, number_format: NumberFormat = plain_number
 ) -> Page:
-    """The page for ``report``; ``directives`` tell where commodities are declared (hints)."""
+    """The page for ``report``; ``declarations`` name the commodities and say where they are declared."""
     numbers = Numbers(number_format)
-    found = directives or {}
     band = report.band_deposit.amount
     return Page(
         date=report.date.isoformat(),
@@ -309,7 +293,7 @@ def build_page(
         total_percent=numbers.money(Decimal(100) if report.total > 0 else Decimal(0)),
         target_total=numbers.money(report.settings.target_total),
         has_targets=bool(report.allocation.targeted),
-        sections=_sections(report, numbers, found),
+        sections=_sections(report, numbers, declarations),
         moves=report.moves,
         moves_note=report.suggested.note,
         cash_needed=numbers.money(report.cash_needed),
@@ -317,6 +301,6 @@ def build_page(
         cash_needed_band_why_not=report.band_deposit.why_not,
         chart=_chart(report, numbers),
         warnings=report.warnings,
-        errors=tuple(_problem(error) for error in report.errors),
-        prerequisites=prerequisites(report, found),
+        errors=tuple(ProblemView(error.message, source_of(error.source)) for error in report.errors),
+        prerequisites=prerequisites(report, declarations),
     )

@@ -14,10 +14,11 @@ and after with a chart, the asset location review and the warnings.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from fava_rebalance.core.declarations import Declarations
 from fava_rebalance.core.formatting import round2, units
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner import (
@@ -33,7 +34,6 @@ from fava_rebalance.planner import (
 )
 from fava_rebalance.planner.model import BUY, SELL, TAXABLE
 from fava_rebalance.tab.chart import BAND, MARKER, Bar, Chart, ChartItem, bar_chart
-from fava_rebalance.tab.hints import CommodityDirective
 from fava_rebalance.tab.page import Numbers
 from fava_rebalance.views.moves_vs_plan import change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
@@ -274,11 +274,8 @@ def _wash(wash: WashSale, numbers: Numbers) -> WashView:
     return WashView(numbers.money(wash.disallowed), fate)
 
 
-def _trade(
-    index: int, trade: Trade, numbers: Numbers, directives: Mapping[str, CommodityDirective]
-) -> TradeView:
+def _trade(index: int, trade: Trade, numbers: Numbers, declarations: Declarations) -> TradeView:
     taxed = trade.action == SELL and trade.tax_status == TAXABLE
-    directive = directives.get(trade.commodity)
     count = len(trade.lots)
     return TradeView(
         key=f"trade-{index}",
@@ -286,7 +283,7 @@ def _trade(
         action=trade.action,
         action_label=ACTION_LABELS.get(trade.action, trade.action),
         commodity=trade.commodity,
-        commodity_name=directive.name if directive and directive.name else trade.commodity,
+        commodity_name=declarations.commodity_name(trade.commodity),
         units=units(trade.units),
         price=numbers.price(trade.price),
         amount=numbers.money(trade.amount),
@@ -299,9 +296,7 @@ def _trade(
     )
 
 
-def _groups(
-    trades: Sequence[Trade], numbers: Numbers, directives: Mapping[str, CommodityDirective]
-) -> tuple[TradeGroup, ...]:
+def _groups(trades: Sequence[Trade], numbers: Numbers, declarations: Declarations) -> tuple[TradeGroup, ...]:
     """Orders by trading account (in the plan's order), sells before buys within each."""
     order: dict[str, list[tuple[int, Trade]]] = {}
     for index, trade in enumerate(trades):
@@ -310,7 +305,7 @@ def _groups(
     for account, members in order.items():
         members.sort(key=lambda item: item[1].action != SELL)  # stable: the plan's order otherwise
         groups.append(TradeGroup(account, members[0][1].tax_status,
-                                 tuple(_trade(i, t, numbers, directives) for i, t in members)))
+                                 tuple(_trade(i, t, numbers, declarations) for i, t in members)))
     return tuple(groups)
 
 
@@ -405,7 +400,7 @@ def build_plan_view(
     plan: Plan | None,
     problem: str | None,
     numbers: Numbers,
-    directives: Mapping[str, CommodityDirective] | None = None,
+    declarations: Declarations,
 ) -> PlanView:
     """The panel for ``plan``; without one (or with ``problem``) only the form and the problem.
 
@@ -415,7 +410,6 @@ def build_plan_view(
         problem = plan.problem
     if plan is None or problem is not None:
         return PlanView(report.currency, form, problem or "No plan.")
-    found = directives or {}
     return PlanView(
         currency=report.currency,
         form=form,
@@ -424,7 +418,7 @@ def build_plan_view(
         versus=_versus(report, plan, numbers),
         flow=_flow(plan, numbers),
         outcome=_outcome(plan.after, len(plan.trades), plan.tax.estimated_tax, numbers),
-        groups=_groups(plan.trades, numbers, found),
+        groups=_groups(plan.trades, numbers, declarations),
         accounts=tuple(_account(a, numbers) for a in plan.accounts),
         tax=_tax(plan, report.currency, numbers),
         after=tuple(_after(r, numbers) for r in plan.after),

@@ -417,3 +417,19 @@ def test_a_ledger_without_options_gets_the_readme_defaults(load) -> None:
             options.harvest, options.time_budget) == (
         "^Assets:", None, None, Decimal(1), Decimal("0.24"), Decimal("0.15"), Decimal(0), False, True,
         Decimal(10))
+
+
+def test_commodity_directives_and_names_are_read_once_here(load) -> None:
+    # The tab's hints point at a commodity's directive and its pages show the commodity's
+    # name: both come from the declarations, not from a second pass over the entries.
+    text = """
+    2015-01-01 commodity VTI
+      name: "Vanguard Total Stock Market"
+    2015-01-01 commodity GLD
+    """
+    entries, _, options_map = load(text)
+    decl, _ = read_declarations(entries, options_map)
+    assert (decl.commodities["GLD"].date, decl.commodities["GLD"].meta["lineno"]) == (D(2015, 1, 1), 4)
+    assert decl.commodity_name("VTI") == "Vanguard Total Stock Market"
+    assert decl.commodity_name("GLD") == "GLD"  # no name: the symbol
+    assert decl.commodity_name("BND") == "BND"  # no directive at all
