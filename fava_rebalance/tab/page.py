@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from fava_rebalance.core.allocation import BUY, NO_VALUE, NONE, SELL, WITHIN_BAND, Part, TargetRow
+from fava_rebalance.core.allocation import NO_VALUE, NONE, WITHIN_BAND, Part, TargetRow
 from fava_rebalance.core.declarations import Declarations
 from fava_rebalance.core.formatting import round2, units
 from fava_rebalance.core.pipeline import Report
@@ -30,11 +30,11 @@ from fava_rebalance.tab.hints import (
     source_of,
     target_hint,
 )
+from fava_rebalance.views.labels import action_label
 
 NumberFormat = Callable[[Decimal, int], str]
 """Writes an already rounded number with a given count of decimal places."""
 
-ACTION_LABELS = {BUY: "Buy", SELL: "Sell", NONE: "No action"}
 TODO = "todo"
 PRICE_NOTES = {"cost": "no price: at cost", "currency": "the currency itself"}
 PRICE_PLACES_MAX = 6
@@ -214,7 +214,7 @@ def _sections(report: Report, numbers: Numbers, declarations: Declarations) -> t
             band=f"±{numbers.money(row.band)}",
             difference=numbers.signed(row.difference),
             action=row.action,
-            action_label=ACTION_LABELS[row.action],
+            action_label=action_label(row.action),
             amount=None if row.action == NONE else numbers.money(row.amount),
             action_note=_action_note(row, report, numbers),
         )

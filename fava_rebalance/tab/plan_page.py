@@ -32,14 +32,13 @@ from fava_rebalance.planner import (
     Trade,
     WashSale,
 )
-from fava_rebalance.planner.model import BUY, SELL, TAXABLE
+from fava_rebalance.planner.model import SELL, TAXABLE
 from fava_rebalance.tab.chart import BAND, MARKER, Bar, Chart, ChartItem, bar_chart
 from fava_rebalance.tab.page import Numbers
+from fava_rebalance.views.labels import action_label, cost_label, term_label
 from fava_rebalance.views.moves_vs_plan import change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
 
-ACTION_LABELS = {BUY: "Buy", SELL: "Sell"}
-TERM_LABELS = {"short": "Short", "long": "Long", "mixed": "Mixed"}
 AFTER_LEGEND = (("before", "Before"), ("after", "After the trades"), (MARKER, "Target"), (BAND, "Band"))
 ZERO = Decimal(0)
 
@@ -263,9 +262,8 @@ def cash_form(
 
 
 def _lot(lot: LotSale, numbers: Numbers) -> LotView:
-    cost = "no cost" if lot.cost is None else f"{units(lot.cost)} {lot.cost_currency or ''}".strip()
-    return LotView(lot.date.isoformat() if lot.date else "", units(lot.units), cost, numbers.money(lot.gain),
-                   TERM_LABELS.get(lot.term, lot.term))
+    return LotView(lot.date.isoformat() if lot.date else "", units(lot.units),
+                   cost_label(lot.cost, lot.cost_currency), numbers.money(lot.gain), term_label(lot.term))
 
 
 def _wash(wash: WashSale, numbers: Numbers) -> WashView:
@@ -281,14 +279,14 @@ def _trade(index: int, trade: Trade, numbers: Numbers, declarations: Declaration
         key=f"trade-{index}",
         account=trade.account,
         action=trade.action,
-        action_label=ACTION_LABELS.get(trade.action, trade.action),
+        action_label=action_label(trade.action),
         commodity=trade.commodity,
         commodity_name=declarations.commodity_name(trade.commodity),
         units=units(trade.units),
         price=numbers.price(trade.price),
         amount=numbers.money(trade.amount),
         gain=numbers.money(trade.gain) if taxed else "",
-        term=TERM_LABELS.get(trade.term or "", "") if taxed else "",
+        term=term_label(trade.term) if taxed else "",
         lots=tuple(_lot(lot, numbers) for lot in trade.lots),
         lots_label=f"{count} lot" if count == 1 else f"{count} lots",
         washes=tuple(_wash(w, numbers) for w in trade.washes),

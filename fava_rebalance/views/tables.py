@@ -16,6 +16,7 @@ from fava_rebalance.core.band_deposit import deposit_sentences
 from fava_rebalance.core.formatting import round2
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner.model import Plan
+from fava_rebalance.views.labels import cost_label
 from fava_rebalance.views.spreadsheet import csv_text, xlsx_text
 
 DRIFT_COLUMNS = ["section", "category", "accounts", "value", "percent", "target", "difference",
@@ -83,16 +84,12 @@ def to_excel(sheets: dict[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
-def _cost(cost: Decimal | None, currency: str | None) -> str:
-    return "no cost" if cost is None else f"{cost:f} {currency or ''}".strip()
-
-
 def trades_frame(plan: Plan) -> pd.DataFrame:
     """One row per order, account by account, sells first; lots as ``date units @ cost``."""
     rows = []
     for t in plan.trades:
         lots = "; ".join(
-            f"{lot.date or '?'} {lot.units:f} @ {_cost(lot.cost, lot.cost_currency)} gain "
+            f"{lot.date or '?'} {lot.units:f} @ {cost_label(lot.cost, lot.cost_currency)} gain "
             f"{round2(lot.gain)} {lot.term}" for lot in t.lots)
         rows.append({"account": t.account, "tax_status": t.tax_status, "action": t.action,
                      "commodity": t.commodity, "units": t.units, "price": round2(t.price),

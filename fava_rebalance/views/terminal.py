@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from fava_rebalance.core.allocation import BUY, SELL
+from fava_rebalance.core.allocation import BUY, NONE, SELL
 from fava_rebalance.core.band_deposit import deposit_sentences
 from fava_rebalance.core.formatting import grouped, plain, signed, units
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner.location import describe
 from fava_rebalance.planner.model import Plan
+from fava_rebalance.views.labels import action_label, cost_label, term_label
 from fava_rebalance.views.moves_vs_plan import Comparison, change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
 
 COLOURS = {BUY: "\x1b[32m", SELL: "\x1b[31m"}
 GREY, BOLD, RESET = "\x1b[90m", "\x1b[1m", "\x1b[0m"
-ACTION_TEXT = {BUY: "Buy", SELL: "Sell", "none": "No action"}
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
@@ -45,17 +45,17 @@ def _plan_lines(plan: Plan, currency: str, min_trade: Decimal, versus: Compariso
         kind = "Deposit" if plan.cash.amount > 0 else "Withdrawal"
         out.append(f"  {kind} of {grouped(abs(plan.cash.amount))} {currency} in {plan.cash_account}")
     if plan.trades:
-        rows = [[t.account, t.action.capitalize(), t.commodity, units(t.units), grouped(t.amount),
-                 grouped(t.gain) if t.term else "", t.term or ""] for t in plan.trades]
+        rows = [[t.account, action_label(t.action), t.commodity, units(t.units), grouped(t.amount),
+                 grouped(t.gain) if t.term else "", term_label(t.term)] for t in plan.trades]
         lines = _table(["Account", "Action", "Commodity", "Units", f"Amount ({currency})", "Gain", "Term"],
                        rows, {3, 4, 5})
         out.extend(lines[:2])
         for text, trade in zip(lines[2:], plan.trades, strict=True):
             out.append(paint(text, COLOURS.get(trade.action, GREY)))
             for lot in trade.lots:
-                cost = f"{lot.cost:f} {lot.cost_currency}" if lot.cost is not None else "no cost"
-                out.append(f"      lot {lot.date or '?'}: {units(lot.units)} @ {cost}, "
-                           f"gain {grouped(lot.gain)} ({lot.term})")
+                out.append(f"      lot {lot.date or '?'}: {units(lot.units)} @ "
+                           f"{cost_label(lot.cost, lot.cost_currency)}, gain {grouped(lot.gain)} "
+                           f"({term_label(lot.term)})")
             out.append(f"      {trade.reason}")
     else:
         out.append("  No trades.")
@@ -105,7 +105,7 @@ def render(report: Report, plan: Plan | None = None, *, colour: bool = False) ->
     if alloc.targeted:
         rows = [[r.category, grouped(r.value), plain(r.percent), plain(r.target),
                  signed(r.difference), f"±{plain(r.band)}",
-                 f"{ACTION_TEXT[r.action]} {grouped(r.amount)}" if r.action != "none" else "No action"]
+                 f"{action_label(r.action)} {grouped(r.amount)}" if r.action != NONE else action_label(NONE)]
                 for r in alloc.targeted]
         lines = _table(["Category", f"Value ({cur})", "Current %", "Target %", "Diff", "Band", "Action"],
                        rows, {1, 2, 3, 4, 5})

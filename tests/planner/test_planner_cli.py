@@ -146,3 +146,17 @@ def test_the_cli_and_the_tab_read_cash_alike_and_name_no_flag(
         message = err.removeprefix("bean-rebalance: ").strip()
         assert message == "Assets:Nowhere is not an account of the portfolio, so it cannot take the cash"
     assert "--cash" not in message
+
+
+def test_the_table_uses_the_words_every_view_uses(ledger: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The withdrawal of test_withdrawal_named_account_as_json, as the terminal table: the
+    # words come from views.labels, as on the tab ("Sell", "Long", the lot's cost as the
+    # ledger writes it: 8 USD), while the JSON keeps the codes ("sell", "long").
+    code, out, _ = run(capsys, str(ledger), "--date", "2026-11-20", "--cash", "-5000@Assets:Invest:Taxable")
+    assert code == 0
+    usf = next(line for line in out.splitlines() if " USF " in line)
+    assert usf.split()[1:3] == ["Sell", "USF"]
+    assert usf.split()[-1] == "Long"
+    lot = next(line for line in out.splitlines() if line.startswith("      lot 2023-01-10: "))
+    assert " @ 8 USD, gain " in lot
+    assert lot.endswith(" (Long)")
