@@ -7,6 +7,7 @@ configured rates; the views (JSON, tables, terminal, Fava) only round for displa
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -143,6 +144,16 @@ class AfterRow:
         return self.percent - self.target
 
 
+def largest_drift(rows: Sequence[AfterRow]) -> Decimal:
+    """The largest |percent − target| the rows leave, in percentage points (a break-even figure)."""
+    return max((abs(r.difference) for r in rows), default=Decimal(0))
+
+
+def outside_band(rows: Sequence[AfterRow]) -> tuple[str, ...]:
+    """The categories the rows leave outside their band (a break-even figure)."""
+    return tuple(r.category for r in rows if not r.within_band)
+
+
 @dataclass(frozen=True)
 class Alternative:
     """Another way to do what the plan does, for the break-even: its tax and the drift it leaves.
@@ -162,12 +173,12 @@ class Alternative:
     @property
     def largest_drift(self) -> Decimal:
         """The largest |percent − target| left, in percentage points."""
-        return max((abs(r.difference) for r in self.after), default=Decimal(0))
+        return largest_drift(self.after)
 
     @property
     def outside_band(self) -> tuple[str, ...]:
         """Categories that would stay outside their band."""
-        return tuple(r.category for r in self.after if not r.within_band)
+        return outside_band(self.after)
 
 
 @dataclass(frozen=True)
@@ -222,6 +233,16 @@ class Plan:
     warnings: tuple[str, ...]
     errors: tuple[PlanError, ...] = ()
     alternatives: tuple[Alternative, ...] = ()
+
+    @property
+    def largest_drift(self) -> Decimal:
+        """The largest |percent − target| the plan leaves (its own break-even column)."""
+        return largest_drift(self.after)
+
+    @property
+    def outside_band(self) -> tuple[str, ...]:
+        """Categories the plan leaves outside their band (its own break-even column)."""
+        return outside_band(self.after)
 
     @property
     def problem(self) -> str | None:

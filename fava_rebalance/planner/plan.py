@@ -57,6 +57,8 @@ from fava_rebalance.planner.model import (
     PlanRequest,
     TaxSummary,
     Trade,
+    largest_drift,
+    outside_band,
 )
 from fava_rebalance.planner.optimize import PastLoss, Scope, Solution, solve
 from fava_rebalance.planner.orders import Context, orders, tax_summary
@@ -261,8 +263,7 @@ class _Planner:
 
 def _column(after: tuple[AfterRow, ...], trades: int, tax: Decimal) -> tuple[object, ...]:
     """What a break-even column shows: tax, largest drift (rounded), what is outside, orders."""
-    drift = max((abs(r.difference) for r in after), default=ZERO)
-    return round2(tax), round2(drift), tuple(r.category for r in after if not r.within_band), trades
+    return round2(tax), round2(largest_drift(after)), outside_band(after), trades
 
 
 def _distinct(plan_column: tuple[object, ...], found: list[Alternative | None]) -> tuple[Alternative, ...]:

@@ -313,11 +313,14 @@ def _account(total: AccountTotal, numbers: Numbers) -> AccountView:
                        numbers.money(total.costs), numbers.money(total.cash_after), str(total.trades))
 
 
-def _outcome(after: Sequence[AfterRow], trades: int, tax: Decimal, numbers: Numbers,
-             label: str = "This plan") -> Outcome:
-    drift = max((abs(r.difference) for r in after), default=ZERO)
-    outside = [r.category for r in after if not r.within_band]
-    return Outcome(numbers.money(tax), numbers.money(drift), ", ".join(outside) or "none", str(trades), label)
+def _outcome(column: Plan | Alternative, numbers: Numbers) -> Outcome:
+    """The break-even column of the plan itself or of one of its alternatives."""
+    if isinstance(column, Plan):
+        label, tax, trades = "This plan", column.tax.estimated_tax, len(column.trades)
+    else:
+        label, tax, trades = column.label, column.estimated_tax, column.trades
+    return Outcome(numbers.money(tax), numbers.money(column.largest_drift),
+                   ", ".join(column.outside_band) or "none", str(trades), label)
 
 
 def _saving(other: Alternative, tax: Decimal, currency: str, numbers: Numbers) -> str:
@@ -339,8 +342,7 @@ def _tax(plan: Plan, currency: str, numbers: Numbers) -> TaxView:
     break_even = None
     if plan.alternatives:
         break_even = BreakEven(
-            (_outcome(plan.after, len(plan.trades), tax.estimated_tax, numbers),
-             *(_outcome(a.after, a.trades, a.estimated_tax, numbers, a.label) for a in plan.alternatives)),
+            (_outcome(plan, numbers), *(_outcome(a, numbers) for a in plan.alternatives)),
             tuple(_saving(a, tax.estimated_tax, currency, numbers) for a in plan.alternatives),
         )
     return TaxView(
@@ -415,7 +417,7 @@ def build_plan_view(
         summary=plan_summary(plan, report.settings.options.min_trade, numbers.money, report.currency),
         versus=_versus(report, plan, numbers),
         flow=_flow(plan, numbers),
-        outcome=_outcome(plan.after, len(plan.trades), plan.tax.estimated_tax, numbers),
+        outcome=_outcome(plan, numbers),
         groups=_groups(plan.trades, numbers, declarations),
         accounts=tuple(_account(a, numbers) for a in plan.accounts),
         tax=_tax(plan, report.currency, numbers),

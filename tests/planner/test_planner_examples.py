@@ -86,6 +86,9 @@ def test_taxable_sale_when_the_others_run_out_and_the_break_even() -> None:
         ("Assets:Taxable", "buy", "BND", "24", "2400.00"),
     ]
     assert (result.tax.long_term_gain, result.tax.estimated_tax) == (D(600), D(90))
+    # The plan's own break-even column: Equities 25,000 − 5,000 − 2,400 = 17,600 of 35,000
+    # = 50.29%, 0.29 points off; nothing outside ±5.
+    assert (result.largest_drift.quantize(D("0.01")), result.outside_band) == (D("0.29"), ())
     # Without taxable sales: Equities 20,000 / 35,000 = 57.14%, 7.14 points off, outside ±5.
     [alternative] = result.alternatives
     assert (alternative.kind, alternative.label) == ("without_taxable_sales", "No sales in taxable accounts")
