@@ -28,10 +28,6 @@ from fava_rebalance.views.terminal import render
 FORMATS = ("table", "json", "csv", "xlsx")
 
 
-class UsageError(Exception):
-    """A bad command-line argument (exit status 2)."""
-
-
 def _date(text: str) -> datetime.date:
     try:
         date = datetime.date.fromisoformat(text)

@@ -99,11 +99,6 @@ class Trade:
     reason: str
     tax: Decimal = Decimal(0)
 
-    @property
-    def disallowed(self) -> Decimal:
-        """Loss disallowed by wash sales (0 without any)."""
-        return sum((w.disallowed for w in self.washes), Decimal(0))
-
 
 @dataclass(frozen=True)
 class AccountTotal:

@@ -140,9 +140,6 @@ class _Planner:
             dict(flows),
         )
 
-    def outside(self, settlement: Settlement) -> list[str]:
-        return outside(self.h, settlement)
-
     def idle(self, flows: Mapping[str, Decimal]) -> Outcome:
         scope = Scope(frozenset(), frozenset(), frozenset(), dict(flows))
         draft = Draft({}, {}, {})
@@ -396,7 +393,7 @@ def _plan(report: Report, declarations: Declarations, cash: CashFlow | None, hou
         if deadline.expired and SPENT not in outcome:  # the solver stopped at what was left
             outcome = f"{deadline.message} before a plan was found ({outcome})"
         return _empty(report, cash, planner.warnings, (PlanError(outcome),), locations)
-    if mode in (DEPOSIT, WITHDRAWAL) and planner.outside(outcome.settlement):
+    if mode in (DEPOSIT, WITHDRAWAL) and outside(household, outcome.settlement):
         try:
             more: Outcome | str = planner.rebalance(flows)
         except OutOfTime as exc:

@@ -33,11 +33,6 @@ class Draft:
     buys: Mapping[int, Decimal]
     lots: Mapping[int, Pieces]
 
-    @property
-    def empty(self) -> bool:
-        """True when there is nothing to trade."""
-        return not self.sells and not self.buys
-
 
 @dataclass(frozen=True)
 class Settlement:

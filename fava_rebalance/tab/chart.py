@@ -144,11 +144,6 @@ class Chart:
     ticks: tuple[Tick, ...]
     legend: tuple[LegendEntry, ...]
 
-    @property
-    def has_band(self) -> bool:
-        """True when some row shows a band."""
-        return any(row.band is not None for row in self.rows)
-
 
 def _scale_max(items: Sequence[ChartItem]) -> Decimal:
     """The axis maximum: the largest percent drawn, rounded up to a multiple of 10."""

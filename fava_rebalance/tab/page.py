@@ -82,7 +82,6 @@ class HoldingView:
     price: str | None
     price_date: str | None
     price_note: str | None
-    valuation: str
     value: str
 
 
@@ -183,7 +182,6 @@ def _holdings(parts: Iterable[Part], numbers: Numbers, declarations: Declaration
             else numbers.price(holding.price),
             price_date=holding.price_date.isoformat() if holding.price_date else None,
             price_note=PRICE_NOTES.get(holding.basis),
-            valuation=holding.basis,
             value=numbers.money(part.value),
         ))
     return tuple(views)

@@ -617,7 +617,8 @@ def test_chart_axis_rounds_up_past_the_band() -> None:
     # 50 + a band of 2 = 52 → the axis goes to 60 (ticks every 20 above 50).
     chart = bar_chart([_item("US", Decimal(44), Decimal(50), Decimal(2), "")], [("band", "Band")])
     assert [t.label for t in chart.ticks] == ["0%", "20%", "40%", "60%"]
-    assert chart.has_band
+    assert chart.rows[0].band is not None
+    assert [entry.kind for entry in chart.legend] == ["band"]
     no_band = bar_chart([_item("US", Decimal(44), Decimal(50), Decimal(0), "")], [("band", "Band")])
     assert no_band.legend == ()  # the band's legend entry only with a band to explain
 
