@@ -44,7 +44,7 @@ from fava_rebalance.tab.chart import masked as masked_chart
 from fava_rebalance.tab.incognito import mask_frame, mask_json
 from fava_rebalance.tab.page import NumberFormat, Numbers, Page, Panel, build_page, with_panels
 from fava_rebalance.tab.plan_page import PlanView, build_plan_view, cash_form
-from fava_rebalance.tab.scope import Scope, account_matcher, scope_of
+from fava_rebalance.tab.scope import RequestScope, account_matcher, scope_of
 from fava_rebalance.views.serialize import report_to_dict
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -211,10 +211,10 @@ class Rebalance(FavaExtensionBase):
             self._load_problem = _unexpected(exc)
             self._loaded = None
 
-    def _scope(self) -> Scope:
+    def _scope(self) -> RequestScope:
         return scope_of(request.args, g.filtered.end_date, datetime.date.today())
 
-    def _entries(self, scope: Scope) -> Sequence[data.Directive]:
+    def _entries(self, scope: RequestScope) -> Sequence[data.Directive]:
         """The entries under the account and advanced filters, without the time filter.
 
         The time filter gives the report date only. Fava replaces the entries before its
@@ -224,7 +224,7 @@ class Rebalance(FavaExtensionBase):
         filtered = self.ledger.get_filtered(account=scope.account, filter=scope.filter, time="")
         return cast(Sequence[data.Directive], filtered.entries)
 
-    def _compute(self, loaded: Loaded, scope: Scope) -> Report:
+    def _compute(self, loaded: Loaded, scope: RequestScope) -> Report:
         return analyse(
             loaded.ledger,
             scope.date,
@@ -232,7 +232,7 @@ class Rebalance(FavaExtensionBase):
             account_match=account_matcher(scope.account),
         )
 
-    def _report(self) -> tuple[Loaded, Scope, Report]:
+    def _report(self) -> tuple[Loaded, RequestScope, Report]:
         """The report for this request's filters, computed once per ledger load and scope."""
         loaded = self._loaded
         if loaded is None:
@@ -257,12 +257,13 @@ class Rebalance(FavaExtensionBase):
             raise ReportUnavailable(_unexpected(exc)) from exc
         return loaded, scope, report
 
-    def _plan(self, loaded: Loaded, scope: Scope, report: Report, flow: CashFlow | None) -> PlanRequest:
+    def _plan(self, loaded: Loaded, scope: RequestScope, report: Report,
+              flow: CashFlow | None) -> PlanRequest:
         """The trade plan for a report and cash flow, computed once per ledger load."""
         return self._plans.get((scope, flow), lambda: plan_request(report, loaded.ledger.declarations, flow),
                                loaded.generation)
 
-    def _requested_plan(self, loaded: Loaded, scope: Scope, report: Report) -> Plan:
+    def _requested_plan(self, loaded: Loaded, scope: RequestScope, report: Report) -> Plan:
         """The plan for this request's cash input; ``BadCash`` when it cannot be read or planned.
 
         Without a cash input a plan that failed is still given (its ``errors`` say why), so
@@ -284,7 +285,7 @@ class Rebalance(FavaExtensionBase):
         """The tab's URL without its query string."""
         return fava_url_for("extension_report", extension_name=self.name).partition("?")[0]
 
-    def _plan_view(self, loaded: Loaded, scope: Scope, report: Report) -> PlanView:
+    def _plan_view(self, loaded: Loaded, scope: RequestScope, report: Report) -> PlanView:
         """The planner's panel for this request; a problem becomes its message, never an error."""
         numbers = Numbers(loaded.number_format)
         cash = read_cash(request.args)

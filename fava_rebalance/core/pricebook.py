@@ -40,7 +40,7 @@ Graph = Mapping[str, Sequence[str]]
 
 
 @dataclass(frozen=True)
-class Quote:
+class DatedRate:
     """A rate from one currency into the reporting currency, with its (oldest) date."""
 
     rate: Decimal
@@ -76,13 +76,13 @@ class PriceBook:
         self.currency = currency
         self.date = date
         self.operating = tuple(c for c in operating if c != currency)
-        self._memo: dict[tuple[str, datetime.date, tuple[str, ...]], Quote | None] = {}
+        self._memo: dict[tuple[str, datetime.date, tuple[str, ...]], DatedRate | None] = {}
         self._points: dict[tuple[str, str, datetime.date], Point] = {}
         self._graph = graph
         self._reach: dict[str, int] | None = None
         self._step_memo: dict[tuple[str, tuple[str, ...]], list[str]] = {}
 
-    def quote(self, commodity: str, via: Sequence[str] = ()) -> Quote | None:
+    def quote(self, commodity: str, via: Sequence[str] = ()) -> DatedRate | None:
         """The rate of ``commodity`` on the book's date, or ``None`` without a route.
 
         ``via``: the cost currencies of the position, tried first among equally fresh
@@ -90,10 +90,10 @@ class PriceBook:
         """
         return self.rate_on(commodity, self.date, via)
 
-    def rate_on(self, currency: str, date: datetime.date, via: Sequence[str] = ()) -> Quote | None:
+    def rate_on(self, currency: str, date: datetime.date, via: Sequence[str] = ()) -> DatedRate | None:
         """The rate of ``currency`` on ``date`` (latest prices on or before it), or ``None``."""
         if currency == self.currency:
-            return Quote(ONE, None)
+            return DatedRate(ONE, None)
         key = (currency, date, tuple(via))
         if key not in self._memo:
             self._memo[key] = self._search(currency, date, key[2])
@@ -148,12 +148,12 @@ class PriceBook:
                 layer = following
         return graph, reach
 
-    def _search(self, commodity: str, date: datetime.date, via: tuple[str, ...]) -> Quote | None:
+    def _search(self, commodity: str, date: datetime.date, via: tuple[str, ...]) -> DatedRate | None:
         first = (self.currency, *via, *self.operating)
         reach = self._graph_and_reach()[1]
         if reach.get(commodity, MAX_PRICES + 1) > MAX_PRICES:
             return None
-        best: Quote | None = None
+        best: DatedRate | None = None
         freshest: dict[str, datetime.date] = {}  # the freshest route kept to each currency
         frontier = [_Partial(ONE, datetime.date.max, (commodity,))]
         for used in range(1, MAX_PRICES + 1):
@@ -170,7 +170,7 @@ class PriceBook:
                     if best is not None and best.date is not None and oldest <= best.date:
                         continue  # not fresher than the route found (ties go to the first found)
                     if there == self.currency:
-                        best = Quote(route.rate * rate, oldest)
+                        best = DatedRate(route.rate * rate, oldest)
                         if oldest == date:  # no route can be fresher than the date itself
                             return best
                         continue

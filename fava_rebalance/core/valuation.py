@@ -22,12 +22,10 @@ from functools import cached_property
 
 from fava_rebalance.core.formatting import grouped
 from fava_rebalance.core.holdings import ZERO, Lot, Position
-from fava_rebalance.core.pricebook import PriceBook, Quote
+from fava_rebalance.core.pricebook import DatedRate, PriceBook
 
 STALE_DAYS = 30
 ONE = Decimal(1)
-
-__all__ = ["STALE_DAYS", "Holding", "PriceBook", "Quote", "value_positions"]
 
 
 @dataclass(frozen=True)
@@ -124,7 +122,7 @@ def _cost_rates(pos: Position, book: PriceBook) -> tuple[tuple[Decimal | None, .
         if currency == book.currency:
             rates.append(ONE)
             continue
-        found: Quote | None = book.rate_on(currency, lot.date or book.date)
+        found: DatedRate | None = book.rate_on(currency, lot.date or book.date)
         if found is None and lot.date is not None:
             found = book.quote(currency)
             if found is not None:

@@ -34,7 +34,7 @@ ONE = Decimal(1)
 MIN_FRACTION_PLACES = 3
 HELD_HERE, HELD_ELSEWHERE, NOT_HELD = 0, 1, 2
 
-Quote = Callable[[str], Decimal | None]
+PriceLookup = Callable[[str], Decimal | None]
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def places(number: Decimal) -> int:
 
 class _Builder:
     def __init__(self, holdings: tuple[Holding, ...], declarations: Declarations, settings: Settings,
-                 currency: str, quote: Quote | None) -> None:
+                 currency: str, quote: PriceLookup | None) -> None:
         self.holdings = holdings
         self.declarations = declarations
         self.settings = settings
@@ -174,7 +174,7 @@ def build_household(
     settings: Settings,
     categories: tuple[Category, ...],
     total: Decimal,
-    quote: Quote | None = None,
+    quote: PriceLookup | None = None,
     extra_accounts: tuple[str, ...] = (),
     purchases: Sequence[Purchase] = (),
 ) -> Household:

@@ -37,7 +37,7 @@ from fava_rebalance.core.categories import HUNDRED
 from fava_rebalance.planner.accounts import Household
 from fava_rebalance.planner.budget import UNLIMITED, Deadline, OutOfTime
 from fava_rebalance.planner.lots import LotFact, Piece, piece_cost, pieces_of
-from fava_rebalance.planner.milp import TIME_LIMIT_SECONDS, Model, Outcome
+from fava_rebalance.planner.milp import TIME_LIMIT_SECONDS, Model, SolverResult
 from fava_rebalance.planner.model import LONG
 
 ZERO = Decimal(0)
@@ -143,7 +143,7 @@ class PastLoss:
 
 
 @dataclass(frozen=True)
-class Scope:
+class SolveScope:
     """What one solve may do: which sells, buys and cash draws, and the money flows."""
 
     sells: frozenset[int]
@@ -201,7 +201,7 @@ class Held:
 class _Problem:
     """The model of one solve and the indices of its variables."""
 
-    def __init__(self, household: Household, goals: Mapping[str, Decimal], scope: Scope,
+    def __init__(self, household: Household, goals: Mapping[str, Decimal], scope: SolveScope,
                  past: Sequence[PastLoss], identical_to: Callable[[str], frozenset[str]],
                  *, whole: bool = True, pieces: dict[int, list[Segment]] | None = None,
                  exact: bool = True, deadline: Deadline = UNLIMITED) -> None:
@@ -651,12 +651,12 @@ class _Problem:
             self.deadline.check()
             step()
 
-    def solve(self, cost: Mapping[int, float], tolerance: float, *, relaxed: bool = False) -> Outcome:
+    def solve(self, cost: Mapping[int, float], tolerance: float, *, relaxed: bool = False) -> SolverResult:
         """``Model.solve`` limited to what is left of the deadline (``OutOfTime`` if nothing)."""
         return self.m.solve(cost, tolerance=tolerance, relaxed=relaxed,
                             time_limit=self.deadline.limit(TIME_LIMIT_SECONDS))
 
-    def cheapest(self, *, relaxed: bool = False) -> Outcome:
+    def cheapest(self, *, relaxed: bool = False) -> SolverResult:
         """Phase two: the least tax and costs, the least over the tax's convex pieces.
 
         Whole: each piece is solved relaxed first (a lower bound, fast); the pieces are then
@@ -670,7 +670,7 @@ class _Problem:
             return self.solve(self.tax_cost(None), COST_TOLERANCE, relaxed=relaxed)
         mark = self.m.mark()
 
-        def solved(piece: int, *, lp: bool) -> Outcome:
+        def solved(piece: int, *, lp: bool) -> SolverResult:
             t = self.add_tax(piece)
             outcome = self.solve(self.tax_cost(t), COST_TOLERANCE, relaxed=lp)
             self.m.reset(mark)
@@ -690,14 +690,14 @@ class _Problem:
             bound = solved(piece, lp=True)
             if bound.found:
                 bounds.append((bound.objective, piece))
-        best: Outcome | None = None
+        best: SolverResult | None = None
         for low, piece in sorted(bounds):
             if best is not None and best.objective <= low + COST_TOLERANCE:
                 break
             outcome = solved(piece, lp=False)
             if outcome.found and (best is None or outcome.objective < best.objective):
                 best = outcome
-        return best if best is not None else Outcome(None, math.inf, "no feasible plan")
+        return best if best is not None else SolverResult(None, math.inf, "no feasible plan")
 
     def active_piece(self, values: Sequence[float], pieces: Sequence[int]) -> int:
         """The piece of the tax that is the smallest at ``values`` (see ``tax_pieces``)."""
@@ -709,7 +709,7 @@ class _Problem:
         value = {1: max(-short, 0.0), 2: max(long, 0.0), 3: max(-short, long)}
         return min(pieces, key=lambda k: (value[k], k))
 
-    def candidates(self) -> tuple[Scope, Held] | None:
+    def candidates(self) -> tuple[SolveScope, Held] | None:
         """A smaller scope, from both phases solved as linear programmes (no whole units).
 
         Keeps the sells the relaxation makes and, in each trading account, every buy option
@@ -731,7 +731,7 @@ class _Problem:
                          if (self.h.buys[k].trading_account, self.h.buys[k].category) in places)
         return replace(self.scope, sells=sells, buys=buys), held
 
-    def read(self, outcome: Outcome, message: str) -> Solution:
+    def read(self, outcome: SolverResult, message: str) -> Solution:
         values = outcome.values or ()
         sells = {k: self.h.sells[k].quantum * round(values[n]) for k, n in self.sell_n.items()
                  if round(values[n]) > 0}
@@ -785,7 +785,7 @@ class _Problem:
 def solve(
     household: Household,
     goals: Mapping[str, Decimal],
-    scope: Scope,
+    scope: SolveScope,
     past: Sequence[PastLoss],
     identical_to: Callable[[str], frozenset[str]],
     deadline: Deadline = UNLIMITED,
@@ -821,7 +821,7 @@ def solve(
     return _phases(whole, scope)
 
 
-def _phases(problem: _Problem, scope: Scope, held: Held | None = None) -> Solution | str:
+def _phases(problem: _Problem, scope: SolveScope, held: Held | None = None) -> Solution | str:
     """Phase one (the distance from the goals, unless ``held`` gives it), then phase two."""
     slack = problem.slack()
     first = None

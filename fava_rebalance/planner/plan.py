@@ -60,7 +60,7 @@ from fava_rebalance.planner.model import (
     largest_drift,
     outside_band,
 )
-from fava_rebalance.planner.optimize import PastLoss, Scope, Solution, solve
+from fava_rebalance.planner.optimize import PastLoss, Solution, SolveScope, solve
 from fava_rebalance.planner.orders import Context, orders, tax_summary
 from fava_rebalance.planner.trades import Draft, Settlement, realize, settle
 from fava_rebalance.planner.washsale import (
@@ -78,12 +78,12 @@ ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
-class Outcome:
+class SolvedOrders:
     """One solved and settled set of orders, with what it was solved for."""
 
     draft: Draft
     settlement: Settlement
-    scope: Scope
+    scope: SolveScope
     goals: Mapping[str, Decimal]
     message: str
 
@@ -121,7 +121,7 @@ class _Planner:
         total = self.h.total + flow
         return {c.name: c.target * total / HUNDRED for c in self.h.categories}
 
-    def run(self, goals: Mapping[str, Decimal], scope: Scope) -> Outcome | str:
+    def run(self, goals: Mapping[str, Decimal], scope: SolveScope) -> SolvedOrders | str:
         solution = solve(self.h, goals, scope, self.past, self.declarations.identical_to,
                          self.deadline)
         if isinstance(solution, str):
@@ -129,29 +129,29 @@ class _Planner:
         draft = realize(self.h, solution, scope, self.declarations.identical_to)
         if isinstance(draft, str):
             return draft
-        return Outcome(draft, settle(self.h, draft, scope, solution.draws), scope, goals,
-                       _solver_note(solution))
+        return SolvedOrders(draft, settle(self.h, draft, scope, solution.draws), scope, goals,
+                            _solver_note(solution))
 
-    def full_scope(self, flows: Mapping[str, Decimal]) -> Scope:
-        return Scope(
+    def full_scope(self, flows: Mapping[str, Decimal]) -> SolveScope:
+        return SolveScope(
             frozenset(s.key for s in self.h.sells),
             frozenset(b.key for b in self.h.buys),
             frozenset(p.key for p in self.h.pots if p.spendable),
             dict(flows),
         )
 
-    def idle(self, flows: Mapping[str, Decimal]) -> Outcome:
-        scope = Scope(frozenset(), frozenset(), frozenset(), dict(flows))
+    def idle(self, flows: Mapping[str, Decimal]) -> SolvedOrders:
+        scope = SolveScope(frozenset(), frozenset(), frozenset(), dict(flows))
         draft = Draft({}, {}, {})
         goals = {c.name: c.value for c in self.h.categories}
-        return Outcome(draft, settle(self.h, draft, scope, {}), scope, goals, "")
+        return SolvedOrders(draft, settle(self.h, draft, scope, {}), scope, goals, "")
 
     # -- modes -----------------------------------------------------------------------------
-    def rebalance(self, flows: Mapping[str, Decimal]) -> Outcome | str:
+    def rebalance(self, flows: Mapping[str, Decimal]) -> SolvedOrders | str:
         flow = sum(flows.values(), ZERO)
         return self.run(self.targets_after(flow), self.full_scope(flows))
 
-    def deposit(self, account: str, amount: Decimal) -> Outcome | str:
+    def deposit(self, account: str, amount: Decimal) -> SolvedOrders | str:
         targets = self.targets_after(amount)
         buyable = {b.category for b in self.h.buys if b.trading_account == account}
         sink = self.h.account(account).sink_fractions
@@ -165,11 +165,11 @@ class _Planner:
             self.warnings.append(f"{name} needs money but nothing wholly in {name} can be bought in "
                                  f"{account}; the deposit goes to the other categories.")
         goals = {c.name: c.value + shares[c.name] for c in self.h.categories}
-        scope = Scope(frozenset(), frozenset(b.key for b in self.h.buys if b.trading_account == account),
-                      frozenset(), {account: amount}, bands=False)
+        buys = frozenset(b.key for b in self.h.buys if b.trading_account == account)
+        scope = SolveScope(frozenset(), buys, frozenset(), {account: amount}, bands=False)
         return self.run(goals, scope)
 
-    def withdrawal(self, account: str, amount: Decimal) -> Outcome | str:
+    def withdrawal(self, account: str, amount: Decimal) -> SolvedOrders | str:
         targets = self.targets_after(-amount)
         pots = [p for p in self.h.pots if p.trading_account == account and p.spendable]
         free = sum((p.amount for p in pots if not p.fractions), ZERO)
@@ -189,8 +189,8 @@ class _Planner:
         slots = {c.name: lazy.Slot(c.value, targets[c.name], caps[c.name]) for c in self.h.categories}
         shares = lazy.withdrawal(slots, needed)
         goals = {c.name: c.value - shares[c.name] for c in self.h.categories}
-        scope = Scope(frozenset(s.key for s in self.h.sells if s.trading_account == account),
-                      frozenset(), frozenset(p.key for p in pots), {account: -amount}, bands=False)
+        scope = SolveScope(frozenset(s.key for s in self.h.sells if s.trading_account == account),
+                           frozenset(), frozenset(p.key for p in pots), {account: -amount}, bands=False)
         result = self.run(goals, scope)
         if isinstance(result, str):
             return (f"a withdrawal of {grouped(amount)} {self.h.currency} cannot be raised in {account} "
@@ -198,7 +198,7 @@ class _Planner:
                     f"{self.h.currency} (min-trade): {result}")
         return result
 
-    def orders_of(self, outcome: Outcome, mode: str) -> tuple[Trade, ...]:
+    def orders_of(self, outcome: SolvedOrders, mode: str) -> tuple[Trade, ...]:
         """The orders of an outcome, with their lots, wash sales and reasons."""
         h = self.h
         draft = outcome.draft
@@ -213,7 +213,7 @@ class _Planner:
                                          self.declarations.tax_status_of)
         return orders(draft, washes, buybacks, Context(h, mode, outcome.scope.flows, outcome.goals))
 
-    def without_taxable_sales(self, outcome: Outcome, mode: str) -> Alternative | None:
+    def without_taxable_sales(self, outcome: SolvedOrders, mode: str) -> Alternative | None:
         """The plan's goals selling nothing in taxable accounts, for the break-even.
 
         A withdrawal from a taxable account may still sell there, up to the withdrawal
@@ -227,7 +227,7 @@ class _Planner:
                            default=ZERO)
                 caps[account] = -flow + unit
         base = self.full_scope(scope.flows) if scope.bands else scope
-        narrowed = Scope(
+        narrowed = SolveScope(
             frozenset(k for k in base.sells
                       if self.h.sells[k].status != TAXABLE or self.h.sells[k].trading_account in caps),
             base.buys, base.draws, base.flows, base.bands, caps)
@@ -245,11 +245,11 @@ class _Planner:
         """
         goals = {c.name: c.value for c in self.h.categories}
         pots = frozenset(p.key for p in self.h.pots if p.trading_account == account and p.spendable)
-        scope = Scope(frozenset(s.key for s in self.h.sells if s.trading_account == account), frozenset(),
-                      pots, {account: -amount}, bands=True, rebalancing=False)
+        sells = frozenset(s.key for s in self.h.sells if s.trading_account == account)
+        scope = SolveScope(sells, frozenset(), pots, {account: -amount}, bands=True, rebalancing=False)
         return self.alternative(RAISE_CASH_ONLY, "Only raising the cash", self.run(goals, scope), mode)
 
-    def alternative(self, kind: str, label: str, result: Outcome | str, mode: str) -> Alternative | None:
+    def alternative(self, kind: str, label: str, result: SolvedOrders | str, mode: str) -> Alternative | None:
         """``result`` as a column of the break-even (``None`` when it could not be solved)."""
         if isinstance(result, str):
             return None
@@ -377,7 +377,7 @@ def _plan(report: Report, declarations: Declarations, cash: CashFlow | None, hou
     flows = {account: flow} if account is not None and flow else {}
 
     mode = NOTHING
-    outcome: Outcome | str
+    outcome: SolvedOrders | str
     try:
         if flow > 0 and account is not None:
             mode, outcome = DEPOSIT, planner.deposit(account, flow)
@@ -395,12 +395,12 @@ def _plan(report: Report, declarations: Declarations, cash: CashFlow | None, hou
         return _empty(report, cash, planner.warnings, (PlanError(outcome),), locations)
     if mode in (DEPOSIT, WITHDRAWAL) and outside(household, outcome.settlement):
         try:
-            more: Outcome | str = planner.rebalance(flows)
+            more: SolvedOrders | str = planner.rebalance(flows)
         except OutOfTime as exc:
             more = str(exc)
             planner.warnings.append(f"{exc}: the plan does not trade across the household, though a "
                                     "category stays outside its band")
-        if isinstance(more, Outcome):
+        if isinstance(more, SolvedOrders):
             planner.warnings.append(f"after the {mode} alone a category would still be outside its band, "
                                     "so the plan trades across the household toward every target")
             mode, outcome = REBALANCE, more
@@ -408,7 +408,7 @@ def _plan(report: Report, declarations: Declarations, cash: CashFlow | None, hou
 
 
 def _finish(planner: _Planner, report: Report, cash: CashFlow | None, account: str | None, mode: str,
-            outcome: Outcome, locations: tuple[LocationNote, ...]) -> Plan:
+            outcome: SolvedOrders, locations: tuple[LocationNote, ...]) -> Plan:
     h = planner.h
     declarations = planner.declarations
     trades = planner.orders_of(outcome, mode)
@@ -448,7 +448,7 @@ def _finish(planner: _Planner, report: Report, cash: CashFlow | None, account: s
 
 
 def _account_totals(household: Household, trades: tuple[Trade, ...], settlement: Settlement,
-                    scope: Scope) -> tuple[AccountTotal, ...]:
+                    scope: SolveScope) -> tuple[AccountTotal, ...]:
     totals = []
     for name in sorted({*(t.trading_account for t in trades), *scope.flows}):
         account = household.account(name)

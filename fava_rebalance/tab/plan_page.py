@@ -132,7 +132,7 @@ class AccountView:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class BreakEvenColumn:
     """One column of the break-even: tax, the largest drift left, what stays outside a band."""
 
     estimated_tax: str
@@ -146,7 +146,7 @@ class Outcome:
 class BreakEven:
     """The plan's column, then one per alternative (``Plan.alternatives``); what each saves (``notes``)."""
 
-    columns: tuple[Outcome, ...]
+    columns: tuple[BreakEvenColumn, ...]
     notes: tuple[str, ...]
 
 
@@ -221,9 +221,10 @@ class FlowView:
 class PlanView:
     """The whole panel; with ``problem`` set, only the form and the problem are shown.
 
-    ``pending``: nobody has asked for a plan yet (the tab was opened without a ``cash``
-    parameter); only the form is shown, since the household-wide optimisation can take
-    seconds on a large ledger and the drift report should not wait for it.
+    ``column``: the plan's own break-even column (orders, tax, largest drift), which the
+    summary shows. ``pending``: nobody has asked for a plan yet (the tab was opened without
+    a ``cash`` parameter); only the form is shown, since the household-wide optimisation can
+    take seconds on a large ledger and the drift report should not wait for it.
     """
 
     currency: str
@@ -232,7 +233,7 @@ class PlanView:
     summary: str = ""
     versus: VersusView | None = None
     flow: FlowView | None = None
-    outcome: Outcome | None = None
+    column: BreakEvenColumn | None = None
     groups: tuple[TradeGroup, ...] = ()
     accounts: tuple[AccountView, ...] = ()
     tax: TaxView | None = None
@@ -313,13 +314,13 @@ def _account(total: AccountTotal, numbers: Numbers) -> AccountView:
                        numbers.money(total.costs), numbers.money(total.cash_after), str(total.trades))
 
 
-def _outcome(column: Plan | Alternative, numbers: Numbers) -> Outcome:
+def _column(column: Plan | Alternative, numbers: Numbers) -> BreakEvenColumn:
     """The break-even column of the plan itself or of one of its alternatives."""
     if isinstance(column, Plan):
         label, tax, trades = "This plan", column.tax.estimated_tax, len(column.trades)
     else:
         label, tax, trades = column.label, column.estimated_tax, column.trades
-    return Outcome(numbers.money(tax), numbers.money(column.largest_drift),
+    return BreakEvenColumn(numbers.money(tax), numbers.money(column.largest_drift),
                    ", ".join(column.outside_band) or "none", str(trades), label)
 
 
@@ -342,7 +343,7 @@ def _tax(plan: Plan, currency: str, numbers: Numbers) -> TaxView:
     break_even = None
     if plan.alternatives:
         break_even = BreakEven(
-            (_outcome(plan, numbers), *(_outcome(a, numbers) for a in plan.alternatives)),
+            (_column(plan, numbers), *(_column(a, numbers) for a in plan.alternatives)),
             tuple(_saving(a, tax.estimated_tax, currency, numbers) for a in plan.alternatives),
         )
     return TaxView(
@@ -417,7 +418,7 @@ def build_plan_view(
         summary=plan_summary(plan, report.settings.options.min_trade, numbers.money, report.currency),
         versus=_versus(report, plan, numbers),
         flow=_flow(plan, numbers),
-        outcome=_outcome(plan, numbers),
+        column=_column(plan, numbers),
         groups=_groups(plan.trades, numbers, declarations),
         accounts=tuple(_account(a, numbers) for a in plan.accounts),
         tax=_tax(plan, report.currency, numbers),

@@ -17,7 +17,7 @@ from fava.core.filters import Match
 
 
 @dataclass(frozen=True)
-class Scope:
+class RequestScope:
     """The request's ``time``, ``account`` and ``filter`` parameters and the report date."""
 
     time: str
@@ -28,9 +28,9 @@ class Scope:
 
 def scope_of(
     args: Mapping[str, str], end_date: datetime.date | None, today: datetime.date
-) -> Scope:
+) -> RequestScope:
     """The scope of a request with query ``args`` and Fava's inclusive ``end_date``."""
-    return Scope(
+    return RequestScope(
         time=args.get("time", "") or "",
         account=args.get("account", "") or "",
         filter=args.get("filter", "") or "",

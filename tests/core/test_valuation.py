@@ -9,7 +9,8 @@ import pytest
 from beancount.core import prices as bc_prices
 
 from fava_rebalance.core.holdings import Lot, Position
-from fava_rebalance.core.valuation import PriceBook, value_positions
+from fava_rebalance.core.pricebook import PriceBook
+from fava_rebalance.core.valuation import value_positions
 
 D = datetime.date
 
