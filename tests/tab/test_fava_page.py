@@ -12,14 +12,13 @@ import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 from fava.application import create_app
-from fava_support import page_html
+from fava_support import page_html, table_rows
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -58,44 +57,12 @@ def _tab(html: str) -> str:
     return html[start : html.index('<script type="application/json" id="page-title">', start)]
 
 
-class _Rows(HTMLParser):
-    """The text of each cell of the rows of ``<tr class="rebalance-row">`` per section."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sections: dict[str, list[list[str]]] = {}
-        self._section = ""
-        self._row: list[str] | None = None
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        if tag == "tbody" and (found.get("id") or "").startswith("rebalance-"):
-            self._section = (found["id"] or "").removeprefix("rebalance-")
-            self.sections[self._section] = []
-        elif tag == "tr" and found.get("class") == "rebalance-row":
-            self._row = []
-        elif tag == "td" and self._row is not None:
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "td" and self._row is not None and self._cell is not None:
-            self._row.append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            self.sections[self._section].append(self._row)
-            self._row = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-
 def rows(html: str) -> dict[str, list[list[str]]]:
     """``{"targeted": [[category, value, %, target, band, difference, action], ...], ...}``."""
-    parser = _Rows()
-    parser.feed(_tab(html))
-    return parser.sections
+    sections: dict[str, list[list[str]]] = {}
+    for section, cells in table_rows(_tab(html), "rebalance-row"):
+        sections.setdefault(section.removeprefix("rebalance-"), []).append(cells)
+    return sections
 
 
 # --- discovery and assets ---------------------------------------------------------------

@@ -28,14 +28,13 @@ import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 from fava.application import create_app
-from fava_support import page_html
+from fava_support import page_html, table_rows
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -101,40 +100,9 @@ def _plan(html: str) -> str:
     return html[start : html.index("</section>", start)]
 
 
-class _Cells(HTMLParser):
-    """The cell texts (``td`` and ``th``) of the rows ``<tr class="{row_class}">``."""
-
-    def __init__(self, row_class: str) -> None:
-        super().__init__()
-        self.row_class = row_class
-        self.rows: list[list[str]] = []
-        self._row: list[str] | None = None
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "tr" and dict(attrs).get("class") == self.row_class:
-            self._row = []
-        elif tag in ("td", "th") and self._row is not None:
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._row is not None and self._cell is not None:
-            self._row.append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            self.rows.append(self._row)
-            self._row = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-
 def cells(html: str, row_class: str = "rebalance-trade") -> list[list[str]]:
     """``[[account, action, commodity, units, price, amount, gain, term, lots], ...]``."""
-    parser = _Cells(row_class)
-    parser.feed(html)
-    return parser.rows
+    return [cells for _, cells in table_rows(html, row_class)]
 
 
 def reasons(html: str) -> list[str]:
