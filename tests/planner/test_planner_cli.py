@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 from textwrap import dedent
 
@@ -38,11 +39,17 @@ def test_deposit_as_json(ledger: Path, capsys: pytest.CaptureFixture[str]) -> No
     doc = json.loads(out)
     assert doc["plan"] == {"mode": "deposit", "cash": "5000.00", "account": "Assets:Invest:Taxable",
                            "total_after": "105000.00", "errors": []}
-    assert [(t["account"], t["action"], t["commodity"], t["units"], t["amount"], t["gain"], t["term"])
-            for t in doc["trades"]] == [
-        ("Assets:Invest:Taxable", "buy", "TIP", "283.333", "2833.33", "0.00", None),
-        ("Assets:Invest:Taxable", "buy", "BOND", "216.667", "2166.67", "0.00", None),
+    assert [(t["account"], t["action"], t["commodity"], t["gain"], t["term"]) for t in doc["trades"]] == [
+        ("Assets:Invest:Taxable", "buy", "TIP", "0.00", None),
+        ("Assets:Invest:Taxable", "buy", "BOND", "0.00", None),
     ]
+    # The rule, not the solver's rounding: each buy within one quantum (0.001 unit of a
+    # 10 USD fund = 0.01 USD) of the published amount, and together exactly the deposit.
+    bought = {t["commodity"]: Decimal(t["amount"]) for t in doc["trades"]}
+    assert abs(bought["TIP"] - Decimal("2833.33")) <= Decimal("0.01")
+    assert abs(bought["BOND"] - Decimal("2166.67")) <= Decimal("0.01")
+    assert sum(bought.values()) == 5000
+    assert all(Decimal(t["units"]) * 10 == Decimal(t["amount"]) for t in doc["trades"])
     assert all(t["reason"] for t in doc["trades"])
     assert doc["tax"] == {"short_term_gain": "0.00", "long_term_gain": "0.00", "estimated_tax": "0.00",
                           "disallowed_loss": "0.00", "trade_costs": "0.00"}
@@ -65,11 +72,18 @@ def test_withdrawal_named_account_as_json(ledger: Path, capsys: pytest.CaptureFi
     sells = {t["commodity"]: t for t in doc["trades"]}
     assert set(sells) == {"USF", "INTL"}
     assert all(t["action"] == "sell" for t in sells.values())
-    # 235.714 USF bought at 8, sold at 10: a long-term gain of 471.428 (2 decimals in JSON).
+    # The lazy withdrawal (test_withdrawal_is_the_mirror_image): US 16,500 / 7 = 2,357.14…
+    # and Intl 2,642.86…, each within one quantum (0.01 USD) and together exactly 5,000.
+    sold = {name: Decimal(t["amount"]) for name, t in sells.items()}
+    assert abs(sold["USF"] - Decimal(16500) / 7) <= Decimal("0.01")
+    assert sum(sold.values()) == 5000
+    # Every unit was bought at 8 and is sold at 10: a long-term gain of 2 a unit, from the
+    # one lot of 2023-01-10; 500 units in all, whatever the split: 1,000.00, 15% = 150.00.
     usf = sells["USF"]
-    assert (usf["units"], usf["gain"], usf["term"]) == ("235.714", "471.43", "long")
-    assert sells["USF"]["lots"] == [{"date": "2023-01-10", "units": "235.714", "cost": "8",
-                                     "cost_currency": "USD", "gain": "471.43", "term": "long"}]
+    units = Decimal(usf["units"])
+    assert (usf["gain"], usf["term"]) == (f"{units * 2:.2f}", "long")
+    assert usf["lots"] == [{"date": "2023-01-10", "units": usf["units"], "cost": "8",
+                            "cost_currency": "USD", "gain": usf["gain"], "term": "long"}]
     assert doc["tax"]["long_term_gain"] == "1000.00"
     assert doc["tax"]["estimated_tax"] == "150.00"
 
@@ -92,7 +106,9 @@ def test_workbook_has_the_plan_sheets(ledger: Path, tmp_path: Path,
     assert {"Drift", "Trades", "Tax", "Before-After"} <= set(sheets)
     trades = sheets["Trades"]
     assert list(trades["commodity"]) == ["TIP", "BOND"]
-    assert list(trades["amount"]) == [2833.33, 2166.67]
+    # The published amounts, give or take one quantum (test_deposit_as_json); 5,000 in all.
+    assert trades["amount"].tolist() == pytest.approx([2833.33, 2166.67], abs=0.0101)
+    assert round(trades["amount"].sum(), 2) == 5000
     before_after = sheets["Before-After"].set_index("category")
     assert before_after.loc["TIPS", "percent_before"] == 6.5
     assert before_after.loc["TIPS", "percent_after"] == 8.89
