@@ -283,6 +283,14 @@ class _Reader:
                     self.targets.append(Target(shares[0].category, percent, entry.date, entry))
         return shares
 
+    def category(self, entry: data.Directive, raw: str, what: str) -> str | None:
+        """The category named by ``raw``, normalised, or ``None`` after an error about ``what``."""
+        try:
+            return check_name(raw)
+        except ClassError as exc:
+            self.fail(entry, f"bad {what} category: {exc}")
+            return None
+
     def percent(self, entry: data.Directive, value: Any, what: str) -> Decimal | None:
         if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
             self.fail(entry, f"{what} must be a number from 0 to 100, not {value!r}")
@@ -344,10 +352,8 @@ class _Reader:
                 self.fail(entry, 'rebalance-target needs a category and a percentage: '
                                  'custom "rebalance-target" "Bonds" 30')
                 return
-            try:
-                name = check_name(values[0])
-            except ClassError as exc:
-                self.fail(entry, f"bad rebalance-target category: {exc}")
+            name = self.category(entry, values[0], "rebalance-target")
+            if name is None:
                 return
             percent = self.percent(entry, values[1], f"rebalance-target for {name!r}")
             if percent is not None:
@@ -373,12 +379,9 @@ class _Reader:
                 self.fail(entry, f"unknown account type {values[1]!r} in rebalance-location; "
                                  f"use one of {', '.join(LOCATIONS)}")
                 return
-            try:
-                name = check_name(values[0])
-            except ClassError as exc:
-                self.fail(entry, f"bad rebalance-location category: {exc}")
-                return
-            self.locations.append(Location(name, status, entry.date, entry))
+            name = self.category(entry, values[0], "rebalance-location")
+            if name is not None:
+                self.locations.append(Location(name, status, entry.date, entry))
         else:
             self.fail(entry, f"unknown directive custom {entry.type!r}; rebalancing knows "
                              '"rebalance-target", "rebalance-option" and "rebalance-location"')

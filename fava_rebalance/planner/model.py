@@ -149,8 +149,24 @@ def outside_band(rows: Sequence[AfterRow]) -> tuple[str, ...]:
     return tuple(r.category for r in rows if not r.within_band)
 
 
+class BreakEvenFigures:
+    """What a break-even column shows of its ``after`` rows, for the plan and each alternative."""
+
+    after: tuple[AfterRow, ...]
+
+    @property
+    def largest_drift(self) -> Decimal:
+        """The largest |percent − target| left, in percentage points."""
+        return largest_drift(self.after)
+
+    @property
+    def outside_band(self) -> tuple[str, ...]:
+        """Categories left outside their band."""
+        return outside_band(self.after)
+
+
 @dataclass(frozen=True)
-class Alternative:
+class Alternative(BreakEvenFigures):
     """Another way to do what the plan does, for the break-even: its tax and the drift it leaves.
 
     ``kind`` is ``RAISE_CASH_ONLY`` (a withdrawal raised in its account at the least tax,
@@ -164,16 +180,6 @@ class Alternative:
     after: tuple[AfterRow, ...]
     trades: int
     estimated_tax: Decimal
-
-    @property
-    def largest_drift(self) -> Decimal:
-        """The largest |percent − target| left, in percentage points."""
-        return largest_drift(self.after)
-
-    @property
-    def outside_band(self) -> tuple[str, ...]:
-        """Categories that would stay outside their band."""
-        return outside_band(self.after)
 
 
 @dataclass(frozen=True)
@@ -208,7 +214,7 @@ class LocationNote:
 
 
 @dataclass(frozen=True)
-class Plan:
+class Plan(BreakEvenFigures):
     """The concrete orders for a report, and what they do.
 
     ``alternatives``: the break-even, when the plan costs tax: other ways to do it, each
@@ -228,16 +234,6 @@ class Plan:
     warnings: tuple[str, ...]
     errors: tuple[PlanError, ...] = ()
     alternatives: tuple[Alternative, ...] = ()
-
-    @property
-    def largest_drift(self) -> Decimal:
-        """The largest |percent − target| the plan leaves (its own break-even column)."""
-        return largest_drift(self.after)
-
-    @property
-    def outside_band(self) -> tuple[str, ...]:
-        """Categories the plan leaves outside their band (its own break-even column)."""
-        return outside_band(self.after)
 
     @property
     def problem(self) -> str | None:

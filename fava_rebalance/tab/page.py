@@ -201,13 +201,16 @@ def _action_note(row: TargetRow, report: Report, numbers: Numbers) -> str:
 
 def _sections(report: Report, numbers: Numbers, declarations: Declarations) -> tuple[SectionView, ...]:
     alloc = report.allocation
+
+    def row_view(key: str, label: str, value: Decimal, percent: Decimal, parts: Iterable[Part],
+                 **detail: Any) -> RowView:
+        """A row's figures and holdings, the same in every section, and its ``detail``."""
+        return RowView(key=key, label=label, value=numbers.money(value), percent=numbers.money(percent),
+                       holdings=_holdings(parts, numbers, declarations), **detail)
+
     targeted = tuple(
-        RowView(
-            key=f"targeted-{index}",
-            label=row.category,
-            value=numbers.money(row.value),
-            percent=numbers.money(row.percent),
-            holdings=_holdings(row.parts, numbers, declarations),
+        row_view(
+            f"targeted-{index}", row.category, row.value, row.percent, row.parts,
             target=numbers.money(row.target),
             band=f"±{numbers.money(row.band)}",
             difference=numbers.signed(row.difference),
@@ -219,12 +222,8 @@ def _sections(report: Report, numbers: Numbers, declarations: Declarations) -> t
         for index, row in enumerate(alloc.targeted)
     )
     untargeted = tuple(
-        RowView(
-            key=f"untargeted-{index}",
-            label=row.category,
-            value=numbers.money(row.value),
-            percent=numbers.money(row.percent),
-            holdings=_holdings(row.parts, numbers, declarations),
+        row_view(
+            f"untargeted-{index}", row.category, row.value, row.percent, row.parts,
             action=TODO,
             action_label="Set a target",
             hint=target_hint(row.category, report),
@@ -232,12 +231,8 @@ def _sections(report: Report, numbers: Numbers, declarations: Declarations) -> t
         for index, row in enumerate(alloc.untargeted)
     )
     uncategorized = tuple(
-        RowView(
-            key=f"uncategorized-{index}",
-            label=row.commodity,
-            value=numbers.money(row.value),
-            percent=numbers.money(row.percent),
-            holdings=_holdings(row.parts, numbers, declarations),
+        row_view(
+            f"uncategorized-{index}", row.commodity, row.value, row.percent, row.parts,
             action=TODO,
             action_label="Set an asset class",
             accounts=row.accounts,
