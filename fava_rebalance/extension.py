@@ -18,19 +18,15 @@ from __future__ import annotations
 
 import datetime
 import itertools
-import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
-from babel.core import Locale
 from beancount.core import data
 from fava.application import url_for as fava_url_for
 from fava.context import g
-from fava.core.number import get_locale_format
 from fava.ext import FavaExtensionBase, extension_endpoint
 from fava.helpers import FavaAPIError
 from flask import Response, current_app, request
@@ -40,12 +36,19 @@ from fava_rebalance.core.pipeline import Ledger, Report, analyse
 from fava_rebalance.planner import CashAccounts, CashFlow, Plan, PlanRequest, cash_accounts, plan_request
 from fava_rebalance.tab.cache import ReportCache
 from fava_rebalance.tab.cash_input import CASH, read_cash
-from fava_rebalance.tab.chart import masked as masked_chart
-from fava_rebalance.tab.incognito import mask_frame, mask_json
-from fava_rebalance.tab.page import NumberFormat, Numbers, Page, Panel, build_page, with_panels
+from fava_rebalance.tab.downloads import Render, drift_csv, json_text, trades_csv, workbook
+from fava_rebalance.tab.incognito import masked_page
+from fava_rebalance.tab.page import (
+    NumberFormat,
+    Numbers,
+    Page,
+    Panel,
+    build_page,
+    locale_number_format,
+    with_panels,
+)
 from fava_rebalance.tab.plan_page import PlanView, build_plan_view, cash_form
 from fava_rebalance.tab.scope import RequestScope, account_matcher, scope_of
-from fava_rebalance.views.serialize import report_to_dict
 
 if TYPE_CHECKING:  # pragma: no cover
     from fava.core import FavaLedger
@@ -89,62 +92,9 @@ class PageResult:
     problem: str | None = None
 
 
-def locale_number_format(locale_name: str | None) -> NumberFormat:
-    """Fava's number format for the ledger's ``locale`` option, for any count of places."""
-    locale = Locale.parse(locale_name) if locale_name else None
-    formatters: dict[int, Callable[[Decimal], str]] = {}
-
-    def write(value: Decimal, places: int) -> str:
-        if places not in formatters:
-            formatters[places] = get_locale_format(locale, places)
-        return formatters[places](value)
-
-    return write
-
-
-# The download renderers import ``tables`` (pandas) when called: a Fava start that never
-# downloads should not pay for importing pandas. ``masked``: ``fava --incognito`` is on, and
-# the figures are masked as on the page (``incognito``).
-def _drift_csv(report: Report, _: Plan | None, masked: bool) -> str:
-    from fava_rebalance.views.tables import drift_frame, to_csv
-
-    frame = drift_frame(report)
-    return to_csv(mask_frame(frame) if masked else frame)
-
-
-def _trades_csv(_: Report, plan: Plan | None, masked: bool) -> str:
-    from fava_rebalance.views.tables import to_csv, trades_frame
-
-    if plan is None:
-        return ""
-    frame = trades_frame(plan)
-    return to_csv(mask_frame(frame) if masked else frame)
-
-
-def _workbook(report: Report, plan: Plan | None, masked: bool) -> bytes:
-    from fava_rebalance.views.tables import report_sheets, to_excel
-
-    sheets = report_sheets(report, plan)
-    return to_excel({name: mask_frame(frame) for name, frame in sheets.items()} if masked else sheets)
-
-
-def _json(report: Report, plan: Plan | None, masked: bool) -> str:
-    data = report_to_dict(report, plan)
-    return json.dumps(mask_json(data) if masked else data, indent=2)
-
-
 def _incognito() -> bool:
     """Whether Fava runs with ``--incognito`` (its templates then mask every figure)."""
     return bool(current_app.config.get("INCOGNITO", False))
-
-
-def _masked_charts(page: Page) -> Page:
-    """``page`` with its charts laid out from placeholder figures (``chart.masked``)."""
-    panels = tuple(
-        Panel(p.template, replace(p.data, chart=masked_chart(p.data.chart)))
-        if isinstance(p.data, PlanView) and p.data.chart is not None else p
-        for p in page.panels)
-    return replace(page, chart=masked_chart(page.chart), panels=panels)
 
 
 def _no_sniffing(response: Response) -> Response:
@@ -322,7 +272,7 @@ class Rebalance(FavaExtensionBase):
             page = build_page(report, loaded.ledger.declarations, loaded.number_format)
             if report.allocation.targeted:
                 page = with_panels(page, Panel(PLAN_TEMPLATE, self._plan_view(loaded, scope, report)))
-            return PageResult(_masked_charts(page) if _incognito() else page)
+            return PageResult(masked_page(page) if _incognito() else page)
         except ReportUnavailable as exc:
             return PageResult(None, str(exc))
         except Exception as exc:
@@ -345,7 +295,7 @@ class Rebalance(FavaExtensionBase):
 
     def _download(
         self,
-        render: Callable[[Report, Plan | None, bool], str | bytes],
+        render: Render,
         name: str,
         mimetype: str,
         *,
@@ -375,20 +325,20 @@ class Rebalance(FavaExtensionBase):
     @_get("report.csv")
     def report_csv(self) -> Response:
         """The drift table as CSV (exact two-place figures, as on the page and the CLI)."""
-        return self._download(_drift_csv, "rebalance-{date}.csv", "text/csv",
+        return self._download(drift_csv, "rebalance-{date}.csv", "text/csv",
                               with_plan=False)
 
     @_get("trades.csv")
     def trades_csv(self) -> Response:
         """The plan's orders for the request's cash input as CSV (the workbook's Trades sheet)."""
-        return self._download(_trades_csv, "rebalance-trades-{date}.csv", "text/csv")
+        return self._download(trades_csv, "rebalance-trades-{date}.csv", "text/csv")
 
     @_get("report.xlsx")
     def report_xlsx(self) -> Response:
         """The report and the plan as an Excel workbook (drift, moves, trades, tax, ...)."""
-        return self._download(_workbook, "rebalance-{date}.xlsx", XLSX)
+        return self._download(workbook, "rebalance-{date}.xlsx", XLSX)
 
     @_get("report.json")
     def report_json(self) -> Response:
         """The report and the plan as the CLI's JSON object (SPEC §3)."""
-        return self._download(_json, "rebalance-{date}.json", "application/json")
+        return self._download(json_text, "rebalance-{date}.json", "application/json")

@@ -6,15 +6,23 @@ holds one (moves, reasons, warnings), and show names as they are. The downloads 
 same rule: the values of fields and columns that hold names (``NAMES``: categories,
 commodities, accounts, tax statuses, actions, terms, dates) are kept, and everything else,
 figures and sentences, is masked. A field not listed is masked: a new figure never leaks.
+
+The page's charts are masked too (``masked_page``): their geometry would give every share
+away, so they are laid out again from placeholder figures (``chart.masked``).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from fava.template_filters import replace_numbers
+
+from fava_rebalance.tab.chart import masked as masked_chart
+from fava_rebalance.tab.page import Page, Panel
+from fava_rebalance.tab.plan_page import PlanView
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -50,3 +58,12 @@ def mask_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if column not in NAMES:
             masked[column] = masked[column].map(mask).astype(object)
     return masked
+
+
+def masked_page(page: Page) -> Page:
+    """``page`` with its charts, and its plan's, laid out from placeholder figures."""
+    panels = tuple(
+        Panel(p.template, replace(p.data, chart=masked_chart(p.data.chart)))
+        if isinstance(p.data, PlanView) and p.data.chart is not None else p
+        for p in page.panels)
+    return replace(page, chart=masked_chart(page.chart), panels=panels)

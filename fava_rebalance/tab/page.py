@@ -16,6 +16,9 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from babel.core import Locale
+from fava.core.number import get_locale_format
+
 from fava_rebalance.core.allocation import NO_VALUE, NONE, WITHIN_BAND, Part, TargetRow
 from fava_rebalance.core.declarations import Declarations
 from fava_rebalance.core.formatting import round2, units
@@ -43,6 +46,19 @@ PRICE_PLACES_MAX = 6
 def plain_number(value: Decimal, places: int) -> str:
     """``1234.50``: no grouping (Fava's format without a ``locale`` option)."""
     return f"{value:.{places}f}"
+
+
+def locale_number_format(locale_name: str | None) -> NumberFormat:
+    """Fava's number format for the ledger's ``locale`` option, for any count of places."""
+    locale = Locale.parse(locale_name) if locale_name else None
+    formatters: dict[int, Callable[[Decimal], str]] = {}
+
+    def write(value: Decimal, places: int) -> str:
+        if places not in formatters:
+            formatters[places] = get_locale_format(locale, places)
+        return formatters[places](value)
+
+    return write
 
 
 @dataclass(frozen=True)

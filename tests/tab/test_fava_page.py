@@ -23,11 +23,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import fava_rebalance.extension as extension_module
-from fava_rebalance.extension import Rebalance, locale_number_format
+from fava_rebalance.extension import Rebalance
 from fava_rebalance.tab.cache import ReportCache
 from fava_rebalance.tab.chart import Bar, ChartItem, bar_chart
 from fava_rebalance.tab.hints import whole_percents
-from fava_rebalance.tab.page import Numbers
+from fava_rebalance.tab.page import Numbers, locale_number_format
 from fava_rebalance.tab.scope import account_matcher
 
 LEDGERS = Path(__file__).resolve().parents[1] / "ledgers"
