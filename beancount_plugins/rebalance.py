@@ -21,11 +21,11 @@ from typing import Any
 from beancount.core import data
 from beancount.ops import pad
 
-from fava_rebalance.analysis import Ledger, analyse
-from fava_rebalance.errors import RebalanceError, error_at
-from fava_rebalance.formatting import plain
-from fava_rebalance.limits import date_problem
-from fava_rebalance.report import NONE
+from fava_rebalance.core.allocation import NONE
+from fava_rebalance.core.errors import RebalanceError, error_at
+from fava_rebalance.core.formatting import plain
+from fava_rebalance.core.limits import date_problem
+from fava_rebalance.core.pipeline import Ledger, analyse
 
 __plugins__ = ("rebalance",)
 

@@ -62,25 +62,22 @@ def series(client: Any, url: str, count: int) -> dict[str, Any]:
 def planner_time(ledger: Any) -> dict[str, Any]:
     """Seconds of the planner alone on the whole household, or why it could not run.
 
-    The report (as of the ledger's last day) and the price quote are built first, outside
-    the timing, as the page and the CLI build them before they call the planner.
+    The report (as of the ledger's last day) is built first, outside the timing, as the page
+    and the CLI build it before they call the planner.
     """
     try:
         from fava_rebalance import planner
     except ImportError as exc:
         return {"error": f"fava_rebalance.planner does not import: {exc}"}
-    from fava_rebalance.analysis import Ledger, analyse
+    from fava_rebalance.core.pipeline import Ledger, analyse
 
     plan = getattr(planner, "plan", None)
     if plan is None:
         return {"error": "fava_rebalance.planner has no plan()"}
     book = Ledger.from_entries(ledger.all_entries, ledger.options)
     report = analyse(book, book.last_date or datetime.date.today())
-    kwargs: dict[str, Any] = {}
-    if hasattr(planner, "price_quote"):
-        kwargs["quote"] = planner.price_quote(book, report)
     try:
-        wall, cpu, result = timed(lambda: plan(report, book.declarations, **kwargs))
+        wall, cpu, result = timed(lambda: plan(report, book.declarations))
     except Exception as exc:  # the planner is being written: report, do not crash
         return {"error": f"plan() raised {type(exc).__name__}: {exc}"}
     trades = len(getattr(result, "trades", ()) or ())

@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.stage in ("plugin", "planner"):
         from beancount import loader
 
-        from fava_rebalance.analysis import Ledger, analyse
+        from fava_rebalance.core.pipeline import Ledger, analyse
 
         entries, _, options = loader._load([(path, True)], None, None, None)
         if args.stage == "plugin":
@@ -56,9 +56,8 @@ def main(argv: list[str] | None = None) -> int:
 
             book = Ledger.from_entries(entries, options)
             report_ = analyse(book, book.last_date or datetime.date.today())
-            quote = planner.price_quote(book, report_)
             began = time.perf_counter()
-            profile.runcall(planner.plan, report_, book.declarations, quote=quote)
+            profile.runcall(planner.plan, report_, book.declarations)
     else:
         from fava.application import create_app
 

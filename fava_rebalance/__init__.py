@@ -1,8 +1,11 @@
 """fava_rebalance: portfolio rebalancing for Beancount ledgers.
 
-The library (one pure step per module: ``declarations`` → ``holdings`` → ``valuation`` →
-``report`` → ``moves``) is shared by the bean-check plugin (``beancount_plugins.rebalance``),
-the ``bean-rebalance`` command line and the Fava extension.
+Four layers, each a folder, imports flowing one way: ``core`` (one pure step per module:
+``declarations`` → ``holdings`` → ``valuation`` → ``allocation`` → ``moves``, joined by
+``pipeline.analyse``), ``planner`` (the trades), ``views`` (JSON, CSV and Excel, the
+terminal, the words they share) and ``tab`` (what the Fava extension renders). The core is
+shared by the bean-check plugin (``beancount_plugins.rebalance``), the ``bean-rebalance``
+command line (``cli``) and the Fava extension (``extension``).
 """
 
 from __future__ import annotations

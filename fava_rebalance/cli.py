@@ -18,18 +18,14 @@ from typing import Any
 
 from beancount import loader
 
-from fava_rebalance.analysis import Ledger, Report, analyse
-from fava_rebalance.limits import date_problem
-from fava_rebalance.planner import CashFlow, Plan, PlanError, parse_cash, plan_for
-from fava_rebalance.serialize import report_to_dict
-from fava_rebalance.tables import drift_frame, report_sheets, to_csv, to_excel
-from fava_rebalance.terminal import render
+from fava_rebalance.core.limits import date_problem
+from fava_rebalance.core.pipeline import Ledger, Report, analyse
+from fava_rebalance.planner import CashFlow, Plan, PlanError, parse_cash, plan_request
+from fava_rebalance.views.serialize import report_to_dict
+from fava_rebalance.views.tables import drift_frame, report_sheets, to_csv, to_excel
+from fava_rebalance.views.terminal import render
 
 FORMATS = ("table", "json", "csv", "xlsx")
-
-
-class UsageError(Exception):
-    """A bad command-line argument (exit status 2)."""
 
 
 def _date(text: str) -> datetime.date:
@@ -133,10 +129,11 @@ def _run(args: argparse.Namespace) -> int:
     report = analyse(ledger, args.date or datetime.date.today())
     trades = None
     if args.format != "csv":
-        trades = plan_for(ledger, report, args.cash)
+        request = plan_request(report, ledger.declarations, args.cash)
+        trades = request.plan
         for error in trades.errors:
             print(f"bean-rebalance: {error.message}", file=sys.stderr)
-        if trades.errors and args.cash is not None:
+        if request.refusal is not None:
             return 2  # the cash flow asked for cannot be planned (a bad --cash)
         # Without --cash, a plan that could not be made (say the solver's time limit on a
         # huge household) must not cost the user the drift report: it is written, and the

@@ -7,9 +7,9 @@ input and figures.
 
 Per ledger load (``after_load_file``) it reads the declarations and builds the price map
 from *all* entries; per request it takes Fava's filters and the report date
-(``fava_scope``; the time filter sets the date, the holdings come from the whole history),
+(``tab.scope``; the time filter sets the date, the holdings come from the whole history),
 and computes one ``Report`` per scope and one trade ``Plan`` per scope and cash flow
-(``cash_input``), each kept in a ``ReportCache`` of the current load (computed outside
+(``tab.cash_input``), each kept in a ``ReportCache`` of the current load (computed outside
 its lock, and never remembered from a load that a reload has replaced).
 Nothing here raises into Fava: a problem becomes a message on the page.
 """
@@ -18,35 +18,37 @@ from __future__ import annotations
 
 import datetime
 import itertools
-import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
-from babel.core import Locale
 from beancount.core import data
 from fava.application import url_for as fava_url_for
 from fava.context import g
-from fava.core.number import get_locale_format
 from fava.ext import FavaExtensionBase, extension_endpoint
 from fava.helpers import FavaAPIError
 from flask import Response, current_app, request
 
-from fava_rebalance.analysis import Ledger, Report, analyse
-from fava_rebalance.cash_input import CASH, read_cash
-from fava_rebalance.chart import masked as masked_chart
-from fava_rebalance.fava_scope import Scope, account_matcher, scope_of
-from fava_rebalance.hints import CommodityDirective, commodity_directives
-from fava_rebalance.incognito import mask_frame, mask_json
-from fava_rebalance.limits import FIRST_DATE, LAST_DATE, date_problem
-from fava_rebalance.page import NumberFormat, Numbers, Page, Panel, build_page, with_panels
-from fava_rebalance.plan_page import PlanView, build_plan_view, cash_form, plan_problem
-from fava_rebalance.planner import CashAccounts, CashFlow, Plan, cash_accounts, plan_for, price_quote
-from fava_rebalance.report_cache import ReportCache
-from fava_rebalance.serialize import report_to_dict
+from fava_rebalance.core.limits import FIRST_DATE, LAST_DATE, date_problem
+from fava_rebalance.core.pipeline import Ledger, Report, analyse
+from fava_rebalance.planner import CashAccounts, CashFlow, Plan, PlanRequest, cash_accounts, plan_request
+from fava_rebalance.tab.cache import ReportCache
+from fava_rebalance.tab.cash_input import CASH, read_cash
+from fava_rebalance.tab.downloads import Render, drift_csv, json_text, trades_csv, workbook
+from fava_rebalance.tab.incognito import masked_page
+from fava_rebalance.tab.page import (
+    NumberFormat,
+    Numbers,
+    Page,
+    Panel,
+    build_page,
+    locale_number_format,
+    with_panels,
+)
+from fava_rebalance.tab.plan_page import PlanView, build_plan_view, cash_form
+from fava_rebalance.tab.scope import RequestScope, account_matcher, scope_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from fava.core import FavaLedger
@@ -78,7 +80,6 @@ class Loaded:
     """What is read once per ledger load."""
 
     ledger: Ledger
-    directives: Mapping[str, CommodityDirective]
     number_format: NumberFormat
     generation: int = 0  # which load: the caches remember only the current one's results
 
@@ -91,62 +92,9 @@ class PageResult:
     problem: str | None = None
 
 
-def locale_number_format(locale_name: str | None) -> NumberFormat:
-    """Fava's number format for the ledger's ``locale`` option, for any count of places."""
-    locale = Locale.parse(locale_name) if locale_name else None
-    formatters: dict[int, Callable[[Decimal], str]] = {}
-
-    def write(value: Decimal, places: int) -> str:
-        if places not in formatters:
-            formatters[places] = get_locale_format(locale, places)
-        return formatters[places](value)
-
-    return write
-
-
-# The download renderers import ``tables`` (pandas) when called: a Fava start that never
-# downloads should not pay for importing pandas. ``masked``: ``fava --incognito`` is on, and
-# the figures are masked as on the page (``incognito``).
-def _drift_csv(report: Report, _: Plan | None, masked: bool) -> str:
-    from fava_rebalance.tables import drift_frame, to_csv
-
-    frame = drift_frame(report)
-    return to_csv(mask_frame(frame) if masked else frame)
-
-
-def _trades_csv(_: Report, plan: Plan | None, masked: bool) -> str:
-    from fava_rebalance.tables import to_csv, trades_frame
-
-    if plan is None:
-        return ""
-    frame = trades_frame(plan)
-    return to_csv(mask_frame(frame) if masked else frame)
-
-
-def _workbook(report: Report, plan: Plan | None, masked: bool) -> bytes:
-    from fava_rebalance.tables import report_sheets, to_excel
-
-    sheets = report_sheets(report, plan)
-    return to_excel({name: mask_frame(frame) for name, frame in sheets.items()} if masked else sheets)
-
-
-def _json(report: Report, plan: Plan | None, masked: bool) -> str:
-    data = report_to_dict(report, plan)
-    return json.dumps(mask_json(data) if masked else data, indent=2)
-
-
 def _incognito() -> bool:
     """Whether Fava runs with ``--incognito`` (its templates then mask every figure)."""
     return bool(current_app.config.get("INCOGNITO", False))
-
-
-def _masked_charts(page: Page) -> Page:
-    """``page`` with its charts laid out from placeholder figures (``chart.masked``)."""
-    panels = tuple(
-        Panel(p.template, replace(p.data, chart=masked_chart(p.data.chart)))
-        if isinstance(p.data, PlanView) and p.data.chart is not None else p
-        for p in page.panels)
-    return replace(page, chart=masked_chart(page.chart), panels=panels)
 
 
 def _no_sniffing(response: Response) -> Response:
@@ -189,11 +137,11 @@ class Rebalance(FavaExtensionBase):
         self._loaded: Loaded | None = None
         self._load_problem: str | None = "The ledger has not been read yet."
         self._reports: ReportCache[Report] = ReportCache()
-        self._plans: ReportCache[Plan] = ReportCache()
+        self._plans: ReportCache[PlanRequest] = ReportCache()
         self._generations = itertools.count(1)
 
     def after_load_file(self) -> None:
-        """Read declarations, prices and commodity directives once per ledger load.
+        """Read the declarations and the prices once per ledger load.
 
         The caches move to the new load first: a request still computing from the old
         declarations gets its answer, but it is not remembered for the new load.
@@ -206,22 +154,17 @@ class Rebalance(FavaExtensionBase):
             # Fava's own price map, built from all entries on this load: no second one.
             ledger = Ledger.from_entries(entries, cast(Mapping[str, Any], self.ledger.options),
                                          price_map=self.ledger.prices)
-            self._loaded = Loaded(
-                ledger,
-                commodity_directives(self.ledger.all_entries_by_type.Commodity),
-                locale_number_format(self.ledger.fava_options.locale),
-                generation,
-            )
+            self._loaded = Loaded(ledger, locale_number_format(self.ledger.fava_options.locale), generation)
             self._load_problem = None
         except Exception as exc:  # a bug must not stop Fava from loading the ledger
             LOG.exception("fava_rebalance: reading the ledger failed")
             self._load_problem = _unexpected(exc)
             self._loaded = None
 
-    def _scope(self) -> Scope:
+    def _scope(self) -> RequestScope:
         return scope_of(request.args, g.filtered.end_date, datetime.date.today())
 
-    def _entries(self, scope: Scope) -> Sequence[data.Directive]:
+    def _entries(self, scope: RequestScope) -> Sequence[data.Directive]:
         """The entries under the account and advanced filters, without the time filter.
 
         The time filter gives the report date only. Fava replaces the entries before its
@@ -231,7 +174,7 @@ class Rebalance(FavaExtensionBase):
         filtered = self.ledger.get_filtered(account=scope.account, filter=scope.filter, time="")
         return cast(Sequence[data.Directive], filtered.entries)
 
-    def _compute(self, loaded: Loaded, scope: Scope) -> Report:
+    def _compute(self, loaded: Loaded, scope: RequestScope) -> Report:
         return analyse(
             loaded.ledger,
             scope.date,
@@ -239,7 +182,7 @@ class Rebalance(FavaExtensionBase):
             account_match=account_matcher(scope.account),
         )
 
-    def _report(self) -> tuple[Loaded, Scope, Report]:
+    def _report(self) -> tuple[Loaded, RequestScope, Report]:
         """The report for this request's filters, computed once per ledger load and scope."""
         loaded = self._loaded
         if loaded is None:
@@ -264,68 +207,72 @@ class Rebalance(FavaExtensionBase):
             raise ReportUnavailable(_unexpected(exc)) from exc
         return loaded, scope, report
 
-    def _plan(self, loaded: Loaded, scope: Scope, report: Report, flow: CashFlow | None) -> Plan:
+    def _plan(self, loaded: Loaded, scope: RequestScope, report: Report,
+              flow: CashFlow | None) -> PlanRequest:
         """The trade plan for a report and cash flow, computed once per ledger load."""
-        return self._plans.get((scope, flow), lambda: plan_for(loaded.ledger, report, flow),
+        return self._plans.get((scope, flow), lambda: plan_request(report, loaded.ledger.declarations, flow),
                                loaded.generation)
 
-    def _requested_plan(self, loaded: Loaded, scope: Scope, report: Report) -> Plan:
+    def _requested_plan(self, loaded: Loaded, scope: RequestScope, report: Report) -> Plan:
         """The plan for this request's cash input; ``BadCash`` when it cannot be read or planned.
 
         Without a cash input a plan that failed is still given (its ``errors`` say why), so
-        the report itself can always be downloaded.
+        the report itself can always be downloaded (``PlanRequest.refusal``).
         """
         cash = read_cash(request.args)
         if cash.problem is not None:
             raise BadCash(cash.problem)
         try:
-            plan = self._plan(loaded, scope, report, cash.flow)
+            asked = self._plan(loaded, scope, report, cash.flow)
         except Exception as exc:
             LOG.exception("fava_rebalance: planning failed")
             raise ReportUnavailable(_unexpected(exc, "The trade plan")) from exc
-        problem = plan_problem(plan)
-        if problem is not None and cash.flow is not None:
-            raise BadCash(problem)
-        return plan
+        if asked.refusal is not None:
+            raise BadCash(asked.refusal)
+        return asked.plan
 
     def _page_path(self) -> str:
         """The tab's URL without its query string."""
         return fava_url_for("extension_report", extension_name=self.name).partition("?")[0]
 
-    def _plan_view(self, loaded: Loaded, scope: Scope, report: Report) -> PlanView:
+    def _plan_view(self, loaded: Loaded, scope: RequestScope, report: Report) -> PlanView:
         """The planner's panel for this request; a problem becomes its message, never an error."""
         numbers = Numbers(loaded.number_format)
         cash = read_cash(request.args)
-        try:
-            accounts = cash_accounts(report, loaded.ledger.declarations, price_quote(loaded.ledger, report))
-        except Exception:
-            LOG.exception("fava_rebalance: listing the accounts for cash failed")
-            accounts = CashAccounts((), None)
-        hidden = [(name, request.args[name]) for name in FORM_FILTERS if request.args.get(name)]
-        form = cash_form(self._page_path(), hidden, cash.text, cash.account, accounts, numbers)
-        if CASH not in request.args:  # the form always sends it, even empty
-            return PlanView(report.currency, form, None, pending=True)
-        plan, problem = None, cash.problem
-        if problem is None:
+        asked = CASH in request.args  # the form always sends it, even empty
+        plan, accounts, problem = None, None, cash.problem
+        if asked and problem is None:
             try:
-                plan = self._plan(loaded, scope, report, cash.flow)
+                found = self._plan(loaded, scope, report, cash.flow)
+                plan, accounts = found.plan, found.accounts  # one household for both
             except Exception as exc:
                 LOG.exception("fava_rebalance: planning failed")
                 problem = _unexpected(exc, "The trade plan")
+        if accounts is None:
+            try:
+                accounts = cash_accounts(report, loaded.ledger.declarations)
+            except Exception:
+                LOG.exception("fava_rebalance: listing the accounts for cash failed")
+                accounts = CashAccounts((), None)
+        hidden = [(name, request.args[name]) for name in FORM_FILTERS if request.args.get(name)]
+        form = cash_form(self._page_path(), hidden, cash.text, cash.account, accounts, numbers)
+        if not asked:
+            return PlanView(report.currency, form, None, pending=True)
         try:
-            return build_plan_view(report, form, plan, problem, numbers, loaded.directives)
+            return build_plan_view(report, form, plan, problem, numbers, loaded.ledger.declarations)
         except Exception as exc:
             LOG.exception("fava_rebalance: building the plan's panel failed")
-            return build_plan_view(report, form, None, _unexpected(exc, "The trade plan"), numbers)
+            return build_plan_view(report, form, None, _unexpected(exc, "The trade plan"), numbers,
+                                   loaded.ledger.declarations)
 
     def page(self) -> PageResult:
         """The page for this request (called once by the template)."""
         try:
             loaded, scope, report = self._report()
-            page = build_page(report, loaded.directives, loaded.number_format)
+            page = build_page(report, loaded.ledger.declarations, loaded.number_format)
             if report.allocation.targeted:
                 page = with_panels(page, Panel(PLAN_TEMPLATE, self._plan_view(loaded, scope, report)))
-            return PageResult(_masked_charts(page) if _incognito() else page)
+            return PageResult(masked_page(page) if _incognito() else page)
         except ReportUnavailable as exc:
             return PageResult(None, str(exc))
         except Exception as exc:
@@ -348,7 +295,7 @@ class Rebalance(FavaExtensionBase):
 
     def _download(
         self,
-        render: Callable[[Report, Plan | None, bool], str | bytes],
+        render: Render,
         name: str,
         mimetype: str,
         *,
@@ -378,20 +325,20 @@ class Rebalance(FavaExtensionBase):
     @_get("report.csv")
     def report_csv(self) -> Response:
         """The drift table as CSV (exact two-place figures, as on the page and the CLI)."""
-        return self._download(_drift_csv, "rebalance-{date}.csv", "text/csv",
+        return self._download(drift_csv, "rebalance-{date}.csv", "text/csv",
                               with_plan=False)
 
     @_get("trades.csv")
     def trades_csv(self) -> Response:
         """The plan's orders for the request's cash input as CSV (the workbook's Trades sheet)."""
-        return self._download(_trades_csv, "rebalance-trades-{date}.csv", "text/csv")
+        return self._download(trades_csv, "rebalance-trades-{date}.csv", "text/csv")
 
     @_get("report.xlsx")
     def report_xlsx(self) -> Response:
         """The report and the plan as an Excel workbook (drift, moves, trades, tax, ...)."""
-        return self._download(_workbook, "rebalance-{date}.xlsx", XLSX)
+        return self._download(workbook, "rebalance-{date}.xlsx", XLSX)
 
     @_get("report.json")
     def report_json(self) -> Response:
         """The report and the plan as the CLI's JSON object (SPEC §3)."""
-        return self._download(_json, "rebalance-{date}.json", "application/json")
+        return self._download(json_text, "rebalance-{date}.json", "application/json")

@@ -1,5 +1,8 @@
-"""Shared helpers for the core's tests: load a ledger from text, analyse it as of a date.
+"""Shared fixtures for every layer's tests: load a ledger from text, analyse it as of a date.
 
+The tests sit in one folder per layer (``core``, ``planner``, ``views``, ``tab``); this
+conftest, the helpers beside it (``planner_support``, ``fava_support``) and the ledgers in
+``ledgers/`` serve them all (pyproject's ``pythonpath`` puts these folders on the path).
 Ledgers in tests are written as indented triple-quoted strings and go through ``dedent``.
 """
 
@@ -14,7 +17,7 @@ from typing import Any
 import pytest
 from beancount import loader
 
-from fava_rebalance.analysis import Ledger, Report, analyse
+from fava_rebalance.core.pipeline import Ledger, Report, analyse
 
 LoadResult = tuple[list[Any], list[Any], dict[str, Any]]
 

@@ -8,8 +8,8 @@ from textwrap import dedent
 
 from beancount import loader
 
-from fava_rebalance.analysis import Ledger, Report, analyse
-from fava_rebalance.planner import CashFlow, Plan, Trade, plan, price_quote
+from fava_rebalance.core.pipeline import Ledger, Report, analyse
+from fava_rebalance.planner import CashFlow, Plan, Trade, plan
 
 
 def load(text: str) -> Ledger:
@@ -27,7 +27,7 @@ def plan_of(text: str, date: str, cash: str | None = None) -> tuple[Plan, Report
     if cash is not None:
         amount, _, account = cash.partition("@")
         flow = CashFlow(Decimal(amount), account or None)
-    return plan(report, ledger.declarations, flow, quote=price_quote(ledger, report)), report
+    return plan(report, ledger.declarations, flow), report
 
 
 def orders(result: Plan) -> list[tuple[str, str, str, str, str]]:

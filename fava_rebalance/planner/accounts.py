@@ -25,14 +25,14 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property
 
-from fava_rebalance.categories import is_within
-from fava_rebalance.declarations import Declarations, Settings
-from fava_rebalance.options import Options
+from fava_rebalance.core.categories import is_within
+from fava_rebalance.core.declarations import Declarations, Settings
+from fava_rebalance.core.options import Options
+from fava_rebalance.core.recent import Purchase
+from fava_rebalance.core.valuation import Holding
 from fava_rebalance.planner.lots import LotFact, lot_facts
 from fava_rebalance.planner.netposition import NetPosition, net_position, sold_as_net
 from fava_rebalance.planner.washsale import replacements
-from fava_rebalance.recent import Purchase
-from fava_rebalance.valuation import Holding
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -40,7 +40,7 @@ MIN_FRACTION_PLACES = 3
 HELD_HERE, HELD_ELSEWHERE, NOT_HELD = 0, 1, 2
 NO_PRICE, SHORT_POSITION = "no price", "net short"
 
-Quote = Callable[[str], Decimal | None]
+PriceLookup = Callable[[str], Decimal | None]
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ def places(number: Decimal) -> int:
 
 class _Builder:
     def __init__(self, holdings: tuple[Holding, ...], declarations: Declarations, settings: Settings,
-                 currency: str, quote: Quote | None) -> None:
+                 currency: str, quote: PriceLookup | None) -> None:
         self.holdings = holdings
         self.declarations = declarations
         self.settings = settings
@@ -203,7 +203,7 @@ def build_household(
     settings: Settings,
     categories: tuple[Category, ...],
     total: Decimal,
-    quote: Quote | None = None,
+    quote: PriceLookup | None = None,
     extra_accounts: tuple[str, ...] = (),
     purchases: Sequence[Purchase] = (),
 ) -> Household:
@@ -282,7 +282,6 @@ def _buy_options(
             price = b.quote(commodity)
             if price is not None and price > 0:
                 prices[commodity] = price
-    accounts_re = b.settings.options.accounts
     found: list[BuyOption] = []
     for name in names:
         held_here: dict[str, Holding] = {}
@@ -293,8 +292,7 @@ def _buy_options(
                     held_here[h.commodity] = h
         opens = sorted(
             (acct, o) for acct, o in declarations.opens.items()
-            if is_within(acct, name) and o.currencies and accounts_re.search(acct)
-            and not declarations.is_excluded(acct)
+            if is_within(acct, name) and o.currencies and b.settings.in_portfolio(acct)
         )
         constrained = bool(opens)
         for commodity in sorted(prices):

@@ -1,5 +1,7 @@
-"""A deposit or withdrawal: ``--cash AMOUNT[@ACCOUNT]`` read, and its trading account found.
+"""A deposit or withdrawal: ``AMOUNT[@ACCOUNT]`` read, and its trading account found.
 
+``parse_cash`` reads the text the command line's ``--cash`` and the tab's cash field take,
+the one parser of both; its messages speak of the amount and the account, never of a flag.
 The amount is in the reporting currency, positive to add money, negative to take it out.
 Without an account the money goes to (or comes from) the taxable trading account with the
 most cash (any trading account when none is taxable). A named account is taken as the
@@ -9,78 +11,64 @@ the ledger opens it. ``cash_accounts`` lists the accounts a form may offer, with
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 from beancount.core import account as bc_account
 
-from fava_rebalance.analysis import Report
-from fava_rebalance.declarations import Declarations
-from fava_rebalance.limits import cash_problem
-from fava_rebalance.options import Options
-from fava_rebalance.planner.accounts import Category, Quote, TradingAccount, build_household
-from fava_rebalance.planner.model import TAXABLE, CashFlow, PlanError
+from fava_rebalance.core.declarations import Declarations, Settings
+from fava_rebalance.core.limits import cash_problem
+from fava_rebalance.core.pipeline import Report
+from fava_rebalance.core.recent import Purchase
+from fava_rebalance.planner.accounts import Category, Household, TradingAccount, build_household
+from fava_rebalance.planner.model import TAXABLE, CashAccount, CashAccounts, CashFlow, PlanError
 
 
-@dataclass(frozen=True)
-class CashAccount:
-    """A trading account that can take a deposit or pay a withdrawal."""
-
-    name: str
-    tax_status: str
-    cash: Decimal
-
-
-@dataclass(frozen=True)
-class CashAccounts:
-    """The accounts cash may go to or come from, and the one ``plan`` picks without a name."""
-
-    accounts: tuple[CashAccount, ...]
-    default: str | None
-
-
-def read_amount(text: str) -> Decimal | None:
+def _amount(text: str) -> Decimal | None:
     """The number in ``text`` (``,`` and ``_`` group digits), or ``None`` if it is not one."""
     try:
-        return Decimal(text.strip().replace(",", "").replace("_", ""))
+        amount = Decimal(text.strip().replace(",", "").replace("_", ""))
     except InvalidOperation:
         return None
+    return amount if amount.is_finite() else None
 
 
-def parse_cash(text: str) -> CashFlow | PlanError:
+def parse_cash(text: str, account: str = "") -> CashFlow | PlanError:
     """``5000``, ``-2500.50`` or ``5000@Assets:Broker`` (``,`` and ``_`` group digits).
 
-    Amounts outside the planner's range (``limits.cash_problem``) are refused.
+    ``account`` is the account to use when ``text`` names none (the tab's list); one typed
+    after ``@`` wins. Amounts outside the planner's range (``limits.cash_problem``) and names
+    that are not Beancount account names are refused.
     """
-    amount_text, at, account = text.partition("@")
-    amount = read_amount(amount_text)
+    amount_text, at, typed = text.partition("@")
+    amount = _amount(amount_text)
     if amount is None:
-        return PlanError(f"--cash needs an amount such as 5000 or -2500@Assets:Broker, not {text!r}")
-    if not amount.is_finite():
-        return PlanError(f"--cash needs a finite amount, not {text!r}")
+        return PlanError(f"the cash amount {amount_text.strip()!r} is not a number. Enter an amount such "
+                         "as 5000 to add money, or -2500 to take it out")
     problem = cash_problem(amount)
     if problem is not None:
         return PlanError(problem)
-    account = account.strip()
-    if at and not bc_account.is_valid(account):
-        return PlanError(f"--cash names {account!r}, which is not a Beancount account name")
-    return CashFlow(amount, account or None)
+    if at and not typed.strip():
+        return PlanError(f"{text.strip()!r} names no account after '@': name one, or leave out the '@'")
+    name = typed.strip() or account.strip()
+    if name and not bc_account.is_valid(name):
+        return PlanError(f"{name!r} is not a Beancount account name")
+    return CashFlow(amount, name or None)
 
 
 def resolve_account(
-    name: str, known: Iterable[str], declarations: Declarations, options: Options
+    name: str, known: Iterable[str], declarations: Declarations, settings: Settings
 ) -> str | PlanError:
-    """The trading account of a named ``--cash`` account, or why it cannot take the money."""
+    """The trading account of the account named for the cash, or why it cannot take the money."""
     known = set(known)
     if name in known:
         return name
     trading = declarations.trading_account(name)
     if trading in known:
         return trading
-    if name in declarations.opens and options.accounts.search(name) and not declarations.is_excluded(name):
+    if name in declarations.opens and settings.in_portfolio(name):
         return name
-    return PlanError(f"--cash names {name}, which is not an account of the portfolio")
+    return PlanError(f"{name} is not an account of the portfolio, so it cannot take the cash")
 
 
 def default_account(accounts: Mapping[str, TradingAccount], can_buy: Iterable[str] = ()) -> str | None:
@@ -98,30 +86,49 @@ def default_account(accounts: Mapping[str, TradingAccount], can_buy: Iterable[st
     return max(taxable, key=lambda a: (a.cash, a.value, a.name)).name
 
 
-def declared_accounts(declarations: Declarations, options: Options) -> tuple[str, ...]:
+def declared_accounts(declarations: Declarations, settings: Settings) -> tuple[str, ...]:
     """Portfolio accounts whose ``open`` declares a tax status (trading accounts by definition)."""
-    return tuple(sorted(
-        name for name in declarations.tax_status
-        if options.accounts.search(name) and not declarations.is_excluded(name)
-    ))
+    return tuple(sorted(name for name in declarations.tax_status if settings.in_portfolio(name)))
 
 
-def cash_accounts(report: Report, declarations: Declarations, quote: Quote | None = None) -> CashAccounts:
-    """The trading accounts of ``report``'s portfolio and the default account for cash.
+def known_accounts(report: Report, declarations: Declarations) -> list[str]:
+    """The trading accounts of the holdings in ``report``, A–Z."""
+    return sorted({declarations.trading_account(h.account) for h in report.holdings})
 
-    The default is the one ``plan`` chooses for a cash flow without an account (built from
-    the same household); the list adds the accounts that declare a tax status but hold
-    nothing yet. ``quote`` prices commodities not held, as for ``plan``.
+
+def household_of(report: Report, declarations: Declarations, extra: Sequence[str] = (),
+                 purchases: Sequence[Purchase] = ()) -> Household:
+    """The household of ``report``'s portfolio, with the trading accounts ``extra`` added.
+
+    Built once per request: a plan and the cash form's accounts (``accounts_for_cash``) share
+    it. Commodities not held are priced from the report; ``purchases`` (the wash-sale window,
+    for the plan) mark which loss lots recent purchases cover.
     """
-    settings = report.settings
-    known = {declarations.trading_account(h.account) for h in report.holdings}
-    declared = declared_accounts(declarations, settings.options)
     categories = tuple(Category(r.category, r.value, r.target, r.band) for r in report.allocation.targeted)
-    household = build_household(report.holdings, declarations, settings, categories, report.total, quote,
-                                () if known else declared)
+    return build_household(report.holdings, declarations, report.settings, categories, report.total,
+                           report.price_of, tuple(extra), purchases)
+
+
+def accounts_for_cash(household: Household, report: Report, declarations: Declarations) -> CashAccounts:
+    """The trading accounts cash may use, and the default, from the household a plan uses.
+
+    The default is the one ``plan`` chooses for a cash flow without an account; the list
+    adds the accounts that declare a tax status but hold nothing yet.
+    """
     buying = {b.trading_account for b in household.buys}
     found = {name: CashAccount(name, a.status, a.cash) for name, a in household.accounts.items()}
-    for name in declared:
+    for name in declared_accounts(declarations, report.settings):
         found.setdefault(name, CashAccount(name, declarations.tax_status_of(name), Decimal(0)))
     default = default_account(household.accounts, buying) if report.allocation.targeted else None
     return CashAccounts(tuple(found[name] for name in sorted(found)), default)
+
+
+def cash_accounts(report: Report, declarations: Declarations) -> CashAccounts:
+    """The accounts cash may use when no plan is asked for (the cash form alone).
+
+    Its household is the one ``plan_request`` builds without a cash account named (and
+    without the wash-sale window, which the list does not need).
+    """
+    known = known_accounts(report, declarations)
+    extra = () if known else declared_accounts(declarations, report.settings)
+    return accounts_for_cash(household_of(report, declarations, extra), report, declarations)

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from fava_rebalance.categories import HUNDRED
-from fava_rebalance.formatting import grouped, plain, units
+from fava_rebalance.core.allocation import Allocation, within_band
+from fava_rebalance.core.categories import HUNDRED
+from fava_rebalance.core.formatting import grouped, plain, units
 from fava_rebalance.planner.accounts import NO_PRICE, SHORT_POSITION, Household
 from fava_rebalance.planner.optimize import DRIFT_TOLERANCE, rounding
 from fava_rebalance.planner.trades import Settlement
-from fava_rebalance.report import Allocation, within_band
 
 ZERO = Decimal(0)
 
@@ -47,8 +47,8 @@ def outside(household: Household, settlement: Settlement) -> list[str]:
             names.append(cat.name)
             continue
         off = abs(cat.target * settlement.total / HUNDRED - value)
-        band = cat.band * settlement.total / HUNDRED
-        if off > band + slack and off >= household.options.min_trade:
+        if (not within_band(value, cat.target, cat.band, settlement.total, allowance=slack)
+                and off >= household.options.min_trade):
             names.append(cat.name)
     return names
 

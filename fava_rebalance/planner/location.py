@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from fava_rebalance.categories import Share, ancestors
-from fava_rebalance.declarations import Location
-from fava_rebalance.formatting import grouped
+from fava_rebalance.core.categories import Share, ancestors
+from fava_rebalance.core.declarations import Location
+from fava_rebalance.core.formatting import grouped
+from fava_rebalance.core.valuation import Holding
 from fava_rebalance.planner.model import LocationNote
-from fava_rebalance.valuation import Holding
 
 
 def review(

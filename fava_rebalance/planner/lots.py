@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from fava_rebalance.holdings import Lot
-from fava_rebalance.options import Options
+from fava_rebalance.core.holdings import Lot
+from fava_rebalance.core.options import Options
 from fava_rebalance.planner.model import LONG, SHORT, LotSale
 
 ZERO = Decimal(0)

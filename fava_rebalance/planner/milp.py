@@ -53,7 +53,7 @@ def _quiet() -> Iterator[None]:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class SolverResult:
     """A solution (values per variable) and its objective, or why there is none."""
 
     values: tuple[float, ...] | None
@@ -132,7 +132,7 @@ class Model:
         return sum(self.integer)
 
     def solve(self, cost: Mapping[int, float], *, tolerance: float = 0.01,
-              time_limit: float = TIME_LIMIT_SECONDS, relaxed: bool = False) -> Outcome:
+              time_limit: float = TIME_LIMIT_SECONDS, relaxed: bool = False) -> SolverResult:
         """Minimise ``Σ cost·x`` to within ``tolerance`` (absolute) of the optimum.
 
         ``relaxed`` solves the linear relaxation: every variable continuous.
@@ -164,12 +164,12 @@ class Model:
                         np.array(self.starts, dtype=np.int32), np.array(self.index, dtype=np.int32),
                         np.array(self.values, dtype=float), integrality)
             if passed == highspy.HighsStatus.kError:  # a bound HiGHS cannot hold (≥ 1e20)
-                return Outcome(None, math.inf, "amounts of 1e20 or more, beyond the solver's range")
+                return SolverResult(None, math.inf, "amounts of 1e20 or more, beyond the solver's range")
             h.run()
         status = h.getModelStatus()
         info = h.getInfo()
         message = h.modelStatusToString(status)
         if info.primal_solution_status != FEASIBLE:
-            return Outcome(None, math.inf, message)
+            return SolverResult(None, math.inf, message)
         values_out = tuple(float(v) for v in h.getSolution().col_value)
-        return Outcome(values_out, float(info.objective_function_value), message)
+        return SolverResult(values_out, float(info.objective_function_value), message)

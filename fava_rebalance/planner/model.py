@@ -7,6 +7,7 @@ configured rates; the views (JSON, tables, terminal, Fava) only round for displa
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,7 +36,7 @@ class CashFlow:
 
 @dataclass(frozen=True)
 class PlanError:
-    """Why a plan could not be made as asked (a bad ``--cash``, a withdrawal too large)."""
+    """Why a plan could not be made as asked (an unusable cash amount or account, a withdrawal too large)."""
 
     message: str
 
@@ -113,11 +114,6 @@ class Trade:
     average_cost: Decimal | None = None
     average_currency: str | None = None
 
-    @property
-    def disallowed(self) -> Decimal:
-        """Loss disallowed by wash sales (0 without any)."""
-        return sum((w.disallowed for w in self.washes), Decimal(0))
-
 
 @dataclass(frozen=True)
 class AccountTotal:
@@ -136,7 +132,12 @@ class AccountTotal:
 
 @dataclass(frozen=True)
 class AfterRow:
-    """A targeted category before and after the plan."""
+    """A targeted category before and after the plan.
+
+    ``within_band``: the category ends within its band (edge included), decided once by the
+    planner with the one rule, ``core.allocation.within_band``, on the value and the total
+    after; the summary, the tables, the JSON and the break-even all read it.
+    """
 
     category: str
     target: Decimal
@@ -145,20 +146,42 @@ class AfterRow:
     percent_before: Decimal
     value: Decimal
     percent: Decimal
+    within_band: bool
 
     @property
     def difference(self) -> Decimal:
         """Percent after minus target, in percentage points."""
         return self.percent - self.target
 
+
+def largest_drift(rows: Sequence[AfterRow]) -> Decimal:
+    """The largest |percent − target| the rows leave, in percentage points (a break-even figure)."""
+    return max((abs(r.difference) for r in rows), default=Decimal(0))
+
+
+def outside_band(rows: Sequence[AfterRow]) -> tuple[str, ...]:
+    """The categories the rows leave outside their band (a break-even figure)."""
+    return tuple(r.category for r in rows if not r.within_band)
+
+
+class BreakEvenFigures:
+    """What a break-even column shows of its ``after`` rows, for the plan and each alternative."""
+
+    after: tuple[AfterRow, ...]
+
     @property
-    def within_band(self) -> bool:
-        """True when the category ends within its band (edge included)."""
-        return abs(self.difference) <= self.band
+    def largest_drift(self) -> Decimal:
+        """The largest |percent − target| left, in percentage points."""
+        return largest_drift(self.after)
+
+    @property
+    def outside_band(self) -> tuple[str, ...]:
+        """Categories left outside their band."""
+        return outside_band(self.after)
 
 
 @dataclass(frozen=True)
-class Alternative:
+class Alternative(BreakEvenFigures):
     """Another way to do what the plan does, for the break-even: its tax and the drift it leaves.
 
     ``kind`` is ``RAISE_CASH_ONLY`` (a withdrawal raised in its account at the least tax,
@@ -172,16 +195,6 @@ class Alternative:
     after: tuple[AfterRow, ...]
     trades: int
     estimated_tax: Decimal
-
-    @property
-    def largest_drift(self) -> Decimal:
-        """The largest |percent − target| left, in percentage points."""
-        return max((abs(r.difference) for r in self.after), default=Decimal(0))
-
-    @property
-    def outside_band(self) -> tuple[str, ...]:
-        """Categories that would stay outside their band."""
-        return tuple(r.category for r in self.after if not r.within_band)
 
 
 @dataclass(frozen=True)
@@ -216,7 +229,7 @@ class LocationNote:
 
 
 @dataclass(frozen=True)
-class Plan:
+class Plan(BreakEvenFigures):
     """The concrete orders for a report, and what they do.
 
     ``alternatives``: the break-even, when the plan costs tax: other ways to do it, each
@@ -238,6 +251,44 @@ class Plan:
     alternatives: tuple[Alternative, ...] = ()
 
     @property
-    def ok(self) -> bool:
-        """False when the plan could not be made as asked (see ``errors``)."""
-        return not self.errors
+    def problem(self) -> str | None:
+        """Why the plan could not be made as asked, in a sentence (``None``: it was)."""
+        if not self.errors:
+            return None
+        return "The plan could not be made: " + "; ".join(e.message for e in self.errors) + "."
+
+
+@dataclass(frozen=True)
+class CashAccount:
+    """A trading account that can take a deposit or pay a withdrawal."""
+
+    name: str
+    tax_status: str
+    cash: Decimal
+
+
+@dataclass(frozen=True)
+class CashAccounts:
+    """The accounts cash may go to or come from, and the one ``plan`` picks without a name."""
+
+    accounts: tuple[CashAccount, ...]
+    default: str | None
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """A plan asked for, and the accounts cash may use, both from one household.
+
+    ``cash_asked``: the request named a cash flow. A failed plan is fatal only then: the
+    command line exits 2 and a download answers 400 (``refusal``); without cash the drift
+    report stands and the plan's errors are only reported.
+    """
+
+    plan: Plan
+    accounts: CashAccounts
+    cash_asked: bool
+
+    @property
+    def refusal(self) -> str | None:
+        """Why the request itself cannot be served: the plan's problem when cash was asked for."""
+        return self.plan.problem if self.cash_asked else None

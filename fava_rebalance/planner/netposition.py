@@ -34,8 +34,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fava_rebalance.holdings import Lot
-from fava_rebalance.options import Options
+from fava_rebalance.core.holdings import Lot
+from fava_rebalance.core.options import Options
 from fava_rebalance.planner.lots import LotFact, term_of
 from fava_rebalance.planner.model import LONG, SHORT
 

@@ -32,13 +32,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
 
-from fava_rebalance.categories import HUNDRED
+from fava_rebalance.core.allocation import within_band
+from fava_rebalance.core.categories import HUNDRED
 from fava_rebalance.planner.accounts import Household
 from fava_rebalance.planner.budget import UNLIMITED, Deadline, OutOfTime
 from fava_rebalance.planner.lots import LotFact, Piece, piece_cost, pieces_of
-from fava_rebalance.planner.milp import TIME_LIMIT_SECONDS, Model, Outcome
+from fava_rebalance.planner.milp import TIME_LIMIT_SECONDS, Model, SolverResult
 from fava_rebalance.planner.model import LONG
-from fava_rebalance.report import within_band
 
 ZERO = Decimal(0)
 BAND_WEIGHT = 10.0
@@ -170,7 +170,7 @@ class PastLoss:
 
 
 @dataclass(frozen=True)
-class Scope:
+class SolveScope:
     """What one solve may do: which sells, buys and cash draws, and the money flows."""
 
     sells: frozenset[int]
@@ -228,7 +228,7 @@ class Held:
 class _Problem:
     """The model of one solve and the indices of its variables."""
 
-    def __init__(self, household: Household, goals: Mapping[str, Decimal], scope: Scope,
+    def __init__(self, household: Household, goals: Mapping[str, Decimal], scope: SolveScope,
                  past: Sequence[PastLoss], identical_to: Callable[[str], frozenset[str]],
                  *, whole: bool = True, pieces: dict[int, list[Segment]] | None = None,
                  exact: bool = True, deadline: Deadline = UNLIMITED) -> None:
@@ -679,12 +679,12 @@ class _Problem:
             self.deadline.check()
             step()
 
-    def solve(self, cost: Mapping[int, float], tolerance: float, *, relaxed: bool = False) -> Outcome:
+    def solve(self, cost: Mapping[int, float], tolerance: float, *, relaxed: bool = False) -> SolverResult:
         """``Model.solve`` limited to what is left of the deadline (``OutOfTime`` if nothing)."""
         return self.m.solve(cost, tolerance=tolerance, relaxed=relaxed,
                             time_limit=self.deadline.limit(TIME_LIMIT_SECONDS))
 
-    def cheapest(self, *, relaxed: bool = False) -> Outcome:
+    def cheapest(self, *, relaxed: bool = False) -> SolverResult:
         """Phase two: the least tax and costs, the least over the tax's convex pieces.
 
         The tax is ``st·S + lt·L + |d|·min(P₁, P₂, P₃)`` (``tax_pieces``). First the plan that
@@ -702,12 +702,12 @@ class _Problem:
         pieces = self.tax_pieces()
         mark = self.m.mark()
 
-        def solved(piece: int, *, lp: bool) -> Outcome:
+        def solved(piece: int, *, lp: bool) -> SolverResult:
             outcome = self.solve(self.tax_cost(self.add_tax(piece)), COST_TOLERANCE, relaxed=lp)
             self.m.reset(mark)
             return outcome
 
-        def true_cost(outcome: Outcome, piece: int) -> float:
+        def true_cost(outcome: SolverResult, piece: int) -> float:
             extra = self.netting(outcome.values or ())
             own = 0.0 if piece == 0 else self.piece_value(outcome.values or (), piece)
             return outcome.objective - own + extra
@@ -749,7 +749,7 @@ class _Problem:
             return 0.0
         return min(self.piece_values(values).values())
 
-    def candidates(self) -> tuple[Scope, Held] | None:
+    def candidates(self) -> tuple[SolveScope, Held] | None:
         """A smaller scope, from both phases solved as linear programmes (no whole units).
 
         Keeps the sells the relaxation makes and, in each trading account, every buy option
@@ -771,7 +771,7 @@ class _Problem:
                          if (self.h.buys[k].trading_account, self.h.buys[k].category) in places)
         return replace(self.scope, sells=sells, buys=buys), held
 
-    def read(self, outcome: Outcome, message: str) -> Solution:
+    def read(self, outcome: SolverResult, message: str) -> Solution:
         values = outcome.values or ()
         sells = {k: self.h.sells[k].quantum * round(values[n]) for k, n in self.sell_n.items()
                  if round(values[n]) > 0}
@@ -825,7 +825,7 @@ class _Problem:
 def solve(
     household: Household,
     goals: Mapping[str, Decimal],
-    scope: Scope,
+    scope: SolveScope,
     past: Sequence[PastLoss],
     identical_to: Callable[[str], frozenset[str]],
     deadline: Deadline = UNLIMITED,
@@ -861,7 +861,7 @@ def solve(
     return _phases(whole, scope)
 
 
-def _phases(problem: _Problem, scope: Scope, held: Held | None = None) -> Solution | str:
+def _phases(problem: _Problem, scope: SolveScope, held: Held | None = None) -> Solution | str:
     """Phase one (the distance from the goals, unless ``held`` gives it), then phase two."""
     slack = problem.slack()
     first = None

@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fava_rebalance.categories import HUNDRED
-from fava_rebalance.formatting import grouped, plain
-from fava_rebalance.formatting import units as units_text
-from fava_rebalance.options import Options
+from fava_rebalance.core.categories import HUNDRED
+from fava_rebalance.core.formatting import grouped, plain
+from fava_rebalance.core.formatting import units as units_text
+from fava_rebalance.core.options import Options
 from fava_rebalance.planner.accounts import BuyOption, Household, SellOption
 from fava_rebalance.planner.lots import estimated_tax, lot_sales, netted_rates
 from fava_rebalance.planner.model import (

@@ -1,4 +1,4 @@
-"""The trade planner's entry point: ``plan(report, declarations, cash=...)`` → ``Plan``.
+"""The trade planner's entry point: ``plan(report, declarations, cash)`` → ``Plan``.
 
 - No cash flow: when a targeted category is outside its band, every category goes to its
   target (the band is the trigger, the target the destination); inside every band, nothing.
@@ -18,15 +18,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fava_rebalance.analysis import Ledger, Report
-from fava_rebalance.categories import HUNDRED
-from fava_rebalance.declarations import Declarations
-from fava_rebalance.formatting import grouped, round2
-from fava_rebalance.limits import cash_problem
+from fava_rebalance.core.allocation import NONE, within_band
+from fava_rebalance.core.categories import HUNDRED
+from fava_rebalance.core.declarations import Declarations
+from fava_rebalance.core.formatting import grouped, round2
+from fava_rebalance.core.limits import cash_problem
+from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner import lazy
-from fava_rebalance.planner.accounts import Category, Household, Quote, build_household
+from fava_rebalance.planner.accounts import Household
 from fava_rebalance.planner.budget import SPENT, UNLIMITED, Deadline, OutOfTime
-from fava_rebalance.planner.cashflow import declared_accounts, default_account, resolve_account
+from fava_rebalance.planner.cashflow import (
+    accounts_for_cash,
+    declared_accounts,
+    default_account,
+    household_of,
+    known_accounts,
+    resolve_account,
+)
 from fava_rebalance.planner.explain import outside, untradable, why_outside
 from fava_rebalance.planner.location import review
 from fava_rebalance.planner.lots import lot_sales
@@ -46,10 +54,13 @@ from fava_rebalance.planner.model import (
     LocationNote,
     Plan,
     PlanError,
+    PlanRequest,
     TaxSummary,
     Trade,
+    largest_drift,
+    outside_band,
 )
-from fava_rebalance.planner.optimize import PastLoss, Scope, Solution, solve
+from fava_rebalance.planner.optimize import PastLoss, Solution, SolveScope, solve
 from fava_rebalance.planner.orders import Context, orders, tax_summary
 from fava_rebalance.planner.trades import Draft, Settlement, realize, settle
 from fava_rebalance.planner.washsale import (
@@ -63,35 +74,19 @@ from fava_rebalance.planner.washsale import (
     open_loss_warning,
     open_losses,
 )
-from fava_rebalance.report import NONE
 
 ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
-class Outcome:
+class SolvedOrders:
     """One solved and settled set of orders, with what it was solved for."""
 
     draft: Draft
     settlement: Settlement
-    scope: Scope
+    scope: SolveScope
     goals: Mapping[str, Decimal]
     message: str
-
-
-def price_quote(ledger: Ledger, report: Report) -> Quote:
-    """Prices of commodities the portfolio does not hold, for buying them (and lot costs).
-
-    Uses the ledger's price database as of the report date, in the reporting currency,
-    routed like the valuation of holdings (``fava_rebalance.pricebook``).
-    """
-    book = ledger.price_book(report.currency, report.date)
-
-    def quote(commodity: str) -> Decimal | None:
-        found = book.quote(commodity)
-        return found.rate if found is not None else None
-
-    return quote
 
 
 def _past_losses(
@@ -110,7 +105,7 @@ def _past_losses(
 
 class _Planner:
     def __init__(self, report: Report, declarations: Declarations, household: Household,
-                 quote: Quote | None = None, deadline: Deadline = UNLIMITED) -> None:
+                 deadline: Deadline = UNLIMITED) -> None:
         self.report = report
         self.deadline = deadline
         self.declarations = declarations
@@ -118,13 +113,8 @@ class _Planner:
         self.options = household.options
         self.warnings: list[str] = []
 
-        def rate_of(currency: str) -> Decimal | None:
-            if currency == household.currency:
-                return Decimal(1)
-            return quote(currency) if quote is not None else None
-
         self.open = open_losses(report.realized_losses, report.purchases, declarations.identical_to,
-                                declarations.tax_status_of, rate_of, report.date)
+                                declarations.tax_status_of, report.price_of, report.date)
         self.past = _past_losses(self.open, declarations.identical_to)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -132,7 +122,7 @@ class _Planner:
         total = self.h.total + flow
         return {c.name: c.target * total / HUNDRED for c in self.h.categories}
 
-    def run(self, goals: Mapping[str, Decimal], scope: Scope) -> Outcome | str:
+    def run(self, goals: Mapping[str, Decimal], scope: SolveScope) -> SolvedOrders | str:
         solution = solve(self.h, goals, scope, self.past, self.declarations.identical_to,
                          self.deadline)
         if isinstance(solution, str):
@@ -140,32 +130,29 @@ class _Planner:
         draft = realize(self.h, solution, scope, self.declarations.identical_to)
         if isinstance(draft, str):
             return draft
-        return Outcome(draft, settle(self.h, draft, scope, solution.draws), scope, goals,
-                       _solver_note(solution))
+        return SolvedOrders(draft, settle(self.h, draft, scope, solution.draws), scope, goals,
+                            _solver_note(solution))
 
-    def full_scope(self, flows: Mapping[str, Decimal]) -> Scope:
-        return Scope(
+    def full_scope(self, flows: Mapping[str, Decimal]) -> SolveScope:
+        return SolveScope(
             frozenset(s.key for s in self.h.sells),
             frozenset(b.key for b in self.h.buys),
             frozenset(p.key for p in self.h.pots if p.spendable),
             dict(flows),
         )
 
-    def outside(self, settlement: Settlement) -> list[str]:
-        return outside(self.h, settlement)
-
-    def idle(self, flows: Mapping[str, Decimal]) -> Outcome:
-        scope = Scope(frozenset(), frozenset(), frozenset(), dict(flows))
+    def idle(self, flows: Mapping[str, Decimal]) -> SolvedOrders:
+        scope = SolveScope(frozenset(), frozenset(), frozenset(), dict(flows))
         draft = Draft({}, {}, {})
         goals = {c.name: c.value for c in self.h.categories}
-        return Outcome(draft, settle(self.h, draft, scope, {}), scope, goals, "")
+        return SolvedOrders(draft, settle(self.h, draft, scope, {}), scope, goals, "")
 
     # -- modes -----------------------------------------------------------------------------
-    def rebalance(self, flows: Mapping[str, Decimal]) -> Outcome | str:
+    def rebalance(self, flows: Mapping[str, Decimal]) -> SolvedOrders | str:
         flow = sum(flows.values(), ZERO)
         return self.run(self.targets_after(flow), self.full_scope(flows))
 
-    def deposit(self, account: str, amount: Decimal) -> Outcome | str:
+    def deposit(self, account: str, amount: Decimal) -> SolvedOrders | str:
         targets = self.targets_after(amount)
         buyable = {b.category for b in self.h.buys if b.trading_account == account}
         sink = self.h.account(account).sink_fractions
@@ -179,11 +166,11 @@ class _Planner:
             self.warnings.append(f"{name} needs money but nothing wholly in {name} can be bought in "
                                  f"{account}; the deposit goes to the other categories.")
         goals = {c.name: c.value + shares[c.name] for c in self.h.categories}
-        scope = Scope(frozenset(), frozenset(b.key for b in self.h.buys if b.trading_account == account),
-                      frozenset(), {account: amount}, bands=False)
+        buys = frozenset(b.key for b in self.h.buys if b.trading_account == account)
+        scope = SolveScope(frozenset(), buys, frozenset(), {account: amount}, bands=False)
         return self.run(goals, scope)
 
-    def withdrawal(self, account: str, amount: Decimal) -> Outcome | str:
+    def withdrawal(self, account: str, amount: Decimal) -> SolvedOrders | str:
         targets = self.targets_after(-amount)
         pots = [p for p in self.h.pots if p.trading_account == account and p.spendable]
         free = sum((p.amount for p in pots if not p.fractions), ZERO)
@@ -203,8 +190,8 @@ class _Planner:
         slots = {c.name: lazy.Slot(c.value, targets[c.name], caps[c.name]) for c in self.h.categories}
         shares = lazy.withdrawal(slots, needed)
         goals = {c.name: c.value - shares[c.name] for c in self.h.categories}
-        scope = Scope(frozenset(s.key for s in self.h.sells if s.trading_account == account),
-                      frozenset(), frozenset(p.key for p in pots), {account: -amount}, bands=False)
+        scope = SolveScope(frozenset(s.key for s in self.h.sells if s.trading_account == account),
+                           frozenset(), frozenset(p.key for p in pots), {account: -amount}, bands=False)
         result = self.run(goals, scope)
         if isinstance(result, str):
             return (f"a withdrawal of {grouped(amount)} {self.h.currency} cannot be raised in {account} "
@@ -212,7 +199,7 @@ class _Planner:
                     f"{self.h.currency} (min-trade): {result}")
         return result
 
-    def orders_of(self, outcome: Outcome, mode: str) -> tuple[Trade, ...]:
+    def orders_of(self, outcome: SolvedOrders, mode: str) -> tuple[Trade, ...]:
         """The orders of an outcome, with their lots, wash sales and reasons."""
         h = self.h
         draft = outcome.draft
@@ -228,7 +215,7 @@ class _Planner:
                                          self.declarations.tax_status_of)
         return orders(draft, washes, buybacks, Context(h, mode, outcome.scope.flows, outcome.goals))
 
-    def without_taxable_sales(self, outcome: Outcome, mode: str) -> Alternative | None:
+    def without_taxable_sales(self, outcome: SolvedOrders, mode: str) -> Alternative | None:
         """The plan's goals selling nothing in taxable accounts, for the break-even.
 
         A withdrawal from a taxable account may still sell there, up to the withdrawal
@@ -242,7 +229,7 @@ class _Planner:
                            default=ZERO)
                 caps[account] = -flow + unit
         base = self.full_scope(scope.flows) if scope.bands else scope
-        narrowed = Scope(
+        narrowed = SolveScope(
             frozenset(k for k in base.sells
                       if self.h.sells[k].status != TAXABLE or self.h.sells[k].trading_account in caps),
             base.buys, base.draws, base.flows, base.bands, caps)
@@ -260,11 +247,11 @@ class _Planner:
         """
         goals = {c.name: c.value for c in self.h.categories}
         pots = frozenset(p.key for p in self.h.pots if p.trading_account == account and p.spendable)
-        scope = Scope(frozenset(s.key for s in self.h.sells if s.trading_account == account), frozenset(),
-                      pots, {account: -amount}, bands=True, rebalancing=False)
+        sells = frozenset(s.key for s in self.h.sells if s.trading_account == account)
+        scope = SolveScope(sells, frozenset(), pots, {account: -amount}, bands=True, rebalancing=False)
         return self.alternative(RAISE_CASH_ONLY, "Only raising the cash", self.run(goals, scope), mode)
 
-    def alternative(self, kind: str, label: str, result: Outcome | str, mode: str) -> Alternative | None:
+    def alternative(self, kind: str, label: str, result: SolvedOrders | str, mode: str) -> Alternative | None:
         """``result`` as a column of the break-even (``None`` when it could not be solved)."""
         if isinstance(result, str):
             return None
@@ -275,8 +262,7 @@ class _Planner:
 
 def _column(after: tuple[AfterRow, ...], trades: int, tax: Decimal) -> tuple[object, ...]:
     """What a break-even column shows: tax, largest drift (rounded), what is outside, orders."""
-    drift = max((abs(r.difference) for r in after), default=ZERO)
-    return round2(tax), round2(drift), tuple(r.category for r in after if not r.within_band), trades
+    return round2(tax), round2(largest_drift(after)), outside_band(after), trades
 
 
 def _distinct(plan_column: tuple[object, ...], found: list[Alternative | None]) -> tuple[Alternative, ...]:
@@ -300,7 +286,8 @@ def after_rows(household: Household, settlement: Settlement) -> tuple[AfterRow, 
         value = settlement.values[cat.name]
         before = cat.value / household.total * HUNDRED if household.total > 0 else ZERO
         after = value / settlement.total * HUNDRED if settlement.total > 0 else ZERO
-        rows.append(AfterRow(cat.name, cat.target, cat.band, cat.value, before, value, after))
+        rows.append(AfterRow(cat.name, cat.target, cat.band, cat.value, before, value, after,
+                             within_band(value, cat.target, cat.band, settlement.total)))
     return tuple(rows)
 
 
@@ -320,20 +307,50 @@ def _empty(report: Report, cash: CashFlow | None, warnings: list[str],
     return Plan(NOTHING, cash, None, (), (), tax, (), report.total, locations, tuple(warnings), errors)
 
 
+def plan_request(
+    report: Report,
+    declarations: Declarations,
+    cash: CashFlow | None = None,
+    *,
+    deadline: Deadline | None = None,
+) -> PlanRequest:
+    """The plan for ``report`` and ``cash``, with the accounts cash may use: what a request asks.
+
+    The one call the command line and the Fava tab make. The household is built once, for
+    both; ``PlanRequest.refusal`` says whether a failed plan refuses the request (only when
+    cash was asked for).
+    """
+    settings = report.settings
+    known = known_accounts(report, declarations)
+    named: str | PlanError | None = None
+    if cash is not None and cash.account is not None:
+        named = resolve_account(cash.account, known, declarations, settings)
+    extra = [*(() if known else declared_accounts(declarations, settings)),
+             *((named,) if isinstance(named, str) else ())]
+    household = household_of(report, declarations, extra, report.purchases)
+    found = _plan(report, declarations, cash, household, named, deadline)
+    return PlanRequest(found, accounts_for_cash(household, report, declarations), cash is not None)
+
+
 def plan(
     report: Report,
     declarations: Declarations,
     cash: CashFlow | None = None,
     *,
-    quote: Quote | None = None,
     deadline: Deadline | None = None,
 ) -> Plan:
     """The concrete orders for ``report``: which, where, which lots, at what tax cost.
 
     ``cash`` is a deposit (positive) or withdrawal (negative) in the reporting currency;
-    ``quote`` prices commodities the portfolio does not hold (see ``price_quote``);
+    commodities the portfolio does not hold are priced from the report (``Report.price_of``);
     ``deadline`` ends the planning (default: the ``time-budget`` option from now).
     """
+    return plan_request(report, declarations, cash, deadline=deadline).plan
+
+
+def _plan(report: Report, declarations: Declarations, cash: CashFlow | None, household: Household,
+          named: str | PlanError | None, deadline: Deadline | None) -> Plan:
+    """``plan`` on the request's ``household``; ``named``: the trading account of the account asked for."""
     settings = report.settings
     if deadline is None:
         deadline = Deadline.start(settings.options.time_budget)
@@ -351,29 +368,18 @@ def plan(
         return _empty(report, cash, [], (error,), locations)
     if report.total + flow <= 0:
         return _empty(report, cash, ["nothing is held: nothing to plan"], locations=locations)
-    known = sorted({declarations.trading_account(h.account) for h in report.holdings})
-    extra: tuple[str, ...] = ()
-    if cash is not None and cash.account is not None:
-        resolved = resolve_account(cash.account, known, declarations, settings.options)
-        if isinstance(resolved, PlanError):
-            return _empty(report, cash, [], (resolved,), locations)
-        extra = (resolved,)
-    elif flow and not known:  # a first deposit: the accounts that declare a tax status
-        extra = declared_accounts(declarations, settings.options)
-    categories = tuple(Category(r.category, r.value, r.target, r.band) for r in rows)
-    household = build_household(report.holdings, declarations, settings, categories, report.total, quote,
-                                extra, report.purchases)
-    planner = _Planner(report, declarations, household, quote, deadline)
+    if isinstance(named, PlanError):
+        return _empty(report, cash, [], (named,), locations)
+    planner = _Planner(report, declarations, household, deadline)
     buying = {b.trading_account for b in household.buys}
-    account = (extra[0] if cash is not None and cash.account is not None
-               else default_account(household.accounts, buying) if flow else None)
+    account = named if named is not None else default_account(household.accounts, buying) if flow else None
     if flow and account is None:
-        error = PlanError("no account to put the cash in: name one with --cash AMOUNT@ACCOUNT")
+        error = PlanError("no account to put the cash in: name the account it goes to")
         return _empty(report, cash, [], (error,), locations)
     flows = {account: flow} if account is not None and flow else {}
 
     mode = NOTHING
-    outcome: Outcome | str
+    outcome: SolvedOrders | str
     try:
         if flow > 0 and account is not None:
             mode, outcome = DEPOSIT, planner.deposit(account, flow)
@@ -389,14 +395,14 @@ def plan(
         if deadline.expired and SPENT not in outcome:  # the solver stopped at what was left
             outcome = f"{deadline.message} before a plan was found ({outcome})"
         return _empty(report, cash, planner.warnings, (PlanError(outcome),), locations)
-    if mode in (DEPOSIT, WITHDRAWAL) and planner.outside(outcome.settlement):
+    if mode in (DEPOSIT, WITHDRAWAL) and outside(household, outcome.settlement):
         try:
-            more: Outcome | str = planner.rebalance(flows)
+            more: SolvedOrders | str = planner.rebalance(flows)
         except OutOfTime as exc:
             more = str(exc)
             planner.warnings.append(f"{exc}: the plan does not trade across the household, though a "
                                     "category stays outside its band")
-        if isinstance(more, Outcome):
+        if isinstance(more, SolvedOrders):
             planner.warnings.append(f"after the {mode} alone a category would still be outside its band, "
                                     "so the plan trades across the household toward every target")
             mode, outcome = REBALANCE, more
@@ -404,7 +410,7 @@ def plan(
 
 
 def _finish(planner: _Planner, report: Report, cash: CashFlow | None, account: str | None, mode: str,
-            outcome: Outcome, locations: tuple[LocationNote, ...]) -> Plan:
+            outcome: SolvedOrders, locations: tuple[LocationNote, ...]) -> Plan:
     h = planner.h
     declarations = planner.declarations
     trades = planner.orders_of(outcome, mode)
@@ -444,7 +450,7 @@ def _finish(planner: _Planner, report: Report, cash: CashFlow | None, account: s
 
 
 def _account_totals(household: Household, trades: tuple[Trade, ...], settlement: Settlement,
-                    scope: Scope) -> tuple[AccountTotal, ...]:
+                    scope: SolveScope) -> tuple[AccountTotal, ...]:
     totals = []
     for name in sorted({*(t.trading_account for t in trades), *scope.flows}):
         account = household.account(name)
@@ -454,12 +460,3 @@ def _account_totals(household: Household, trades: tuple[Trade, ...], settlement:
         totals.append(AccountTotal(name, account.status, account.cash, scope.flows.get(name, ZERO), sold,
                                    bought, settlement.fees[name], settlement.cash[name], len(mine)))
     return tuple(totals)
-
-
-def plan_for(ledger: Ledger, report: Report, cash: CashFlow | None = None) -> Plan:
-    """``plan`` for a report of ``ledger``, pricing unheld commodities from its price map.
-
-    The one call the command line and the Fava page make: ``report`` is what ``analyse``
-    returned for that ledger (with Fava's filters, if any).
-    """
-    return plan(report, ledger.declarations, cash, quote=price_quote(ledger, report))

@@ -17,7 +17,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from fava_rebalance.planner.accounts import Household, SellOption
 from fava_rebalance.planner.lots import LotFact, Piece, keep_lot_order, merge_pieces, sell_order, take_lots
-from fava_rebalance.planner.optimize import Scope, Solution, floor_units
+from fava_rebalance.planner.optimize import Solution, SolveScope, floor_units
 
 ZERO = Decimal(0)
 MAX_ROUNDS = 50
@@ -32,11 +32,6 @@ class Draft:
     sells: Mapping[int, Decimal]
     buys: Mapping[int, Decimal]
     lots: Mapping[int, Pieces]
-
-    @property
-    def empty(self) -> bool:
-        """True when there is nothing to trade."""
-        return not self.sells and not self.buys
 
 
 @dataclass(frozen=True)
@@ -54,7 +49,7 @@ def _ceil_units(amount: Decimal, quantum: Decimal) -> int:
 
 
 class _Realizer:
-    def __init__(self, household: Household, solution: Solution, scope: Scope,
+    def __init__(self, household: Household, solution: Solution, scope: SolveScope,
                  identical_to: Identical) -> None:
         self.h = household
         self.scope = scope
@@ -205,14 +200,14 @@ class _Realizer:
 def realize(
     household: Household,
     solution: Solution,
-    scope: Scope,
+    scope: SolveScope,
     identical_to: Identical,
 ) -> Draft | str:
     """Exact, valid orders from a solution (or why the accounts cannot be balanced)."""
     return _Realizer(household, solution, scope, identical_to).run()
 
 
-def settle(household: Household, draft: Draft, scope: Scope, draws: Mapping[int, float]) -> Settlement:
+def settle(household: Household, draft: Draft, scope: SolveScope, draws: Mapping[int, float]) -> Settlement:
     """Values per category, cash per trading account and the total once ``draft`` is done."""
     values = {c.name: c.value for c in household.categories}
     fee = household.options.trade_cost

@@ -39,10 +39,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fava_rebalance.holdings import Lot
+from fava_rebalance.core.holdings import Lot
+from fava_rebalance.core.recent import WINDOW_DAYS, LotKey, Purchase, RealizedLoss
 from fava_rebalance.planner.lots import term_of
 from fava_rebalance.planner.model import LotSale, WashSale
-from fava_rebalance.recent import WINDOW_DAYS, LotKey, Purchase, RealizedLoss
 
 ZERO = Decimal(0)
 Identical = Callable[[str], frozenset[str]]

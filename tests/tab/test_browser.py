@@ -1,0 +1,229 @@
+"""The Rebalance tab in a real Chromium against a live ``fava`` process.
+
+Opens the tab from Fava's sidebar, checks the three sections, the colours of the actions
+(computed style), the suggested moves and a holding's detail row, downloads the Excel
+workbook and reads it back, and saves screenshots in the light and dark themes under
+``test-output/``. Figures: see ``tests/ledgers/page.beancount`` (time=2024).
+
+The same Fava serves ``example-ledger/example.beancount``: on it the test types a cash
+amount into the trade planner's form, submits it, reads the trade list, opens a trade's
+lots and saves screenshots of the plan (figures: ``tests/test_fava_plan.py``).
+
+Without ``/usr/bin/chromium`` the test is skipped, except with ``CI=true``, where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+ROOT = Path(__file__).resolve().parents[2]
+LEDGER = ROOT / "tests" / "ledgers" / "page.beancount"
+EXAMPLE = ROOT / "example-ledger" / "example.beancount"
+OUTPUT = ROOT / "test-output"
+SLUG = "rebalance-page"
+EXAMPLE_SLUG = "example-household"
+
+pytestmark = pytest.mark.browser
+
+
+def _require_browser() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{CHROMIUM} is missing; CI must install Debian's chromium")
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _fava_command(port: int) -> list[str]:
+    script = Path(sys.executable).parent / "fava"
+    base = [str(script)] if script.exists() else [sys.executable, "-c", "from fava.cli import main; main()"]
+    return [*base, "--host", "127.0.0.1", "--port", str(port), str(LEDGER), str(EXAMPLE)]
+
+
+@pytest.fixture(scope="module")
+def fava_url() -> Iterator[str]:
+    _require_browser()
+    port = _free_port()
+    env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
+    process = subprocess.Popen(_fava_command(port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               env=env, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/{SLUG}/extension/Rebalance/", timeout=5) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None:
+                    output = process.stdout.read().decode() if process.stdout else ""
+                    pytest.fail(f"fava exited with {process.returncode}: {output}")
+                if time.monotonic() > deadline:
+                    pytest.fail("fava did not answer within 60 seconds")
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _rgb(css_colour: str) -> tuple[int, int, int]:
+    inside = css_colour[css_colour.index("(") + 1 : css_colour.index(")")]
+    red, green, blue = (int(float(part)) for part in inside.replace(",", " ").split()[:3])
+    return red, green, blue
+
+
+def _check_colours(page: Page) -> None:
+    def colour(selector: str) -> tuple[int, int, int]:
+        return _rgb(page.locator(selector).first.evaluate("e => getComputedStyle(e).color"))
+
+    red, green, blue = colour("#rebalance-targeted .rebalance-buy")
+    assert green > max(red, blue) + 40, (red, green, blue)  # green
+    red, green, blue = colour("#rebalance-targeted .rebalance-sell")
+    assert red > max(green, blue) + 40, (red, green, blue)  # red
+    red, green, blue = colour("#rebalance-targeted .rebalance-none")
+    assert max(red, green, blue) - min(red, green, blue) < 12, (red, green, blue)  # grey
+
+
+def _check_plan(page: Page, fava_url: str, scheme: str) -> None:
+    """Type a withdrawal into the planner's form, submit it, read the orders, open the lots."""
+    page.goto(f"{fava_url}/{EXAMPLE_SLUG}/extension/Rebalance/?time=2026-11-20")
+    page.wait_for_selector("#rebalance-plan")
+    assert page.locator("#rebalance-cash-account").input_value() == "Assets:Invest:Brokerage"  # the default
+    page.locator("#rebalance-cash").fill("-50000")
+    page.get_by_role("button", name="Plan trades").click()
+    page.wait_for_url("**cash=-50000**")
+    assert "time=2026-11-20" in page.url
+    orders = page.locator("#rebalance-plan .rebalance-trade")
+    # The brokerage's sells add up to the 50,000 withdrawn; which holdings besides VOO raise
+    # it is the optimiser's tie-break. VOO's loss lot is sold whole (the least tax):
+    # 50 at 550.00, bought at 590.00, a short-term loss of 50 × 40 = 2,000.00.
+    amounts = [row.locator("td").nth(5).inner_text().strip() for row in orders.all()]
+    assert sum(map(Decimal, amounts)) == Decimal(50000)
+    voo = orders.filter(has=page.locator("td:nth-child(3)", has_text="VOO"))
+    assert voo.count() == 1
+    first = [cell.strip() for cell in voo.locator("td").all_inner_texts()]
+    assert first[:8] == ["Assets:Invest:Brokerage", "Sell", "VOO", "50", "550.00", "27500.00", "-2000.00",
+                         "Short"]
+    reason = voo.locator("xpath=following-sibling::tr[1]").inner_text()
+    assert "Wash sale: 400.00 USD disallowed" in reason
+    sell = voo.locator(".rebalance-sell")
+    red, green, blue = _rgb(sell.evaluate("e => getComputedStyle(e).color"))
+    assert red > max(green, blue) + 40, (red, green, blue)
+    lots = page.locator(f"#{voo.get_by_role('button', name='1 lot').get_attribute('aria-controls')}")
+    assert lots.is_hidden()
+    voo.get_by_role("button", name="1 lot").click()
+    assert lots.is_visible()
+    assert [t.strip() for t in lots.locator(".rebalance-lot td").all_inner_texts()] == [
+        "2026-02-10", "50", "590.00 USD", "-2000.00", "Short"]
+    bars = page.locator("#rebalance-plan svg.rebalance-chart .rebalance-chart-row .rebalance-bar-after")
+    assert bars.count() == 4
+    page.set_viewport_size({"width": 1280, "height": 2400})
+    page.locator("#rebalance-plan").screenshot(path=str(OUTPUT / f"rebalance-plan-{scheme}.png"))
+
+
+def test_rebalance_tab_in_chromium(fava_url: str) -> None:
+    OUTPUT.mkdir(exist_ok=True)
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            for scheme in ("light", "dark"):
+                context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900},
+                                              accept_downloads=True)
+                page = context.new_page()
+                page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+                page.on("console", lambda msg: problems.append(f"console: {msg.text}")
+                        if msg.type == "error" else None)
+                page.goto(f"{fava_url}/{SLUG}/income_statement/?time=2024")
+                page.get_by_role("link", name="Rebalance", exact=True).click()
+                page.wait_for_selector(".rebalance-table")
+                assert "/extension/Rebalance/" in page.url
+                assert "time=2024" in page.url
+
+                # The header and the three sections (tests/ledgers/page.beancount, time=2024).
+                assert page.locator(".rebalance-total").inner_text() == "50000.00 USD"
+                assert page.locator(".rebalance-summary time").inner_text() == "2024-12-31"
+                heads = page.locator(".rebalance-section-head th").all_inner_texts()
+                titles = ["Categories with targets", "No target set", "Uncategorized"]
+                assert len(heads) == 3
+                assert all(head.startswith(title) for head, title in zip(heads, titles, strict=True))
+                assert page.locator("#rebalance-targeted .rebalance-row").count() == 4
+                assert page.locator("#rebalance-untargeted .rebalance-toggle").all_inner_texts() == ["Crypto"]
+                assert page.locator("#rebalance-uncategorized .rebalance-toggle").all_inner_texts() == ["GLD"]
+                actions = [t.strip() for t in
+                           page.locator("#rebalance-targeted .rebalance-action").all_inner_texts()]
+                assert actions == ["Sell 3500.00", "No action", "Buy 6000.00", "Buy 3000.00"]
+                _check_colours(page)
+                assert page.locator(".rebalance-moves ol li").all_inner_texts() == [
+                    "Buy 6,000.00 USD of Equities:International (10.00% now, target 22.00%).",
+                    "Sell 3,500.00 USD of Bonds (32.00% now, target 25.00%).",
+                    "Buy 3,000.00 USD of Equities:US (44.00% now, target 50.00%).",
+                    "Buy 500.00 USD of Cash (2.00% now, target 3.00%; inside its band, rebalanced with the "
+                    "others).",
+                ]
+
+                # A category row opens to its holdings (JS module), with a link to the account.
+                detail = page.locator("#rebalance-detail-targeted-0")
+                assert detail.is_hidden()
+                page.get_by_role("button", name="Bonds").click()
+                assert detail.is_visible()
+                link = detail.get_by_role("link", name="Assets:Invest:IRA")
+                assert link.get_attribute("href") == f"/{SLUG}/account/Assets:Invest:IRA/?time=2024"
+                assert detail.locator("td.num").all_inner_texts() == ["200", "80.00", "16000.00"]
+                page.get_by_role("button", name="GLD").click()
+                assert "asset-class" in page.locator("#rebalance-detail-uncategorized-0 pre").inner_text()
+                bars = page.locator("svg.rebalance-chart .rebalance-chart-row .rebalance-bar-current")
+                assert bars.count() == 6
+
+                # Fava scrolls inside <article>, so a tall viewport shows the whole page.
+                page.set_viewport_size({"width": 1280, "height": 2200})
+                page.screenshot(path=str(OUTPUT / f"rebalance-{scheme}.png"))
+
+                if scheme == "light":
+                    with page.expect_download() as download_info:
+                        page.get_by_role("link", name="Excel").click()
+                    download = download_info.value
+                    assert download.suggested_filename == "rebalance-2024-12-31.xlsx"
+                    saved = OUTPUT / "rebalance-2024-12-31.xlsx"
+                    download.save_as(saved)
+                    drift = pd.read_excel(saved, sheet_name="Drift")
+                    targeted = drift[drift["section"] == "targeted"]
+                    assert list(targeted["category"]) == ["Bonds", "Cash", "Equities:International",
+                                                          "Equities:US"]
+                    assert [Decimal(str(v)) for v in targeted["value"]] == [16000, 1000, 5000, 22000]
+                    assert list(targeted["action"]) == ["sell", "none", "buy", "buy"]
+                    moves = pd.read_excel(saved, sheet_name="Moves")
+                    assert moves["move"].iloc[0].startswith("Buy 6,000.00 USD of Equities:International")
+                _check_plan(page, fava_url, scheme)
+                context.close()
+        finally:
+            browser.close()
+    assert problems == []
