@@ -101,6 +101,10 @@ def _trade(trade: Trade) -> dict[str, Any]:
         "amount": plain(trade.amount),
         "gain": plain(trade.gain),
         "term": trade.term,
+        "tax": plain(trade.tax),
+        "booking": trade.booking or None,
+        "average_cost": None if trade.average_cost is None else plain(trade.average_cost),
+        "average_currency": trade.average_currency,
         "lots": [
             {
                 "date": lot.date.isoformat() if lot.date else None,
@@ -109,6 +113,7 @@ def _trade(trade: Trade) -> dict[str, Any]:
                 "cost_currency": lot.cost_currency,
                 "gain": plain(lot.gain),
                 "term": lot.term,
+                "averaged": lot.averaged,
             }
             for lot in trade.lots
         ],
@@ -119,6 +124,8 @@ def _trade(trade: Trade) -> dict[str, Any]:
                 "date": wash.date.isoformat(),
                 "units": units(wash.units),
                 "disallowed": plain(wash.disallowed),
+                "buys_back_a_sale": wash.of_sale,
+                "lost_for_good": wash.status != "taxable",
             }
             for wash in trade.washes
         ],
@@ -177,6 +184,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "long_term_gain": plain(tax.long_term_gain),
             "estimated_tax": plain(tax.estimated_tax),
             "disallowed_loss": plain(tax.disallowed_loss),
+            "rebought_loss": plain(tax.rebought_loss),
             "trade_costs": plain(tax.trade_costs),
         },
         "break_even": None if not kinds else {

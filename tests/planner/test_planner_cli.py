@@ -52,7 +52,7 @@ def test_deposit_as_json(ledger: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert all(Decimal(t["units"]) * 10 == Decimal(t["amount"]) for t in doc["trades"])
     assert all(t["reason"] for t in doc["trades"])
     assert doc["tax"] == {"short_term_gain": "0.00", "long_term_gain": "0.00", "estimated_tax": "0.00",
-                          "disallowed_loss": "0.00", "trade_costs": "0.00"}
+                          "disallowed_loss": "0.00", "rebought_loss": "0.00", "trade_costs": "0.00"}
     assert doc["break_even"] is None
     # Of 105,000: Bonds 18,666.67 = 17.78%, TIPS 8.89%, US 43,500 = 41.43%, Intl 31.90%.
     assert [(r["category"], r["percent"]) for r in doc["after"]] == [
@@ -83,7 +83,8 @@ def test_withdrawal_named_account_as_json(ledger: Path, capsys: pytest.CaptureFi
     units = Decimal(usf["units"])
     assert (usf["gain"], usf["term"]) == (f"{units * 2:.2f}", "long")
     assert usf["lots"] == [{"date": "2023-01-10", "units": usf["units"], "cost": "8",
-                            "cost_currency": "USD", "gain": usf["gain"], "term": "long"}]
+                            "cost_currency": "USD", "gain": usf["gain"], "term": "long",
+                            "averaged": False}]
     assert doc["tax"]["long_term_gain"] == "1000.00"
     assert doc["tax"]["estimated_tax"] == "150.00"
 
