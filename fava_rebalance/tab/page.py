@@ -30,7 +30,7 @@ from fava.core.number import get_locale_format
 from fava_rebalance.core.allocation import NO_VALUE, NONE, WITHIN_BAND, Part, TargetRow
 from fava_rebalance.core.beginnings import Beginnings
 from fava_rebalance.core.declarations import Declarations
-from fava_rebalance.core.formatting import round2, units
+from fava_rebalance.core.formatting import round2
 from fava_rebalance.core.pipeline import NO_HOLDINGS, Report
 from fava_rebalance.tab.chart import BAND, Bar, Chart, ChartItem, bar_chart
 from fava_rebalance.tab.hints import (
@@ -89,6 +89,12 @@ class Numbers:
         rounded = round2(value)
         text = self.write(rounded, 2)
         return f"+{text}" if rounded > 0 else text
+
+    def units(self, value: Decimal) -> str:
+        """Units with every decimal the ledger wrote (``350.645``; ``350,645`` in German)."""
+        exponent = value.as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        return self.write(value, places)
 
     def text(self, sentence: str) -> str:
         """``sentence`` with each two-decimal figure of the library written in this format."""
@@ -240,7 +246,7 @@ def _holdings(parts: Iterable[Part], numbers: Numbers, declarations: Declaration
             account=holding.account,
             commodity=holding.commodity,
             commodity_name=declarations.commodity_name(holding.commodity),
-            units=units(holding.units),
+            units=numbers.units(holding.units),
             share=None if part.fraction == 1 else f"{numbers.money(part.fraction * 100)}%",
             price=None if holding.price is None or holding.basis == "currency"
             else numbers.price(holding.price),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from fava_rebalance.core.declarations import Declarations
-from fava_rebalance.core.formatting import round2, units
+from fava_rebalance.core.formatting import round2
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner import (
     AccountTotal,
@@ -282,7 +282,8 @@ def cash_form(
 
 def _lot(lot: LotSale, numbers: Numbers) -> LotView:
     gain = numbers.money(lot.gain) if lot.cost is not None else "none counted"
-    return LotView(lot_date_label(lot), units(lot.units), lot_cost_label(lot), gain, lot_term_label(lot))
+    return LotView(lot_date_label(lot), numbers.units(lot.units), lot_cost_label(lot, numbers.units), gain,
+                   lot_term_label(lot))
 
 
 def _wash(wash: WashSale, numbers: Numbers) -> WashView:
@@ -302,7 +303,7 @@ def _trade(index: int, trade: Trade, numbers: Numbers, declarations: Declaration
         action_label=action_label(trade.action),
         commodity=trade.commodity,
         commodity_name=declarations.commodity_name(trade.commodity),
-        units=units(trade.units),
+        units=numbers.units(trade.units),
         price=numbers.price(trade.price),
         amount=numbers.money(trade.amount),
         gain=numbers.money(trade.gain) if taxed else "",

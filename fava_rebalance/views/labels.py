@@ -36,9 +36,13 @@ def term_label(term: str | None) -> str:
     return TERMS.get(term, term) if term else ""
 
 
-def cost_label(cost: Decimal | None, currency: str | None) -> str:
-    """A lot's cost per unit as the ledger writes it (``590.00 USD``), or ``no cost``."""
-    return NO_COST if cost is None else f"{units(cost)} {currency or ''}".strip()
+def cost_label(cost: Decimal | None, currency: str | None,
+               number: Callable[[Decimal], str] = units) -> str:
+    """A lot's cost per unit as the ledger writes it (``590.00 USD``), or ``no cost``.
+
+    ``number`` writes the figure (the tab passes Fava's format, with every decimal kept).
+    """
+    return NO_COST if cost is None else f"{number(cost)} {currency or ''}".strip()
 
 
 def lot_date_label(lot: LotSale) -> str:
@@ -46,9 +50,9 @@ def lot_date_label(lot: LotSale) -> str:
     return lot.date.isoformat() if lot.date is not None else NOT_IN_LEDGER
 
 
-def lot_cost_label(lot: LotSale) -> str:
+def lot_cost_label(lot: LotSale, number: Callable[[Decimal], str] = units) -> str:
     """The lot's cost per unit (``590.00 USD``), or ``not in the ledger``."""
-    return NOT_IN_LEDGER if lot.cost is None else cost_label(lot.cost, lot.cost_currency)
+    return NOT_IN_LEDGER if lot.cost is None else cost_label(lot.cost, lot.cost_currency, number)
 
 
 def lot_term_label(lot: LotSale) -> str:

@@ -105,16 +105,21 @@ def _text(html: str) -> str:
 # --- item 4: Fava's number format, the sentences included ----------------------------------
 
 
-@pytest.mark.parametrize(("option", "move", "total"), [
-    ("", "Buy 6000.00 USD of Equities:International (10.00% now, target 22.00%).", "50000.00"),
+@pytest.mark.parametrize(("option", "move", "total", "btc"), [
+    ("", "Buy 6000.00 USD of Equities:International (10.00% now, target 22.00%).", "50000.00",
+     ("0.1", "30000.00")),
     ('2020-01-01 custom "fava-option" "locale" "en"',
-     "Buy 6,000.00 USD of Equities:International (10.00% now, target 22.00%).", "50,000.00"),
+     "Buy 6,000.00 USD of Equities:International (10.00% now, target 22.00%).", "50,000.00",
+     ("0.1", "30,000.00")),
     ('2020-01-01 custom "fava-option" "locale" "de_DE"',
-     "Buy 6.000,00 USD of Equities:International (10,00% now, target 22,00%).", "50.000,00"),
+     "Buy 6.000,00 USD of Equities:International (10,00% now, target 22,00%).", "50.000,00",
+     ("0,1", "30.000,00")),
     ('option "render_commas" "TRUE"',
-     "Buy 6,000.00 USD of Equities:International (10.00% now, target 22.00%).", "50,000.00"),
+     "Buy 6,000.00 USD of Equities:International (10.00% now, target 22.00%).", "50,000.00",
+     ("0.1", "30,000.00")),
 ])
-def test_sentences_use_favas_number_format(tmp_path: Path, option: str, move: str, total: str) -> None:
+def test_sentences_use_favas_number_format(tmp_path: Path, option: str, move: str, total: str,
+                                           btc: tuple[str, str]) -> None:
     # page.beancount, time=2024: buy 22% × 50,000 − 5,000 = 6,000.00 of International.
     # Beancount reads options from the top file only: the title and currency are repeated.
     included = LEDGERS / "page.beancount"
@@ -130,6 +135,9 @@ def test_sentences_use_favas_number_format(tmp_path: Path, option: str, move: st
     assert f"leaves no category above its target: {fourteen} USD." in tab
     # The ledger lines a hint suggests stay Beancount syntax in any locale.
     assert "asset-class: &#34;...&#34;" in tab
+    # Units keep every decimal, in the same format: 0.1 BTC at 30,000.00 (0,1 in German,
+    # where 0.1 would not be a tenth).
+    assert (f'<td class="num">{btc[0]}</td>\n      <td class="num">{btc[1]}</td>') in tab
 
 
 def test_warnings_and_reasons_use_favas_number_format(client: FlaskClient) -> None:
