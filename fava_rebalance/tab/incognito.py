@@ -7,7 +7,7 @@ same rule: the values of fields and columns that hold names (``NAMES``: categori
 commodities, accounts, tax statuses, actions, terms, dates) are kept, and everything else,
 figures and sentences, is masked. A field not listed is masked: a new figure never leaks.
 In the workbook's item/value sheets (the Summary) a row keeps its value only when its kind
-is a name or a date (``views.workbook``); the sheets' notes are masked too.
+is a name or a date (``views.sheet``); the sheets' notes are masked too.
 
 The page's charts are masked too (``masked_page``): their geometry would give every share
 away, so they are laid out again from placeholder figures (``chart.masked``).
@@ -63,8 +63,13 @@ def mask_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return masked
 
 
-def mask_sheet(sheet: Sheet) -> Sheet:
-    """A workbook sheet masked as ``mask_frame`` masks a table; by-row values kept only for names, dates."""
+def mask_sheet(sheet: Sheet | pd.DataFrame) -> Sheet | pd.DataFrame:
+    """A workbook sheet masked as ``mask_frame`` masks a table; by-row values kept only for names, dates.
+
+    A bare frame (a sheet added without a spec) is masked as a table.
+    """
+    if not isinstance(sheet, Sheet):
+        return mask_frame(sheet)
     frame = mask_frame(sheet.frame)
     for key in sheet.shown():
         if key not in NAMES and sheet.column(key).kind == BY_ROW:

@@ -32,7 +32,7 @@ from fava_rebalance.views.sheet import (
 
 Item = tuple[str, object, str]
 """A row: what it is, its value, the value's kind (``workbook``)."""
-ITEM_COLUMNS = {"item": Column("", NAME), "value": Column("", BY_ROW)}
+ITEM_COLUMNS = {"item": Column("Item", NAME), "value": Column("Value", BY_ROW)}
 
 
 def item_sheet(title: str, note: str, items: Sequence[Item]) -> Sheet:

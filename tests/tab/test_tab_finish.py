@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 from pathlib import Path
 from textwrap import dedent
 from typing import Any
 
+import pandas as pd
 import pytest
 from fava.application import create_app
 from fava_support import page_html, table_rows
@@ -22,6 +24,7 @@ from flask.testing import FlaskClient
 from workbook_support import read_items
 
 from fava_rebalance.planner.cashflow import DEFAULT_ACCOUNT_RULE
+from fava_rebalance.tab.incognito import mask_sheet
 
 ROOT = Path(__file__).resolve().parents[2]
 LEDGERS = ROOT / "tests" / "ledgers"
@@ -262,3 +265,11 @@ def test_incognito_workbook_keeps_names_and_dates() -> None:
     assert summary["Currency"] == "USD"
     assert summary["Portfolio value"] == "XXXXX.XX"  # 50,000.00
     assert summary["Targets add up to"] == "XXX.XX"
+
+
+def test_incognito_masks_a_sheet_added_without_a_spec() -> None:
+    # A sheet another part adds as a bare frame (a drift history) is masked as a table is.
+    frame = pd.DataFrame({"category": ["Bonds"], "percent": [Decimal("29.48")]})
+    masked = mask_sheet(frame)
+    assert isinstance(masked, pd.DataFrame)
+    assert masked.to_dict("records") == [{"category": "Bonds", "percent": "XX.XX"}]
