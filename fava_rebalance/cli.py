@@ -18,11 +18,13 @@ from typing import Any
 
 from beancount import loader
 
+from fava_rebalance.core.beginnings import Beginnings, ledger_beginnings
 from fava_rebalance.core.limits import date_problem
 from fava_rebalance.core.pipeline import Ledger, Report, analyse
 from fava_rebalance.planner import CashFlow, Plan, PlanError, parse_cash, plan_request
+from fava_rebalance.planner.cashflow import DEFAULT_ACCOUNT_RULE
+from fava_rebalance.views.output_files import csv_trades_hint, output_format, trades_path
 from fava_rebalance.views.serialize import report_to_dict
-from fava_rebalance.views.tables import drift_frame, report_sheets, to_csv, to_excel
 from fava_rebalance.views.terminal import render
 
 FORMATS = ("table", "json", "csv", "xlsx")
@@ -69,8 +71,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--date", type=_date, default=None, help="report date YYYY-MM-DD (default: today)")
     p.add_argument("--cash", type=_cash, default=None, metavar="AMOUNT[@ACCOUNT]",
                    help="money added (positive) or withdrawn (negative) before rebalancing, in the "
-                        "reporting currency (default account: the taxable one with the most cash)")
-    p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+                        "reporting currency, in ACCOUNT if given (its trading account). "
+                        f"{DEFAULT_ACCOUNT_RULE}")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="output format (default: from the -o file's extension, .json, .csv or .xlsx; "
+                        "else table). With csv and --cash, -o report.csv also writes report-trades.csv")
     p.add_argument("-o", "--output", type=Path, default=None, help="write to this file instead of stdout")
     return p
 
@@ -90,15 +95,35 @@ def _error_lines(load_errors: Sequence[Any], report: Report) -> list[str]:
     return lines
 
 
-def render_output(report: Report, fmt: str, *, colour: bool, trades: Plan | None = None) -> str | bytes:
-    """The report in ``fmt``, with the plan's trades where the format has room for them."""
+def render_output(report: Report, fmt: str, *, colour: bool, trades: Plan | None = None,
+                  beginnings: Beginnings | None = None) -> str | bytes:
+    """The report in ``fmt``, with the plan's trades where the format has room for them.
+
+    ``beginnings``: for the table, when the ledger's targets and holdings begin.
+    """
     if fmt == "json":
         return json.dumps(report_to_dict(report, trades), indent=2) + "\n"
-    if fmt == "csv":
+    if fmt == "csv":  # pandas is imported only for the CSV and Excel outputs
+        from fava_rebalance.views.tables import drift_frame, to_csv
+
         return to_csv(drift_frame(report))
     if fmt == "xlsx":
+        from fava_rebalance.views.tables import report_sheets, to_excel
+
         return to_excel(report_sheets(report, trades))
-    return render(report, trades, colour=colour)
+    return render(report, trades, colour=colour, beginnings=beginnings)
+
+
+def _write(path: Path, output: str | bytes) -> str | None:
+    """Write ``output`` to ``path``; the reason it could not be written, or ``None``."""
+    try:
+        if isinstance(output, bytes):
+            path.write_bytes(output)
+        else:
+            path.write_text(output, encoding="utf-8")
+    except OSError as exc:
+        return f"bean-rebalance: cannot write {path}: {exc.strerror or exc}"
+    return None
 
 
 INTERNAL_ERROR = 3
@@ -121,14 +146,18 @@ def _run(args: argparse.Namespace) -> int:
     if not args.ledger.is_file():
         print(f"bean-rebalance: no such ledger file: {args.ledger}", file=sys.stderr)
         return 2
-    if args.format == "xlsx" and args.output is None:
+    fmt, clash = output_format(args.format, args.output)
+    if clash is not None:
+        print(f"bean-rebalance: {clash}", file=sys.stderr)
+        return 2
+    if fmt == "xlsx" and args.output is None:
         print("bean-rebalance: --format xlsx needs -o FILE.xlsx", file=sys.stderr)
         return 2
     entries, load_errors, options_map = loader.load_file(str(args.ledger))
     ledger = Ledger.from_entries(entries, options_map)
     report = analyse(ledger, args.date or datetime.date.today())
     trades = None
-    if args.format != "csv":
+    if fmt != "csv" or args.cash is not None:  # a CSV holds the plan only when cash asks for one
         request = plan_request(report, ledger.declarations, args.cash)
         trades = request.plan
         for error in trades.errors:
@@ -139,19 +168,25 @@ def _run(args: argparse.Namespace) -> int:
         # huge household) must not cost the user the drift report: it is written, and the
         # plan's error is in it and on stderr.
     to_tty = args.output is None and sys.stdout.isatty()
-    output = render_output(report, args.format, colour=to_tty, trades=trades)
+    early = ledger_beginnings(ledger, report.date) if report.missing and fmt == "table" else None
+    output = render_output(report, fmt, colour=to_tty, trades=trades, beginnings=early)
     if args.output is not None:
-        try:
-            if isinstance(output, bytes):
-                args.output.write_bytes(output)
-            else:
-                args.output.write_text(output, encoding="utf-8")
-        except OSError as exc:
-            print(f"bean-rebalance: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        problem = _write(args.output, output)
+        if problem is None and fmt == "csv" and trades is not None:
+            from fava_rebalance.views.tables import to_csv, trades_frame
+
+            beside = trades_path(args.output)
+            problem = _write(beside, to_csv(trades_frame(trades)))
+            if problem is None:
+                print(f"bean-rebalance: the planned orders are in {beside}", file=sys.stderr)
+        if problem is not None:
+            print(problem, file=sys.stderr)
             return 2
     else:
         assert isinstance(output, str)
         sys.stdout.write(output)
+        if fmt == "csv" and trades is not None:
+            print(f"bean-rebalance: {csv_trades_hint()}", file=sys.stderr)
     errors = _error_lines(load_errors, report)
     for line in errors:
         print(line, file=sys.stderr)

@@ -20,7 +20,8 @@ import datetime
 import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
@@ -31,12 +32,14 @@ from fava.ext import FavaExtensionBase, extension_endpoint
 from fava.helpers import FavaAPIError
 from flask import Response, current_app, request
 
+from fava_rebalance.core.beginnings import Beginnings, ledger_beginnings
 from fava_rebalance.core.limits import FIRST_DATE, LAST_DATE, date_problem
 from fava_rebalance.core.pipeline import Ledger, Report, analyse
 from fava_rebalance.planner import CashAccounts, CashFlow, Plan, PlanRequest, cash_accounts, plan_request
 from fava_rebalance.tab.cache import ReportCache
 from fava_rebalance.tab.cash_input import CASH, read_cash
 from fava_rebalance.tab.downloads import Render, drift_csv, json_text, trades_csv, workbook
+from fava_rebalance.tab.filtered import filtered_note, is_filtered
 from fava_rebalance.tab.incognito import masked_page
 from fava_rebalance.tab.page import (
     NumberFormat,
@@ -265,11 +268,34 @@ class Rebalance(FavaExtensionBase):
             return build_plan_view(report, form, None, _unexpected(exc, "The trade plan"), numbers,
                                    loaded.ledger.declarations)
 
+    def _beginnings(self, loaded: Loaded, scope: RequestScope, report: Report) -> Beginnings | None:
+        """When the portfolio's targets and holdings begin, for a report that misses one of them."""
+        if not report.missing:
+            return None
+        return ledger_beginnings(loaded.ledger, scope.date, self._entries(scope),
+                                 account_matcher(scope.account))
+
+    def _filtered(self, loaded: Loaded, scope: RequestScope, report: Report) -> str | None:
+        """What a filtered view says about itself, with the whole portfolio's value (``tab.filtered``)."""
+        if not is_filtered(scope):
+            return None
+        whole_scope = replace(scope, account="", filter="")
+        whole: Decimal | None
+        try:
+            whole = self._reports.get(whole_scope, lambda: self._compute(loaded, whole_scope),
+                                      loaded.generation).total
+        except Exception:
+            LOG.exception("fava_rebalance: computing the whole portfolio for a filtered view failed")
+            whole = None
+        return filtered_note(scope, report.total, whole, report.currency, Numbers(loaded.number_format))
+
     def page(self) -> PageResult:
         """The page for this request (called once by the template)."""
         try:
             loaded, scope, report = self._report()
-            page = build_page(report, loaded.ledger.declarations, loaded.number_format)
+            page = build_page(report, loaded.ledger.declarations, loaded.number_format,
+                              beginnings=self._beginnings(loaded, scope, report),
+                              filtered=self._filtered(loaded, scope, report))
             if report.allocation.targeted:
                 page = with_panels(page, Panel(PLAN_TEMPLATE, self._plan_view(loaded, scope, report)))
             return PageResult(masked_page(page) if _incognito() else page)
@@ -317,9 +343,7 @@ class Rebalance(FavaExtensionBase):
             LOG.exception("fava_rebalance: rendering a download failed")
             return _message(_unexpected(exc), 500)
         response = _no_sniffing(Response(body, mimetype=mimetype))
-        if not name.endswith(".json"):
-            response.headers["Content-Disposition"] = (
-                f'attachment; filename="{name.format(date=report.date)}"')
+        response.headers["Content-Disposition"] = f'attachment; filename="{name.format(date=report.date)}"'
         return response
 
     @_get("report.csv")

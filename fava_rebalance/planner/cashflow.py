@@ -23,6 +23,15 @@ from fava_rebalance.core.recent import Purchase
 from fava_rebalance.planner.accounts import Category, Household, TradingAccount, build_household
 from fava_rebalance.planner.model import TAXABLE, CashAccount, CashAccounts, CashFlow, PlanError
 
+DEFAULT_ACCOUNT_RULE = (
+    "Without an account named, the money goes to (or comes from) the default account: of the "
+    "trading accounts in which something can be bought, the taxable one with the most cash (the "
+    "reporting currency held in the account itself; a money-market fund is a holding, not cash); "
+    "on a tie, often no cash anywhere, the one holding the most; with no taxable account, any "
+    "trading account by the same rule."
+)
+"""``default_account``'s rule in words: the README, ``--help`` and the tab's form say exactly this."""
+
 
 def _amount(text: str) -> Decimal | None:
     """The number in ``text`` (``,`` and ``_`` group digits), or ``None`` if it is not one."""
@@ -76,7 +85,7 @@ def default_account(accounts: Mapping[str, TradingAccount], can_buy: Iterable[st
 
     Ties (often: no cash anywhere) go to the account holding the most. Accounts in which
     something may be bought (``can_buy``) come first: a deposit into a bank account that
-    can buy nothing would only sit there.
+    can buy nothing would only sit there. ``DEFAULT_ACCOUNT_RULE`` says this in words.
     """
     if not accounts:
         return None

@@ -3,11 +3,13 @@
 Input: one ``ChartItem`` per category: its label, its bars (each a ``Bar`` of a kind, such as
 ``current`` and ``target``, or ``before`` and ``after``, with the text to print beside it),
 and optionally its target and band, drawn as a shaded band and, with ``marker``, a line.
-Output: a frozen ``Chart`` with the position and size of every bar, band, marker, tick,
-legend entry and label in SVG user units. The template ``_rebalance_svg_chart.html`` draws
-it as inline SVG with Fava's CSS variables (a bar of kind ``k`` has the class
-``rebalance-bar-k``), so it follows the light and dark themes and needs nothing from the
-network. Percentages stay ``Decimal`` until they become pixel positions here.
+Output: a frozen ``Chart``: every horizontal position as a **percentage of the plot's
+width** and every vertical one in pixels. The template ``_rebalance_svg_chart.html`` puts
+the labels and the legend in HTML and draws the plot as an inline SVG as wide as the page
+(``x="37.5%"``), so the bars use the width there is, from a phone to a wide screen, while
+the text keeps its size; a bar of kind ``k`` has the class ``rebalance-bar-k`` and takes
+Fava's CSS variables, so it follows the light and dark themes and needs nothing from the
+network. Percentages stay ``Decimal`` until they become positions here.
 
 Under ``fava --incognito`` the texts are masked by the template, but the geometry would
 still give every percentage away (a bar's width is its share): ``masked`` lays the same
@@ -20,20 +22,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
-WIDTH = 720.0
-BAR_HEIGHT = 13.0
+FULL = 100.0  # the plot's width, in percent of itself
+BAR_HEIGHT = 13.0  # pixels, as every vertical measure
 BAR_GAP = 2.0
 ROW_TOP = 4.0  # above the first bar of a row
 ROW_BOTTOM = 6.0  # below the last bar of a row
-TOP = 34.0  # room for the legend
+TOP = 4.0  # above the first row
 AXIS_HEIGHT = 22.0
-CHAR_WIDTH = 6.6  # average width of a 12px character of Fava's sans-serif font
-LABEL_MIN, LABEL_MAX = 90.0, 230.0
-TEXT_ROOM = 120.0  # right of the plot, for "target 25.00%"
-GAP = 10.0
-SWATCH = 12.0  # a legend entry's coloured square
-SWATCH_GAP = 5.0
-LEGEND_GAP = 18.0
+TEXT_GAP = 4.0  # pixels between a bar (or a marker) and its text: the template's ``dx``
 BAND = "band"
 MARKER = "marker"
 PLACEHOLDER = Decimal(50)  # every bar, target and marker of a masked chart
@@ -66,7 +62,7 @@ class ChartItem:
 
 @dataclass(frozen=True)
 class Box:
-    """A rectangle in SVG user units."""
+    """A rectangle: ``x`` and ``width`` in percent of the plot's width, ``y`` and ``height`` in pixels."""
 
     x: float
     y: float
@@ -76,7 +72,7 @@ class Box:
 
 @dataclass(frozen=True)
 class BarView:
-    """A bar (``box`` ``None``: text only) and where its text goes."""
+    """A bar (``box`` ``None``: text only); its text starts at ``text_x`` percent plus ``text_dx`` pixels."""
 
     kind: str
     box: Box | None
@@ -84,11 +80,12 @@ class BarView:
     text_x: float
     text_y: float
     muted: bool
+    text_dx: float = TEXT_GAP
 
 
 @dataclass(frozen=True)
 class Marker:
-    """A vertical line at ``x`` (the target) across a row's bars."""
+    """A vertical line at ``x`` (the target, in percent) across a row's bars (pixels)."""
 
     x: float
     y1: float
@@ -97,11 +94,10 @@ class Marker:
 
 @dataclass(frozen=True)
 class ChartRow:
-    """The bars, band, marker and label of one category (``short_label`` fits the label column)."""
+    """The bars, band, marker and label of one category; ``top`` in pixels."""
 
     label: str
-    short_label: str
-    label_y: float
+    top: float
     bars: tuple[BarView, ...]
     band: Box | None
     marker: Marker | None
@@ -109,7 +105,7 @@ class ChartRow:
 
 @dataclass(frozen=True)
 class Tick:
-    """A vertical grid line at ``x`` with its label (``"25%"``)."""
+    """A vertical grid line at ``x`` (percent) with its label (``"25%"``)."""
 
     x: float
     label: str
@@ -117,27 +113,22 @@ class Tick:
 
 @dataclass(frozen=True)
 class LegendEntry:
-    """A swatch of ``kind`` (a bar kind, ``band`` or ``marker``) at ``x``, then ``label``."""
+    """A swatch of ``kind`` (a bar kind, ``band`` or ``marker``), then ``label``."""
 
     kind: str
     label: str
-    x: float
-
-    @property
-    def text_x(self) -> float:
-        """Where the label starts."""
-        return self.x + SWATCH + SWATCH_GAP
 
 
 @dataclass(frozen=True)
 class Chart:
-    """Everything the SVG template needs; ``rows`` is empty when there is nothing to draw."""
+    """Everything the template needs; ``rows`` is empty when there is nothing to draw.
 
-    width: float
+    ``height``: the plot's, axis labels included; ``row_height``: one category's, which the
+    HTML labels beside the plot take too (after ``plot_top``).
+    """
+
     height: float
-    label_width: float
-    plot_left: float
-    plot_right: float
+    row_height: float
     plot_top: float
     plot_bottom: float
     rows: tuple[ChartRow, ...]
@@ -161,20 +152,8 @@ def _tick_step(scale: Decimal) -> Decimal:
     return Decimal(10) if scale <= 50 else Decimal(20)
 
 
-def _shorten(label: str, room: int) -> str:
-    """``label`` cut to ``room`` characters with an ellipsis (the full text goes in a tooltip)."""
-    return label if len(label) <= room else label[: max(room - 1, 1)] + "…"
-
-
 def _legend(entries: Sequence[tuple[str, str]], has_band: bool) -> tuple[LegendEntry, ...]:
-    placed = []
-    x = 0.0
-    for kind, label in entries:
-        if kind == BAND and not has_band:
-            continue
-        placed.append(LegendEntry(kind, label, round(x, 1)))
-        x += SWATCH + SWATCH_GAP + len(label) * CHAR_WIDTH + LEGEND_GAP
-    return tuple(placed)
+    return tuple(LegendEntry(kind, label) for kind, label in entries if kind != BAND or has_band)
 
 
 def bar_chart(items: Sequence[ChartItem], legend: Sequence[tuple[str, str]] = ()) -> Chart:
@@ -183,18 +162,13 @@ def bar_chart(items: Sequence[ChartItem], legend: Sequence[tuple[str, str]] = ()
     ``legend`` lists ``(kind, label)`` pairs; a ``band`` entry is left out when no row has
     a band.
     """
-    longest = max((len(item.label) for item in items), default=0)
-    label_width = min(max(longest * CHAR_WIDTH + GAP, LABEL_MIN), LABEL_MAX)
-    plot_left = label_width + GAP
-    plot_right = WIDTH - TEXT_ROOM
-    plot_width = plot_right - plot_left
     scale = _scale_max(items)
     bars_per_row = max((len(item.bars) for item in items), default=0)
     row_height = ROW_TOP + bars_per_row * (BAR_HEIGHT + BAR_GAP) - BAR_GAP + ROW_BOTTOM
 
     def x_of(percent: Decimal) -> float:
         clamped = min(max(percent, Decimal(0)), scale)
-        return round(plot_left + float(clamped / scale) * plot_width, 1)
+        return round(float(clamped / scale) * FULL, 2)
 
     rows = []
     for index, item in enumerate(items):
@@ -203,26 +177,18 @@ def bar_chart(items: Sequence[ChartItem], legend: Sequence[tuple[str, str]] = ()
         if item.target is not None:
             if item.band > 0:
                 low = x_of(item.target - item.band)
-                band = Box(low, top, x_of(item.target + item.band) - low, row_height - 4)
+                band = Box(low, top, round(x_of(item.target + item.band) - low, 2), row_height - 4)
             if item.marker:
                 marker = Marker(x_of(item.target), top + 1, top + row_height - 5)
         # Texts start right of the bar, and of the marker it would otherwise cross.
-        clear = marker.x if marker is not None else plot_left
+        clear = marker.x if marker is not None else 0.0
         views = []
         for position, bar in enumerate(item.bars):
             y = top + ROW_TOP + position * (BAR_HEIGHT + BAR_GAP)
-            box = None if bar.value is None else Box(plot_left, y, x_of(bar.value) - plot_left, BAR_HEIGHT)
-            end = box.x + box.width if box is not None else plot_left
-            views.append(BarView(bar.kind, box, bar.text, round(max(end, clear) + 4, 1), y + BAR_HEIGHT - 2,
-                                 bar.muted))
-        rows.append(ChartRow(
-            label=item.label,
-            short_label=_shorten(item.label, int((label_width - GAP) / CHAR_WIDTH)),
-            label_y=top + row_height / 2,
-            bars=tuple(views),
-            band=band,
-            marker=marker,
-        ))
+            box = None if bar.value is None else Box(0.0, y, x_of(bar.value), BAR_HEIGHT)
+            end = box.width if box is not None else 0.0
+            views.append(BarView(bar.kind, box, bar.text, max(end, clear), y + BAR_HEIGHT - 2, bar.muted))
+        rows.append(ChartRow(label=item.label, top=top, bars=tuple(views), band=band, marker=marker))
     plot_bottom = TOP + len(items) * row_height
     step = _tick_step(scale)
     ticks = []
@@ -231,12 +197,9 @@ def bar_chart(items: Sequence[ChartItem], legend: Sequence[tuple[str, str]] = ()
         ticks.append(Tick(x_of(value), f"{value}%"))
         value += step
     return Chart(
-        width=WIDTH,
         height=plot_bottom + AXIS_HEIGHT,
-        label_width=label_width,
-        plot_left=plot_left,
-        plot_right=plot_right,
-        plot_top=TOP - 4,
+        row_height=row_height,
+        plot_top=TOP,
         plot_bottom=plot_bottom,
         rows=tuple(rows),
         ticks=tuple(ticks),

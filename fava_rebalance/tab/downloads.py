@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner import Plan
-from fava_rebalance.tab.incognito import mask_frame, mask_json
+from fava_rebalance.tab.incognito import mask_frame, mask_json, mask_sheet
 from fava_rebalance.views.serialize import report_to_dict
 
 Render = Callable[[Report, Plan | None, bool], str | bytes]
@@ -43,7 +43,7 @@ def workbook(report: Report, plan: Plan | None, masked: bool) -> bytes:
     from fava_rebalance.views.tables import report_sheets, to_excel
 
     sheets = report_sheets(report, plan)
-    return to_excel({name: mask_frame(frame) for name, frame in sheets.items()} if masked else sheets)
+    return to_excel({name: mask_sheet(sheet) for name, sheet in sheets.items()} if masked else sheets)
 
 
 def json_text(report: Report, plan: Plan | None, masked: bool) -> str:

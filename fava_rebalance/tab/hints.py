@@ -4,7 +4,9 @@ Pure: takes a ``Report`` (and the ``Declarations``, which say where the ledger d
 its commodities) and returns ``LedgerHint`` values, each a sentence and the lines to paste.
 Used by the Fava page for uncategorized holdings and for the prerequisites (no holdings, no
 targets, nothing categorized). The lines follow SPEC §1: ``asset-class`` metadata,
-``rebalance-target`` and ``rebalance-option`` custom directives.
+``rebalance-target`` and ``rebalance-option`` custom directives. A report dated before the
+ledger's first target or first holding (``core.beginnings``) gets no lines to add: the
+ledger has them, later; the prerequisite says when.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from fava_rebalance.core.allocation import UncategorizedRow
+from fava_rebalance.core.beginnings import Beginnings
 from fava_rebalance.core.categories import HUNDRED
 from fava_rebalance.core.declarations import Declarations
 from fava_rebalance.core.pipeline import NO_HOLDINGS, NO_TARGETS, NOTHING_CATEGORIZED, Report
@@ -64,12 +67,16 @@ class LedgerHint:
 
 @dataclass(frozen=True)
 class Prerequisite:
-    """A prerequisite the report lacks (``key`` is one of ``pipeline.NO_*``)."""
+    """A prerequisite the report lacks (``key`` is one of ``pipeline.NO_*``).
+
+    ``too_early``: the ledger meets it after the report's date; nothing is to be added.
+    """
 
     key: str
     title: str
     explanation: str
     hints: tuple[LedgerHint, ...]
+    too_early: bool = False
 
 
 def quoted(text: str) -> str:
@@ -149,8 +156,22 @@ def target_lines(report: Report) -> tuple[str, ...]:
                  for name, points in targets)
 
 
-def _no_holdings(report: Report) -> Prerequisite:
+def _too_early(key: str, title: str, what: str, report: Report, later: datetime.date) -> Prerequisite:
+    """A prerequisite the ledger meets, only after the report's date: no lines, the date instead."""
+    return Prerequisite(
+        key, title,
+        f"The report is dated {report.date}, before {what}, dated {later}. Choose a time filter "
+        f"that ends on or after {later} (or, on the command line, --date {later} or later).",
+        (),
+        too_early=True,
+    )
+
+
+def _no_holdings(report: Report, beginnings: Beginnings | None) -> Prerequisite:
     date, currency = report.date, report.currency
+    later = beginnings.holdings_later(date) if beginnings is not None else None
+    if later is not None:
+        return _too_early(NO_HOLDINGS, "Nothing held yet", "the portfolio's first holding", report, later)
     pattern = report.settings.options.accounts.pattern
     return Prerequisite(
         NO_HOLDINGS,
@@ -171,7 +192,10 @@ def _no_holdings(report: Report) -> Prerequisite:
     )
 
 
-def _no_targets(report: Report) -> Prerequisite:
+def _no_targets(report: Report, beginnings: Beginnings | None) -> Prerequisite:
+    later = beginnings.targets_later(report.date) if beginnings is not None else None
+    if later is not None:
+        return _too_early(NO_TARGETS, "No targets yet", "the ledger's first target", report, later)
     if report.allocation.untargeted:
         text = ("Targets for the categories you hold, at their shares today "
                 "(change the numbers to the allocation you want; they must add up to 100):")
@@ -197,14 +221,19 @@ def _nothing_categorized(report: Report, declarations: Declarations) -> Prerequi
     )
 
 
-def prerequisites(report: Report, declarations: Declarations) -> tuple[Prerequisite, ...]:
-    """One ``Prerequisite`` per item of ``report.missing``, in the order to fix them."""
+def prerequisites(report: Report, declarations: Declarations,
+                  beginnings: Beginnings | None = None) -> tuple[Prerequisite, ...]:
+    """One ``Prerequisite`` per item of ``report.missing``, in the order to fix them.
+
+    ``beginnings``: when the ledger's targets and holdings begin; a report dated before
+    them is told so rather than given lines the ledger already has.
+    """
     found: list[Prerequisite] = []
     for key in report.missing:
         if key == NO_HOLDINGS:
-            found.append(_no_holdings(report))
+            found.append(_no_holdings(report, beginnings))
         elif key == NO_TARGETS:
-            found.append(_no_targets(report))
+            found.append(_no_targets(report, beginnings))
         elif key == NOTHING_CATEGORIZED:
             found.append(_nothing_categorized(report, declarations))
     return tuple(found)

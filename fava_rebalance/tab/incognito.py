@@ -6,6 +6,8 @@ holds one (moves, reasons, warnings), and show names as they are. The downloads 
 same rule: the values of fields and columns that hold names (``NAMES``: categories,
 commodities, accounts, tax statuses, actions, terms, dates) are kept, and everything else,
 figures and sentences, is masked. A field not listed is masked: a new figure never leaks.
+In the workbook's item/value sheets (the Summary) a row keeps its value only when its kind
+is a name or a date (``views.sheet``); the sheets' notes are masked too.
 
 The page's charts are masked too (``masked_page``): their geometry would give every share
 away, so they are laid out again from placeholder figures (``chart.masked``).
@@ -23,6 +25,7 @@ from fava.template_filters import replace_numbers
 from fava_rebalance.tab.chart import masked as masked_chart
 from fava_rebalance.tab.page import Page, Panel
 from fava_rebalance.tab.plan_page import PlanView
+from fava_rebalance.views.sheet import BY_ROW, DATE, NAME, Sheet
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -58,6 +61,22 @@ def mask_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if column not in NAMES:
             masked[column] = masked[column].map(mask).astype(object)
     return masked
+
+
+def mask_sheet(sheet: Sheet | pd.DataFrame) -> Sheet | pd.DataFrame:
+    """A workbook sheet masked as ``mask_frame`` masks a table; by-row values kept only for names, dates.
+
+    A bare frame (a sheet added without a spec) is masked as a table.
+    """
+    if not isinstance(sheet, Sheet):
+        return mask_frame(sheet)
+    frame = mask_frame(sheet.frame)
+    for key in sheet.shown():
+        if key not in NAMES and sheet.column(key).kind == BY_ROW:
+            pairs = zip(sheet.frame[key], frame[key], strict=True)
+            frame[key] = [value if sheet.kind_at(key, row) in (NAME, DATE) else masked
+                          for row, (value, masked) in enumerate(pairs)]
+    return replace(sheet, frame=frame, note=str(mask(sheet.note)))
 
 
 def masked_page(page: Page) -> Page:

@@ -4,13 +4,21 @@
 calls; the templates only loop over the result and print its strings (each figure through
 ``|incognito``). Figures are rounded here exactly as in the CSV and JSON (two places, half
 up, ``formatting.round2``), then written with the ledger's number format (Fava's ``locale``
-option), so the page, the downloads and the CLI agree digit for digit.
+option, or ``render_commas``), so the page, the downloads and the CLI agree digit for digit.
+
+The sentences the library writes (moves, warnings, reasons) hold their figures in the
+library's one form, two decimals with or without ``,`` grouping (``formatting.grouped``,
+``plain``); ``Numbers.text`` rewrites exactly those in Fava's format, so a sentence and
+the table beside it write a number the same way. Two texts keep the library's form: the
+ledger lines of a hint (they are Beancount syntax) and the rebalance errors (they quote
+the ledger, as Fava's Errors page does).
 
 The trade planner adds its own sections with ``with_panels(page, Panel(template, data))``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,9 +28,10 @@ from babel.core import Locale
 from fava.core.number import get_locale_format
 
 from fava_rebalance.core.allocation import NO_VALUE, NONE, WITHIN_BAND, Part, TargetRow
+from fava_rebalance.core.beginnings import Beginnings
 from fava_rebalance.core.declarations import Declarations
-from fava_rebalance.core.formatting import round2, units
-from fava_rebalance.core.pipeline import Report
+from fava_rebalance.core.formatting import round2
+from fava_rebalance.core.pipeline import NO_HOLDINGS, Report
 from fava_rebalance.tab.chart import BAND, Bar, Chart, ChartItem, bar_chart
 from fava_rebalance.tab.hints import (
     LedgerHint,
@@ -39,8 +48,12 @@ NumberFormat = Callable[[Decimal, int], str]
 """Writes an already rounded number with a given count of decimal places."""
 
 TODO = "todo"
+NOTHING_HELD = "Nothing held"
 PRICE_NOTES = {"cost": "no price: at cost", "currency": "the currency itself"}
 PRICE_PLACES_MAX = 6
+# A figure as the library writes it in a sentence: 64,028.50, 1234.50, -2,000.00, 47.14 (of
+# 47.14%); not a part of a longer number, a name (A1.00) or a date.
+LIBRARY_FIGURE = re.compile(r"(?<![\w.,-])(-?)(\d{1,3}(?:,\d{3})+|\d+)\.(\d\d)(?!\w|[.,]\d)")
 
 
 def plain_number(value: Decimal, places: int) -> str:
@@ -76,6 +89,24 @@ class Numbers:
         rounded = round2(value)
         text = self.write(rounded, 2)
         return f"+{text}" if rounded > 0 else text
+
+    def units(self, value: Decimal) -> str:
+        """Units with every decimal the ledger wrote (``350.645``; ``350,645`` in German)."""
+        exponent = value.as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        return self.write(value, places)
+
+    def text(self, sentence: str) -> str:
+        """``sentence`` with each two-decimal figure of the library written in this format."""
+        def rewrite(found: re.Match[str]) -> str:
+            sign, whole, cents = found.groups()
+            return self.write(Decimal(f"{sign}{whole.replace(',', '')}.{cents}"), 2)
+
+        return LIBRARY_FIGURE.sub(rewrite, sentence)
+
+    def texts(self, sentences: Iterable[str]) -> tuple[str, ...]:
+        """Each of ``sentences`` through ``text``."""
+        return tuple(self.text(s) for s in sentences)
 
     def price(self, value: Decimal) -> str:
         """A unit price: two places, or up to six when it has more digits (``0.012345``)."""
@@ -125,6 +156,16 @@ class RowView:
     accounts: tuple[str, ...] = ()
     hint: LedgerHint | None = None
 
+    @property
+    def label_parts(self) -> tuple[str, ...]:
+        """The label between its ``:``, where a narrow screen may break the line."""
+        return tuple(self.label.split(":"))
+
+    @property
+    def account_parts(self) -> tuple[tuple[str, ...], ...]:
+        """Each account's name between its ``:``, as ``label_parts``."""
+        return tuple(tuple(account.split(":")) for account in self.accounts)
+
 
 @dataclass(frozen=True)
 class SectionView:
@@ -158,7 +199,13 @@ class Panel:
 
 @dataclass(frozen=True)
 class Page:
-    """The whole page. ``sections`` holds only the sections that have rows."""
+    """The whole page. ``sections`` holds only the sections that have rows.
+
+    ``nothing_held``: the sentence shown instead of the moves when targets are in force but
+    nothing is held (``None`` otherwise). ``filtered``: what a filtered view's targets are
+    a share of (``tab.filtered``), ``None`` for the whole portfolio. ``too_early``: every
+    prerequisite missing is met later in the ledger (the report is dated too early).
+    """
 
     date: str
     currency: str
@@ -177,6 +224,13 @@ class Page:
     errors: tuple[ProblemView, ...]
     prerequisites: tuple[Prerequisite, ...]
     panels: tuple[Panel, ...] = ()
+    nothing_held: str | None = None
+    filtered: str | None = None
+
+    @property
+    def too_early(self) -> bool:
+        """Whether each missing prerequisite is only missing on this date (the ledger has it later)."""
+        return bool(self.prerequisites) and all(p.too_early for p in self.prerequisites)
 
 
 def with_panels(page: Page, *panels: Panel) -> Page:
@@ -192,7 +246,7 @@ def _holdings(parts: Iterable[Part], numbers: Numbers, declarations: Declaration
             account=holding.account,
             commodity=holding.commodity,
             commodity_name=declarations.commodity_name(holding.commodity),
-            units=units(holding.units),
+            units=numbers.units(holding.units),
             share=None if part.fraction == 1 else f"{numbers.money(part.fraction * 100)}%",
             price=None if holding.price is None or holding.basis == "currency"
             else numbers.price(holding.price),
@@ -210,7 +264,7 @@ def _action_note(row: TargetRow, report: Report, numbers: Numbers) -> str:
     if row.why_no_action == WITHIN_BAND:
         return f"within its band of ±{numbers.money(row.band)} points"
     if row.why_no_action == NO_VALUE:
-        return "the portfolio has no value"
+        return "nothing is held yet: nothing to rebalance"
     return (f"{numbers.money(row.amount)} {report.currency} is below the smallest trade worth "
             f"making ({numbers.money(report.settings.options.min_trade)} {report.currency})")
 
@@ -231,7 +285,7 @@ def _sections(report: Report, numbers: Numbers, declarations: Declarations) -> t
             band=f"±{numbers.money(row.band)}",
             difference=numbers.signed(row.difference),
             action=row.action,
-            action_label=action_label(row.action),
+            action_label=NOTHING_HELD if row.why_no_action == NO_VALUE else action_label(row.action),
             amount=None if row.action == NONE else numbers.money(row.amount),
             action_note=_action_note(row, report, numbers),
         )
@@ -289,10 +343,30 @@ def _chart(report: Report, numbers: Numbers) -> Chart:
     return bar_chart(items if report.total > 0 else [], CURRENT_LEGEND)
 
 
+def _nothing_held(report: Report, beginnings: Beginnings | None) -> str | None:
+    """Instead of the moves, when targets are in force but nothing is held: there is nothing to rebalance."""
+    if not report.allocation.targeted or NO_HOLDINGS not in report.missing:
+        return None
+    later = beginnings.holdings_later(report.date) if beginnings is not None else None
+    when = f"; the first holding is on {later}" if later is not None else ""
+    return (f"Nothing to rebalance yet: the portfolio holds nothing on {report.date}{when}. Plan a "
+            "deposit below to see what to buy first.")
+
+
 def build_page(
-    report: Report, declarations: Declarations, number_format: NumberFormat = plain_number
+    report: Report,
+    declarations: Declarations,
+    number_format: NumberFormat = plain_number,
+    *,
+    beginnings: Beginnings | None = None,
+    filtered: str | None = None,
 ) -> Page:
-    """The page for ``report``; ``declarations`` name the commodities and say where they are declared."""
+    """The page for ``report``; ``declarations`` name the commodities and say where they are declared.
+
+    ``beginnings``: when the ledger's targets and holdings begin (``core.beginnings``; needed
+    only when the report misses one of them). ``filtered``: the sentence a filtered view
+    shows (``tab.filtered``).
+    """
     numbers = Numbers(number_format)
     band = report.band_deposit.amount
     return Page(
@@ -303,13 +377,15 @@ def build_page(
         target_total=numbers.money(report.settings.target_total),
         has_targets=bool(report.allocation.targeted),
         sections=_sections(report, numbers, declarations),
-        moves=report.moves,
-        moves_note=report.suggested.note,
+        moves=numbers.texts(report.moves),
+        moves_note=None if report.suggested.note is None else numbers.text(report.suggested.note),
         cash_needed=numbers.money(report.cash_needed),
         cash_needed_band=None if band is None else numbers.money(band),
-        cash_needed_band_why_not=report.band_deposit.why_not,
+        cash_needed_band_why_not=numbers.text(report.band_deposit.why_not),
         chart=_chart(report, numbers),
-        warnings=report.warnings,
+        warnings=numbers.texts(report.warnings),
         errors=tuple(ProblemView(error.message, source_of(error.source)) for error in report.errors),
-        prerequisites=prerequisites(report, declarations),
+        prerequisites=prerequisites(report, declarations, beginnings),
+        nothing_held=_nothing_held(report, beginnings),
+        filtered=filtered,
     )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from fava_rebalance.core.declarations import Declarations
-from fava_rebalance.core.formatting import round2, units
+from fava_rebalance.core.formatting import round2
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner import (
     AccountTotal,
@@ -32,10 +32,18 @@ from fava_rebalance.planner import (
     Trade,
     WashSale,
 )
+from fava_rebalance.planner.cashflow import DEFAULT_ACCOUNT_RULE
 from fava_rebalance.planner.model import SELL, TAXABLE
 from fava_rebalance.tab.chart import BAND, MARKER, Bar, Chart, ChartItem, bar_chart
 from fava_rebalance.tab.page import Numbers
-from fava_rebalance.views.labels import action_label, cost_label, term_label
+from fava_rebalance.views.labels import (
+    action_label,
+    gain_known,
+    lot_cost_label,
+    lot_date_label,
+    lot_term_label,
+    trade_term_label,
+)
 from fava_rebalance.views.moves_vs_plan import change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
 
@@ -56,12 +64,17 @@ class AccountChoice:
 
 @dataclass(frozen=True)
 class CashForm:
-    """The GET form: where it goes, the page's filters as hidden fields, what was typed."""
+    """The GET form: where it goes, the page's filters as hidden fields, what was typed.
+
+    ``default_rule``: how the planner picks the account marked default (the README and
+    ``--help`` say the same words).
+    """
 
     action: str
     hidden: tuple[tuple[str, str], ...]
     cash: str
     choices: tuple[AccountChoice, ...]
+    default_rule: str = DEFAULT_ACCOUNT_RULE
 
 
 @dataclass(frozen=True)
@@ -88,10 +101,15 @@ class WashView:
 
 @dataclass(frozen=True)
 class TradeView:
-    """One order. ``gain`` and ``term`` are empty where no tax is due (buys, IRAs)."""
+    """One order. ``gain`` and ``term`` are empty where no tax is due (buys, IRAs) or the ledger has no cost.
+
+    ``held_in``: the account that holds the commodity when it is not the trading account
+    the order is listed under (a sweep sub-account), else ``None``.
+    """
 
     key: str
     account: str
+    held_in: str | None
     action: str
     action_label: str
     commodity: str
@@ -263,8 +281,9 @@ def cash_form(
 
 
 def _lot(lot: LotSale, numbers: Numbers) -> LotView:
-    return LotView(lot.date.isoformat() if lot.date else "", units(lot.units),
-                   cost_label(lot.cost, lot.cost_currency), numbers.money(lot.gain), term_label(lot.term))
+    gain = numbers.money(lot.gain) if lot.cost is not None else "none counted"
+    return LotView(lot_date_label(lot), numbers.units(lot.units), lot_cost_label(lot, numbers.units), gain,
+                   lot_term_label(lot))
 
 
 def _wash(wash: WashSale, numbers: Numbers) -> WashView:
@@ -274,24 +293,25 @@ def _wash(wash: WashSale, numbers: Numbers) -> WashView:
 
 
 def _trade(index: int, trade: Trade, numbers: Numbers, declarations: Declarations) -> TradeView:
-    taxed = trade.action == SELL and trade.tax_status == TAXABLE
+    taxed = trade.action == SELL and trade.tax_status == TAXABLE and gain_known(trade)
     count = len(trade.lots)
     return TradeView(
         key=f"trade-{index}",
         account=trade.account,
+        held_in=trade.account if trade.account != trade.trading_account else None,
         action=trade.action,
         action_label=action_label(trade.action),
         commodity=trade.commodity,
         commodity_name=declarations.commodity_name(trade.commodity),
-        units=units(trade.units),
+        units=numbers.units(trade.units),
         price=numbers.price(trade.price),
         amount=numbers.money(trade.amount),
         gain=numbers.money(trade.gain) if taxed else "",
-        term=term_label(trade.term) if taxed else "",
+        term=trade_term_label(trade) if taxed else "",
         lots=tuple(_lot(lot, numbers) for lot in trade.lots),
         lots_label=f"{count} lot" if count == 1 else f"{count} lots",
         washes=tuple(_wash(w, numbers) for w in trade.washes),
-        reason=trade.reason,
+        reason=numbers.text(trade.reason),
     )
 
 
@@ -410,7 +430,7 @@ def build_plan_view(
     if plan is not None and problem is None:
         problem = plan.problem
     if plan is None or problem is not None:
-        return PlanView(report.currency, form, problem or "No plan.")
+        return PlanView(report.currency, form, numbers.text(problem or "No plan."))
     return PlanView(
         currency=report.currency,
         form=form,
@@ -429,5 +449,5 @@ def build_plan_view(
                          n.preferred)
             for n in plan.locations
         ),
-        warnings=plan.warnings,
+        warnings=numbers.texts(plan.warnings),
     )

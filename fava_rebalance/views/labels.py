@@ -1,21 +1,29 @@
 """The words every view prints for an action, a tax term and a lot's cost.
 
-The data keeps the codes (``buy``, ``none``, ``short`` in the JSON and in the CSV and Excel
-columns); where a person reads a word (the Fava page, the plan's panel, the terminal, the
-text of a lot in the tables) it is one of these, so every view says the same thing.
+The data keeps the codes (``buy``, ``none``, ``short`` in the JSON and the CSV columns);
+where a person reads a word (the Fava page, the plan's panel, the terminal, the workbook,
+the text of a lot in the tables) it is one of these, so every view says the same thing.
+
+A lot the ledger gives no cost or no date for is said to be so, in words: the planner
+counts a lot without a cost as no gain (its term then changes nothing), and one without a
+date as held short-term (the higher rate); neither is shown as if the ledger said it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from fava_rebalance.core.allocation import BUY, NONE, SELL
 from fava_rebalance.core.formatting import units
-from fava_rebalance.planner.model import LONG, MIXED, SHORT
+from fava_rebalance.planner.model import LONG, MIXED, SHORT, LotSale, Trade
 
 ACTIONS = {BUY: "Buy", SELL: "Sell", NONE: "No action"}
 TERMS = {SHORT: "Short", LONG: "Long", MIXED: "Mixed"}
 NO_COST = "no cost"
+NOT_IN_LEDGER = "not in the ledger"
+ASSUMED = " (assumed: no date)"
+NO_COST_WORDS = "no cost in the ledger, so no gain is counted"
 
 
 def action_label(action: str) -> str:
@@ -28,6 +36,55 @@ def term_label(term: str | None) -> str:
     return TERMS.get(term, term) if term else ""
 
 
-def cost_label(cost: Decimal | None, currency: str | None) -> str:
-    """A lot's cost per unit as the ledger writes it (``590.00 USD``), or ``no cost``."""
-    return NO_COST if cost is None else f"{units(cost)} {currency or ''}".strip()
+def cost_label(cost: Decimal | None, currency: str | None,
+               number: Callable[[Decimal], str] = units) -> str:
+    """A lot's cost per unit as the ledger writes it (``590.00 USD``), or ``no cost``.
+
+    ``number`` writes the figure (the tab passes Fava's format, with every decimal kept).
+    """
+    return NO_COST if cost is None else f"{number(cost)} {currency or ''}".strip()
+
+
+def lot_date_label(lot: LotSale) -> str:
+    """When the lot was bought (``2024-01-10``), or ``not in the ledger``."""
+    return lot.date.isoformat() if lot.date is not None else NOT_IN_LEDGER
+
+
+def lot_cost_label(lot: LotSale, number: Callable[[Decimal], str] = units) -> str:
+    """The lot's cost per unit (``590.00 USD``), or ``not in the ledger``."""
+    return NOT_IN_LEDGER if lot.cost is None else cost_label(lot.cost, lot.cost_currency, number)
+
+
+def lot_term_label(lot: LotSale) -> str:
+    """``Short``, ``Long``; ``Short (assumed: no date)`` for an undated lot; empty without a cost."""
+    if lot.cost is None:
+        return ""
+    return term_label(lot.term) + (ASSUMED if lot.date is None else "")
+
+
+def lot_words(lot: LotSale, money: Callable[[Decimal], str]) -> str:
+    """One lot of a sale in a sentence, saying what the ledger does not give.
+
+    ``2024-01-10: 50 at 590.00 USD, gain -2,000.00, short-term``;
+    ``180.000 units with no cost in the ledger, so no gain is counted (bought: not in the ledger)``.
+    """
+    if lot.cost is None:
+        return f"{units(lot.units)} units with {NO_COST_WORDS} (bought: {lot_date_label(lot)})"
+    term = f"{term_label(lot.term).lower()}-term"
+    if lot.date is None:
+        term += ", assumed: the ledger does not date it"
+    return (f"{lot_date_label(lot)}: {units(lot.units)} at {cost_label(lot.cost, lot.cost_currency)}, "
+            f"gain {money(lot.gain)}, {term}")
+
+
+def gain_known(trade: Trade) -> bool:
+    """Whether the trade's gain comes from costs the ledger states (not: every lot without a cost)."""
+    return not trade.lots or any(lot.cost is not None for lot in trade.lots)
+
+
+def trade_term_label(trade: Trade) -> str:
+    """The order's term in words: empty when no lot has a cost, ``(assumed…)`` when a lot has no date."""
+    if not gain_known(trade):
+        return ""
+    assumed = any(lot.cost is not None and lot.date is None for lot in trade.lots)
+    return term_label(trade.term) + (ASSUMED if assumed else "")

@@ -1,26 +1,34 @@
 """The report as pandas tables, for the CSV and Excel downloads (same figures as the page).
 
 Money and percents are rounded to two places and kept as exact ``Decimal`` text in CSV; in
-Excel they are written as numbers (a spreadsheet has no decimal type). Text never reaches
-a spreadsheet as a formula (``spreadsheet``).
+Excel they are written as numbers (a spreadsheet has no decimal type), each sheet finished
+by ``workbook`` with the headers and kinds of ``columns``. Text never reaches a
+spreadsheet as a formula (``spreadsheet``). A row of the drift CSV stands alone: it
+carries the report's date and currency and the category's band.
 """
 
 from __future__ import annotations
 
+import datetime
 import io
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 import pandas as pd
 
 from fava_rebalance.core.band_deposit import deposit_sentences
-from fava_rebalance.core.formatting import round2
+from fava_rebalance.core.formatting import grouped, round2
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner.model import Plan
-from fava_rebalance.views.labels import cost_label
-from fava_rebalance.views.spreadsheet import csv_text, xlsx_text
+from fava_rebalance.views.columns import COLUMNS
+from fava_rebalance.views.labels import gain_known, lot_words
+from fava_rebalance.views.sheet import Sheet
+from fava_rebalance.views.spreadsheet import csv_text
+from fava_rebalance.views.summary_sheet import item_sheet, summary_sheet, tax_items
+from fava_rebalance.views.workbook import write_workbook
 
-DRIFT_COLUMNS = ["section", "category", "accounts", "value", "percent", "target", "difference",
-                 "amount", "action"]
+DRIFT_COLUMNS = ["date", "currency", "section", "category", "accounts", "value", "percent", "target", "band",
+                 "difference", "amount", "action"]
 TRADE_COLUMNS = ["account", "tax_status", "action", "commodity", "units", "price", "amount", "gain",
                  "term", "lots", "reason"]
 AFTER_COLUMNS = ["category", "target", "value_before", "percent_before", "value_after", "percent_after",
@@ -32,20 +40,22 @@ ACCOUNT_COLUMNS = ["account", "tax_status", "cash_before", "flow", "sold", "boug
 def drift_frame(report: Report) -> pd.DataFrame:
     """One row per category or uncategorized commodity, in the page's order."""
     alloc = report.allocation
+    where = {"date": report.date, "currency": report.currency}
     rows: list[dict[str, object]] = []
     for row in alloc.targeted:
-        rows.append({"section": "targeted", "category": row.category, "accounts": "",
+        rows.append({**where, "section": "targeted", "category": row.category, "accounts": "",
                      "value": round2(row.value), "percent": round2(row.percent),
-                     "target": round2(row.target), "difference": round2(row.difference),
-                     "amount": round2(row.amount), "action": row.action})
+                     "target": round2(row.target), "band": round2(row.band),
+                     "difference": round2(row.difference), "amount": round2(row.amount),
+                     "action": row.action})
     for urow in alloc.untargeted:
-        rows.append({"section": "untargeted", "category": urow.category, "accounts": "",
+        rows.append({**where, "section": "untargeted", "category": urow.category, "accounts": "",
                      "value": round2(urow.value), "percent": round2(urow.percent),
-                     "target": None, "difference": None, "amount": None, "action": ""})
+                     "target": None, "band": None, "difference": None, "amount": None, "action": ""})
     for crow in alloc.uncategorized:
-        rows.append({"section": "uncategorized", "category": crow.commodity,
+        rows.append({**where, "section": "uncategorized", "category": crow.commodity,
                      "accounts": ", ".join(crow.accounts), "value": round2(crow.value),
-                     "percent": round2(crow.percent), "target": None, "difference": None,
+                     "percent": round2(crow.percent), "target": None, "band": None, "difference": None,
                      "amount": None, "action": ""})
     return pd.DataFrame(rows, columns=DRIFT_COLUMNS)
 
@@ -53,13 +63,9 @@ def drift_frame(report: Report) -> pd.DataFrame:
 def _csv_cell(value: object) -> object:
     if isinstance(value, Decimal):
         return f"{value:f}"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     return csv_text(value) if isinstance(value, str) else value
-
-
-def _xlsx_cell(value: object) -> object:
-    if isinstance(value, Decimal):
-        return float(value)
-    return xlsx_text(value) if isinstance(value, str) else value
 
 
 def to_csv(frame: pd.DataFrame) -> str:
@@ -72,50 +78,34 @@ def to_csv(frame: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
-def to_excel(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """An .xlsx workbook with one sheet per frame (openpyxl through pandas).
+def to_excel(sheets: Mapping[str, Sheet | pd.DataFrame]) -> bytes:
+    """An .xlsx workbook with one finished sheet per entry (``workbook``; a bare frame is finished too).
 
-    Numbers are numbers; text is never a formula (``spreadsheet``).
+    Numbers are numbers with their formats; text is never a formula (``spreadsheet``).
     """
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.map(_xlsx_cell).to_excel(writer, sheet_name=name, index=False)
-    return buffer.getvalue()
+    return write_workbook(sheets)
 
 
 def trades_frame(plan: Plan) -> pd.DataFrame:
-    """One row per order, account by account, sells first; lots as ``date units @ cost``."""
+    """One row per order, account by account, sells first; the lots in words (``lot_words``).
+
+    An order whose lots all lack a cost has no gain and no term (empty): the ledger does not
+    say what they cost, and the lots say so.
+    """
     rows = []
     for t in plan.trades:
-        lots = "; ".join(
-            f"{lot.date or '?'} {lot.units:f} @ {cost_label(lot.cost, lot.cost_currency)} gain "
-            f"{round2(lot.gain)} {lot.term}" for lot in t.lots)
+        known = gain_known(t)
         rows.append({"account": t.account, "tax_status": t.tax_status, "action": t.action,
                      "commodity": t.commodity, "units": t.units, "price": round2(t.price),
-                     "amount": round2(t.amount), "gain": round2(t.gain), "term": t.term or "",
-                     "lots": lots, "reason": t.reason})
+                     "amount": round2(t.amount), "gain": round2(t.gain) if known else None,
+                     "term": (t.term or "") if known else "",
+                     "lots": "; ".join(lot_words(lot, grouped) for lot in t.lots), "reason": t.reason})
     return pd.DataFrame(rows, columns=TRADE_COLUMNS)
 
 
 def tax_frame(plan: Plan) -> pd.DataFrame:
-    """The tax summary as item/value rows, with the break-even's alternatives."""
-    tax = plan.tax
-    rows: list[dict[str, object]] = [
-        {"item": "short-term gain", "value": round2(tax.short_term_gain)},
-        {"item": "long-term gain", "value": round2(tax.long_term_gain)},
-        {"item": "estimated tax", "value": round2(tax.estimated_tax)},
-        {"item": "disallowed loss (wash sales)", "value": round2(tax.disallowed_loss)},
-        {"item": "trade costs", "value": round2(tax.trade_costs)},
-        {"item": "short-term rate", "value": tax.short_term_rate},
-        {"item": "long-term rate", "value": tax.long_term_rate},
-    ]
-    for other in plan.alternatives:
-        name = other.label.lower()
-        rows.append({"item": f"estimated tax, {name}", "value": round2(other.estimated_tax)})
-        rows.append({"item": f"largest drift (points), {name}", "value": round2(other.largest_drift)})
-        rows.append({"item": f"outside band, {name}", "value": ", ".join(other.outside_band) or "none"})
-    return pd.DataFrame(rows, columns=["item", "value"])
+    """The tax summary as item/value rows, with the break-even's alternatives (``tax_items``)."""
+    return pd.DataFrame([(item, value) for item, value, _ in tax_items(plan)], columns=["item", "value"])
 
 
 def after_frame(plan: Plan) -> pd.DataFrame:
@@ -136,25 +126,53 @@ def accounts_frame(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=ACCOUNT_COLUMNS)
 
 
-def report_sheets(report: Report, plan: Plan | None = None) -> dict[str, pd.DataFrame]:
-    """The workbook's sheets: Drift, Moves, (with a plan) Trades, Tax, Before-After, ...
+def _sheet(frame: pd.DataFrame, title: str, note: str, order: Sequence[str] = (),
+           empty: str = "None.") -> Sheet:
+    """``frame`` as a finished sheet, its columns described by ``columns.COLUMNS``."""
+    return Sheet(frame, title, note, COLUMNS, tuple(order), empty=empty)
 
-    The plan adds Accounts and Location too; Warnings come last.
+
+TRADE_SHEET_ORDER = ("account", "action", "commodity", "units", "price", "lots", "amount", "gain", "term",
+                     "tax_status", "reason")
+DRIFT_SHEET_ORDER = ("section", "category", "accounts", "value", "percent", "target", "band", "difference",
+                     "amount", "action")
+
+
+def report_sheets(report: Report, plan: Plan | None = None) -> dict[str, Sheet]:
+    """The workbook's sheets: Summary, Drift, Moves, (with a plan) Trades, Tax, Before-After, ...
+
+    The plan adds Accounts and Location too; Warnings come last. Each is a ``Sheet``: its
+    frame (``.frame``, the CSV's columns) and how the workbook shows it.
     """
-    deposits = deposit_sentences(report.cash_needed, report.band_deposit, report.currency)
+    cur = report.currency
+    asof = f"As of {report.date}, amounts in {cur}."
+    deposits = deposit_sentences(report.cash_needed, report.band_deposit, cur)
     moves = pd.DataFrame({"move": [*report.moves_text, *deposits]})
     messages = [*(e.describe() for e in report.errors), *report.warnings]
-    sheets = {"Drift": drift_frame(report), "Moves": moves}
+    sheets = {
+        "Summary": summary_sheet(report, plan),
+        "Drift": _sheet(drift_frame(report), "Allocation against the targets",
+                        f"{asof} Difference: current minus target, in points; no action inside the band.",
+                        DRIFT_SHEET_ORDER, "Nothing is held."),
+        "Moves": _sheet(moves, "Suggested moves", asof, empty="Nothing to do."),
+    }
     if plan is not None:
         messages += [*(e.message for e in plan.errors), *plan.warnings]
-        sheets["Trades"] = trades_frame(plan)
-        sheets["Tax"] = tax_frame(plan)
-        sheets["Before-After"] = after_frame(plan)
-        sheets["Accounts"] = accounts_frame(plan)
-        sheets["Location"] = pd.DataFrame(
+        sheets["Trades"] = _sheet(
+            trades_frame(plan), "Orders for the broker",
+            f"{asof} Sells before buys in each account. The limit price is the ledger's latest price "
+            "on that date: check the market before you order. Name the lots to sell to the broker.",
+            TRADE_SHEET_ORDER, "No orders.")
+        sheets["Tax"] = item_sheet("Tax of the plan", f"{asof} Estimates at the configured rates.",
+                                   tax_items(plan))
+        sheets["Before-After"] = _sheet(after_frame(plan), "Each category before and after the trades", asof)
+        sheets["Accounts"] = _sheet(accounts_frame(plan), "Cash by trading account",
+                                    f"{asof} Money never moves between accounts.")
+        sheets["Location"] = _sheet(pd.DataFrame(
             [{"category": n.category, "commodity": n.commodity, "account": n.account,
               "value": round2(n.value), "tax_status": n.tax_status, "preferred": n.preferred}
              for n in plan.locations],
-            columns=["category", "commodity", "account", "value", "tax_status", "preferred"])
-    sheets["Warnings"] = pd.DataFrame({"warning": messages})
+            columns=["category", "commodity", "account", "value", "tax_status", "preferred"]),
+            "Asset location", f"{asof} Holdings better held in another type of account.")
+    sheets["Warnings"] = _sheet(pd.DataFrame({"warning": messages}), "Warnings", asof)
     return sheets

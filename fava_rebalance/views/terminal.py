@@ -7,11 +7,12 @@ from decimal import Decimal
 
 from fava_rebalance.core.allocation import BUY, NONE, SELL
 from fava_rebalance.core.band_deposit import deposit_sentences
+from fava_rebalance.core.beginnings import Beginnings
 from fava_rebalance.core.formatting import grouped, plain, signed, units
-from fava_rebalance.core.pipeline import Report
+from fava_rebalance.core.pipeline import NO_HOLDINGS, Report
 from fava_rebalance.planner.location import describe
 from fava_rebalance.planner.model import Plan
-from fava_rebalance.views.labels import action_label, cost_label, term_label
+from fava_rebalance.views.labels import action_label, gain_known, lot_words, trade_term_label
 from fava_rebalance.views.moves_vs_plan import Comparison, change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
 
@@ -46,16 +47,14 @@ def _plan_lines(plan: Plan, currency: str, min_trade: Decimal, versus: Compariso
         out.append(f"  {kind} of {grouped(abs(plan.cash.amount))} {currency} in {plan.cash_account}")
     if plan.trades:
         rows = [[t.account, action_label(t.action), t.commodity, units(t.units), grouped(t.amount),
-                 grouped(t.gain) if t.term else "", term_label(t.term)] for t in plan.trades]
+                 grouped(t.gain) if t.term and gain_known(t) else "", trade_term_label(t)]
+                for t in plan.trades]
         lines = _table(["Account", "Action", "Commodity", "Units", f"Amount ({currency})", "Gain", "Term"],
                        rows, {3, 4, 5})
         out.extend(lines[:2])
         for text, trade in zip(lines[2:], plan.trades, strict=True):
             out.append(paint(text, COLOURS.get(trade.action, GREY)))
-            for lot in trade.lots:
-                out.append(f"      lot {lot.date or '?'}: {units(lot.units)} @ "
-                           f"{cost_label(lot.cost, lot.cost_currency)}, gain {grouped(lot.gain)} "
-                           f"({term_label(lot.term)})")
+            out.extend(f"      lot {lot_words(lot, grouped)}" for lot in trade.lots)
             out.append(f"      {trade.reason}")
     else:
         out.append("  No trades.")
@@ -93,8 +92,26 @@ def _plan_lines(plan: Plan, currency: str, min_trade: Decimal, versus: Compariso
     return out
 
 
-def render(report: Report, plan: Plan | None = None, *, colour: bool = False) -> str:
-    """The three sections, the suggested moves, the plan if given, and the warnings."""
+def _no_moves(report: Report, beginnings: Beginnings | None) -> str | None:
+    """Instead of the moves, when there is nothing to rebalance: no targets, or nothing held."""
+    held_later = beginnings.holdings_later(report.date) if beginnings is not None else None
+    when = f" (the portfolio's first holding is on {held_later})" if held_later is not None else ""
+    if not report.allocation.targeted:
+        held = f"; nothing is held yet either{when}" if NO_HOLDINGS in report.missing else ""
+        return f"No targets in force on {report.date}, so no moves{held}."
+    if NO_HOLDINGS in report.missing:
+        return (f"Nothing to rebalance yet: the portfolio holds nothing on {report.date}{when}. "
+                "--cash AMOUNT plans what to buy first.")
+    return None
+
+
+def render(report: Report, plan: Plan | None = None, *, colour: bool = False,
+           beginnings: Beginnings | None = None) -> str:
+    """The three sections, the suggested moves, the plan if given, and the warnings.
+
+    ``beginnings``: when the ledger's targets and holdings begin (``core.beginnings``), so a
+    report dated before them says so rather than ask for lines the ledger has.
+    """
     def paint(text: str, code: str) -> str:
         return f"{code}{text}{RESET}" if colour else text
 
@@ -113,7 +130,10 @@ def render(report: Report, plan: Plan | None = None, *, colour: bool = False) ->
         for text, row in zip(lines[2:], alloc.targeted, strict=True):
             out.append(paint(text, COLOURS.get(row.action, GREY)))
     else:
-        out.append("  (no targets: add custom \"rebalance-target\" \"Equities\" 60 and so on)")
+        later = beginnings.targets_later(report.date) if beginnings is not None else None
+        out.append(f"  (no targets yet on {report.date}: the ledger's first target is dated {later}; "
+                   f"use --date {later} or later)" if later is not None else
+                   "  (no targets: add custom \"rebalance-target\" \"Equities\" 60 and so on)")
     out.append("")
     if alloc.untargeted:
         out.append(paint("No target set", BOLD))
@@ -128,11 +148,15 @@ def render(report: Report, plan: Plan | None = None, *, colour: bool = False) ->
                            for r in alloc.uncategorized], {2, 3}))
         out.append("")
     out.append(paint("Suggested moves", BOLD))
-    if report.moves:
+    no_moves = _no_moves(report, beginnings)
+    if no_moves is not None:
+        out.append(f"  {no_moves}")
+    elif report.moves:
         out.extend(f"  {m}" for m in report.moves_text)
     else:
         out.append("  Nothing to do: every category is within its band.")
-    out.extend(f"  {line}" for line in deposit_sentences(report.cash_needed, report.band_deposit, cur))
+    if no_moves is None:
+        out.extend(f"  {line}" for line in deposit_sentences(report.cash_needed, report.band_deposit, cur))
     problems = [*(e.describe() for e in report.errors), *report.warnings]
     if plan is not None:
         out.append("")

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 import sys
 from decimal import Decimal
 from pathlib import Path
 from textwrap import dedent
 
-import pandas as pd
 import pytest
 from test_planner_lazy import LEDGER
+from workbook_support import read_sheets
 
 from fava_rebalance.cli import main
 
@@ -103,16 +102,16 @@ def test_workbook_has_the_plan_sheets(ledger: Path, tmp_path: Path,
     code, _, _ = run(capsys, str(ledger), "--date", "2026-11-20", "--cash", "5000", "--format", "xlsx",
                      "-o", str(target))
     assert code == 0
-    sheets = pd.read_excel(io.BytesIO(target.read_bytes()), sheet_name=None)
-    assert {"Drift", "Trades", "Tax", "Before-After"} <= set(sheets)
+    sheets = read_sheets(target.read_bytes())
+    assert {"Summary", "Drift", "Trades", "Tax", "Before-After"} <= set(sheets)
     trades = sheets["Trades"]
-    assert list(trades["commodity"]) == ["TIP", "BOND"]
+    assert list(trades["Commodity"]) == ["TIP", "BOND"]
     # The published amounts, give or take one quantum (test_deposit_as_json); 5,000 in all.
-    assert trades["amount"].tolist() == pytest.approx([2833.33, 2166.67], abs=0.0101)
-    assert round(trades["amount"].sum(), 2) == 5000
-    before_after = sheets["Before-After"].set_index("category")
-    assert before_after.loc["TIPS", "percent_before"] == 6.5
-    assert before_after.loc["TIPS", "percent_after"] == 8.89
+    assert trades["Amount"].tolist() == pytest.approx([2833.33, 2166.67], abs=0.0101)
+    assert round(trades["Amount"].sum(), 2) == 5000
+    before_after = sheets["Before-After"].set_index("Category")  # percents as fractions: 6.50% is 0.065
+    assert before_after.loc["TIPS", "Before"] == pytest.approx(0.065)
+    assert before_after.loc["TIPS", "After"] == pytest.approx(0.0889)
 
 
 def test_table_shows_the_trades(ledger: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -175,5 +174,5 @@ def test_the_table_uses_the_words_every_view_uses(ledger: Path, capsys: pytest.C
     assert usf.split()[1:3] == ["Sell", "USF"]
     assert usf.split()[-1] == "Long"
     lot = next(line for line in out.splitlines() if line.startswith("      lot 2023-01-10: "))
-    assert " @ 8 USD, gain " in lot
-    assert lot.endswith(" (Long)")
+    assert " at 8 USD, gain " in lot
+    assert lot.endswith(", long-term")

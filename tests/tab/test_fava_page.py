@@ -21,6 +21,7 @@ from fava.application import create_app
 from fava_support import page_html, table_rows
 from flask import Flask
 from flask.testing import FlaskClient
+from workbook_support import read_sheets
 
 import fava_rebalance.extension as extension_module
 from fava_rebalance.extension import Rebalance
@@ -132,14 +133,24 @@ MOVES_2024 = [
 ]
 
 
+# The same moves on the tab, in Fava's number format: page.beancount sets no locale, so
+# Fava writes 6000.00 (as its Balance Sheet does), not the library's 6,000.00.
+MOVES_2024_TAB = [
+    "Buy 6000.00 USD of Equities:International (10.00% now, target 22.00%).",
+    "Sell 3500.00 USD of Bonds (32.00% now, target 25.00%).",
+    "Buy 3000.00 USD of Equities:US (44.00% now, target 50.00%).",
+    "Buy 500.00 USD of Cash (2.00% now, target 3.00%; inside its band, rebalanced with the others).",
+]
+
+
 def test_moves_biggest_first(client: FlaskClient) -> None:
     tab = _tab(page_html(client, PAGE + "?time=2024"))
     moves = re.findall(r"<li>(Buy|Sell)(.*?)</li>", tab)
-    assert ["".join(m) for m in moves] == MOVES_2024
+    assert ["".join(m) for m in moves] == MOVES_2024_TAB
     # The buys spend 6,000 + 3,000 + 500 = 9,500, the sell raises 3,500: 6,000 short, exactly
     # BTC 3,000 + GLD 3,000, which have no target.
-    assert ('<p class="rebalance-moves-note">The buys spend 6,000.00 USD more than the sells raise: '
-            "6,000.00 USD (12.00%) of the portfolio is in holdings without a target (Crypto, GLD), which the "
+    assert ('<p class="rebalance-moves-note">The buys spend 6000.00 USD more than the sells raise: '
+            "6000.00 USD (12.00%) of the portfolio is in holdings without a target (Crypto, GLD), which the "
             "targets count but no move sells. Selling those holdings, or adding that much cash, pays for "
             "every buy; otherwise buy that much less.</p>") in tab
     # cash_needed: max(value / target) - total = 16000 / 0.25 - 50000 = 14000.
@@ -204,7 +215,8 @@ def test_uncategorized_row_says_which_line_to_add(client: FlaskClient) -> None:
 
 def test_chart_is_inline_svg_with_fava_colours(client: FlaskClient) -> None:
     tab = _tab(page_html(client, PAGE + "?time=2024"))
-    svg = tab[tab.index("<svg") : tab.index("</svg>")]
+    start = tab.index('<svg class="rebalance-chart-plot"')
+    svg = tab[start : tab.index("</svg>", start)]
     chart_rows = svg.split('<g class="rebalance-chart-row">')[1:]
     assert len(chart_rows) == 6  # 4 targeted, Crypto and the uncategorized GLD
     assert [row.count('class="rebalance-bar-target"') for row in chart_rows] == [1, 1, 1, 1, 0, 0]
@@ -261,16 +273,17 @@ def test_xlsx_reads_back(client: FlaskClient) -> None:
     response = client.get(PAGE + "report.xlsx?time=2024")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == 'attachment; filename="rebalance-2024-12-31.xlsx"'
-    sheets = pd.read_excel(io.BytesIO(response.data), sheet_name=None)
-    # The CLI's workbook: the drift and the moves first, the plan's sheets, the warnings last.
-    assert list(sheets) == ["Drift", "Moves", "Trades", "Tax", "Before-After", "Accounts", "Location",
-                            "Warnings"]
+    sheets = read_sheets(response.data)
+    # The CLI's workbook: the summary, the drift and the moves first, the plan's sheets, the
+    # warnings last.
+    assert list(sheets) == ["Summary", "Drift", "Moves", "Trades", "Tax", "Before-After", "Accounts",
+                            "Location", "Warnings"]
     drift = sheets["Drift"]
-    assert list(drift["category"]) == ["Bonds", "Cash", "Equities:International", "Equities:US", "Crypto",
+    assert list(drift["Category"]) == ["Bonds", "Cash", "Equities:International", "Equities:US", "Crypto",
                                        "GLD"]
-    assert list(drift["value"]) == [16000, 1000, 5000, 22000, 3000, 3000]
-    assert list(drift["amount"][:4]) == [3500, 500, 6000, 3000]
-    moves = list(sheets["Moves"]["move"])
+    assert list(drift["Value"]) == [16000, 1000, 5000, 22000, 3000, 3000]
+    assert list(drift["Amount"][:4]) == [3500, 500, 6000, 3000]
+    moves = list(sheets["Moves"]["Move"])
     assert moves[:4] == MOVES_2024
     assert moves[4].startswith("The buys spend 6,000.00 USD more than the sells raise")
     assert moves[5:] == [  # the page's two deposits (test_moves_biggest_first)
@@ -455,7 +468,7 @@ def test_incognito_masks_every_figure() -> None:
     client = _app("page", incognito=True).test_client()
     tab = _tab(page_html(client, PAGE + "?time=2024"))
     assert '<dd class="rebalance-total">XXXXX.XX USD</dd>' in tab
-    assert "<li>Buy X,XXX.XX USD of Equities:International (XX.XX% now, target XX.XX%).</li>" in tab
+    assert "<li>Buy XXXX.XX USD of Equities:International (XX.XX% now, target XX.XX%).</li>" in tab
     visible = re.sub(r"<[^>]*>", " ", tab[tab.index("</style>") :])  # text only, no attributes
     figures = re.findall(r"\d+\.\d\d", visible)
     assert figures == []
@@ -481,8 +494,8 @@ def test_incognito_masks_the_downloads() -> None:
                                   "action": "sell", "band": "X.XX"}
     drift = pd.read_csv(io.StringIO(client.get(PAGE + "report.csv?time=2024").get_data(as_text=True)),
                         dtype=str, keep_default_na=False)
-    assert list(drift.iloc[0]) == ["targeted", "Bonds", "", "XXXXX.XX", "XX.XX", "XX.XX", "X.XX",
-                                   "XXXX.XX", "sell"]
+    assert list(drift.iloc[0]) == ["2024-12-31", "USD", "targeted", "Bonds", "", "XXXXX.XX", "XX.XX", "XX.XX",
+                                   "X.XX", "X.XX", "XXXX.XX", "sell"]
     workbook = pd.read_excel(io.BytesIO(client.get(PAGE + "report.xlsx?time=2024&cash=1000").data),
                              sheet_name=None, dtype=object)
     for name, sheet in workbook.items():
@@ -563,18 +576,20 @@ def test_chart_geometry() -> None:
                        _item("Crypto", Decimal(6), None, Decimal(0), "no target")],
                       [("current", "Current"), ("target", "Target"), ("band", "Band")])
     # Largest drawn: 32 → axis to 40 (a multiple of 10), ticks every 10.
+    # Positions are percentages of the plot's width (the SVG is as wide as the page).
     assert [t.label for t in chart.ticks] == ["0%", "10%", "20%", "30%", "40%"]
-    width = chart.plot_right - chart.plot_left
+    assert [t.x for t in chart.ticks] == [0, 25, 50, 75, 100]
     bonds, crypto = chart.rows
     current, target = (bar.box for bar in bonds.bars)
     assert current is not None
-    assert current.width == pytest.approx(width * 32 / 40, abs=0.1)
+    assert (current.x, current.width) == (0, 80)  # 32 of 40
     assert target is not None
-    assert target.width == pytest.approx(width * 25 / 40, abs=0.1)
-    assert bonds.band is not None  # 23% to 27%
-    assert bonds.band.width == pytest.approx(width * 4 / 40, abs=0.2)
+    assert target.width == 62.5  # 25 of 40
+    assert bonds.band is not None  # 23% to 27%: 57.5% to 67.5% of the plot
+    assert (bonds.band.x, bonds.band.width) == (57.5, 10)
+    assert bonds.bars[0].text_x == 80  # the text starts where the bar ends, then 4 px
     assert crypto.bars[1].box is None  # "no target": the text alone
-    assert crypto.bars[1].text_x == chart.plot_left + 4
+    assert (crypto.bars[1].text_x, crypto.bars[1].text_dx) == (0, 4)
     assert crypto.band is None
     assert [entry.kind for entry in chart.legend] == ["current", "target", "band"]
     assert bar_chart([]).rows == ()

@@ -37,6 +37,7 @@ from fava.application import create_app
 from fava_support import page_html, table_rows
 from flask import Flask
 from flask.testing import FlaskClient
+from workbook_support import read_items, read_sheets
 
 import fava_rebalance.extension as extension_module
 from fava_rebalance.cli import main as cli_main
@@ -101,13 +102,37 @@ def _plan(html: str) -> str:
 
 
 def cells(html: str, row_class: str = "rebalance-trade") -> list[list[str]]:
-    """``[[account, action, commodity, units, price, amount, gain, term, lots], ...]``."""
-    return [cells for _, cells in table_rows(html, row_class)]
+    """The cells of each ``<tr class="{row_class}">``; for the orders, with the account first.
+
+    An order's account is its group's heading (the trading account), or the sub-account
+    named under the commodity (``VMFXX in Assets:Invest:Brokerage:Sweep``): the orders table
+    does not repeat the account on every row. So each order comes back as ``[account,
+    action, commodity, units, price, amount, gain, term, lots]``.
+    """
+    if row_class != "rebalance-trade":
+        return [cells for _, cells in table_rows(html, row_class)]
+    found = []
+    for group in html.split('<tbody class="rebalance-trade-group">')[1:]:
+        heading = re.search(r'scope="rowgroup"><a href="[^"]*">([^<]*)</a>', group)
+        assert heading is not None
+        for _, (action, commodity, *rest) in table_rows(group, row_class):
+            name, _, held_in = commodity.partition(" in ")
+            found.append([held_in or heading[1], action, name, *rest])
+    return found
 
 
 def reasons(html: str) -> list[str]:
     """Each order's reason (and wash-sale note), from the row below it."""
     return [row[0] for row in cells(html, "rebalance-trade-reason")]
+
+
+def ungrouped(text: str) -> str:
+    """``text`` with the thousands separators of its figures taken out (2,000.00 → 2000.00)."""
+    while True:
+        plain = re.sub(r"(\d),(\d{3})(?=[,.])", r"\1\2", text)
+        if plain == text:
+            return text
+        text = plain
 
 
 def _trades(doc: dict[str, Any]) -> list[list[str]]:
@@ -137,8 +162,10 @@ def test_deposit_page_shows_the_cli_trades(client: FlaskClient,
     taxable = [row for row in rows if row[0].startswith("Assets:Invest:Brokerage") and row[1] == "Sell"]
     assert [row[1:7] for row in taxable] == [["Sell", "VOO", "50", "550.00", "27500.00", "-2000.00"]]
     # Each reason on a row of its own, a wash sale's note after it (the VOO sale's, wherever
-    # the optimiser's order puts it).
-    assert [r.split(" Wash sale:")[0] for r in reasons(plan)] == [t["reason"] for t in doc["trades"]]
+    # the optimiser's order puts it). The page writes the reason's figures in Fava's format:
+    # the example ledger sets no locale, so 2,000.00 in the CLI's sentence is 2000.00 here.
+    assert [r.split(" Wash sale:")[0] for r in reasons(plan)] == [
+        ungrouped(t["reason"]) for t in doc["trades"]]
     voo = next(i for i, row in enumerate(rows) if row[1:3] == ["Sell", "VOO"])
     assert "Wash sale: 400.00 USD disallowed, lost for good" in reasons(plan)[voo]
     # Grouped by trading account, each a link to Fava's account page with the filters.
@@ -207,7 +234,8 @@ def test_deposit_page_totals_tax_and_after_match_the_cli(
 
 def test_before_after_chart(client: FlaskClient) -> None:
     after = _section(_plan(page_html(client, f"{TAB}?time={DATE}&cash=10000")), "after")
-    svg = after[after.index("<svg") : after.index("</svg>")]
+    start = after.index('<svg class="rebalance-chart-plot"')
+    svg = after[start : after.index("</svg>", start)]
     rows = svg.split('<g class="rebalance-chart-row">')[1:]
     assert len(rows) == 4  # the targeted categories
     assert all(row.count('class="rebalance-bar-before"') == 1 for row in rows)
@@ -384,16 +412,17 @@ def test_workbook_and_trades_csv_hold_the_plan(client: FlaskClient,
     doc = cli_json("10000")
     response = client.get(f"{TAB}report.xlsx?time={DATE}&cash=10000")
     assert response.status_code == 200
-    sheets = pd.read_excel(io.BytesIO(response.data), sheet_name=None, dtype=str)  # Excel: numbers
-    assert {"Drift", "Trades", "Tax", "Before-After"} <= set(sheets)
+    sheets = read_sheets(response.data, dtype=str)  # Excel: numbers
+    assert {"Summary", "Drift", "Trades", "Tax", "Before-After"} <= set(sheets)
     trades = sheets["Trades"]
     assert [(a, c, Decimal(u), Decimal(v)) for a, c, u, v in
-            zip(trades["account"], trades["commodity"], trades["units"], trades["amount"], strict=True)] == [
+            zip(trades["Account"], trades["Commodity"], trades["Units"], trades["Amount"], strict=True)] == [
         (t["account"], t["commodity"], Decimal(t["units"]), Decimal(t["amount"])) for t in doc["trades"]]
-    after = sheets["Before-After"]
-    assert [Decimal(v) for v in after["percent_after"]] == [Decimal(a["percent"]) for a in doc["after"]]
-    tax = dict(zip(sheets["Tax"]["item"], sheets["Tax"]["value"], strict=True))
-    assert Decimal(tax["estimated tax"]) == Decimal(doc["tax"]["estimated_tax"])
+    after = sheets["Before-After"]  # percents as the fractions Excel formats as percents
+    assert [round(Decimal(v) * 100, 2) for v in after["After"]] == [
+        Decimal(a["percent"]) for a in doc["after"]]
+    tax = read_items(response.data, "Tax")
+    assert Decimal(str(tax["Estimated tax"])) == Decimal(doc["tax"]["estimated_tax"])
 
     csv = client.get(f"{TAB}trades.csv?time={DATE}&cash=10000")
     assert csv.status_code == 200
@@ -410,11 +439,12 @@ def test_workbook_and_trades_csv_hold_the_plan(client: FlaskClient,
     ("cash=abc", "The cash amount &#39;abc&#39; is not a number. Enter an amount such as 5000 to add money, "
                  "or -2500 to take it out."),
     ("cash=nan", "The cash amount &#39;nan&#39; is not a number."),
-    ("cash=-5000000", "The plan could not be made: a withdrawal of 5,000,000.00 USD takes the whole "
+    # The figures in Fava's format (no locale in the example ledger: no grouping).
+    ("cash=-5000000", "The plan could not be made: a withdrawal of 5000000.00 USD takes the whole "
                       "portfolio."),
     ("cash=-100000&cash_account=Assets:Invest:Roth",
-     "The plan could not be made: a withdrawal of 100,000.00 USD is more than Assets:Invest:Roth can raise "
-     "(68,721.07 USD in cash and holdings it may sell)."),
+     "The plan could not be made: a withdrawal of 100000.00 USD is more than Assets:Invest:Roth can raise "
+     "(68721.07 USD in cash and holdings it may sell)."),
     ("cash=100&cash_account=%3Cscript%3Ex", "&#39;&lt;script&gt;x&#39; is not a Beancount account name."),
     # Beyond the optimiser's floats (limits.MAX_CASH = 10^15): refused, not OverflowError.
     ("cash=1e306", "The cash amount 1E+306 is beyond the planner&#39;s range: a deposit or a withdrawal "

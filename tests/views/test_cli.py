@@ -15,6 +15,7 @@ import pytest
 from test_report import SPEC_EXAMPLE
 
 from fava_rebalance.cli import main
+from fava_rebalance.views.workbook import HEADER_ROW
 
 # The SPEC §3 example: Equities 70,000 (400 VTI in the IRA, 300 in Taxable), Bonds 30,000,
 # GLD 1,800 with no class; total 101,800. Targets change on 2026-01-01.
@@ -113,8 +114,11 @@ def test_csv(ledger_file, capsys) -> None:
     code, out, _ = _run(capsys, str(path), "--date", "2024-01-10", "--format", "csv")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0]) == ["section", "category", "accounts", "value", "percent", "target", "difference",
-                             "amount", "action"]
+    # Each row stands alone: the date, the currency and the band are in it.
+    assert list(rows[0]) == ["date", "currency", "section", "category", "accounts", "value", "percent",
+                             "target", "band", "difference", "amount", "action"]
+    assert {(r["date"], r["currency"]) for r in rows} == {("2024-01-10", "USD")}
+    assert [r["band"] for r in rows] == ["0.00", "0.00", ""]  # no band option: 0; GLD has no target
     got = [(r["section"], r["category"], r["value"], r["percent"], r["target"], r["amount"], r["action"])
            for r in rows]
     assert got == [
@@ -196,9 +200,10 @@ def test_xlsx_output(ledger_file, capsys, tmp_path: Path) -> None:
     code, _, _ = _run(capsys, str(path), "--date", "2024-01-10", "--format", "xlsx", "-o", str(target))
     assert code == 0
     book = openpyxl.load_workbook(target)
-    assert {"Drift", "Moves", "Warnings"} <= set(book.sheetnames)
-    drift = list(book["Drift"].iter_rows(values_only=True))
-    assert drift[1][:2] == ("targeted", "Bonds")
+    assert {"Summary", "Drift", "Moves", "Warnings"} <= set(book.sheetnames)
+    drift = list(book["Drift"].iter_rows(min_row=HEADER_ROW, values_only=True))
+    assert drift[0][:4] == ("Section", "Category", "Held in", "Value")
+    assert drift[1][:2] == ("With target", "Bonds")
     assert drift[1][3] == 30000  # value
 
 
@@ -252,8 +257,8 @@ def test_empty_ledger_and_no_targets_exit_0(ledger_file, capsys) -> None:
     assert code == 0
     assert "no targets" in out
     code, out, _ = _run(capsys, str(path), "--date", "2024-01-10", "--format", "csv")
-    assert (code, out.splitlines()) == (0, ["section,category,accounts,value,percent,target,difference,"
-                                            "amount,action"])
+    assert (code, out.splitlines()) == (0, ["date,currency,section,category,accounts,value,percent,target,"
+                                            "band,difference,amount,action"])
     no_targets = ledger_file(LEDGER.replace('custom "rebalance-target"', 'custom "x-target"'),
                              name="nt.beancount")
     code, out, err = _run(capsys, str(no_targets), "--date", "2024-01-10", "--format", "json")

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from fava_rebalance.cli import main
 from fava_rebalance.views.spreadsheet import FORMULA_START, csv_text, xlsx_text
+from fava_rebalance.views.workbook import HEADER_ROW
 
 LEDGER = Path(__file__).resolve().parents[1] / "ledgers" / "formulas.beancount"
 TAB = "/formulas/extension/Rebalance/"
@@ -88,13 +89,13 @@ def test_cli_workbook_has_no_formula(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main([str(LEDGER), "--date", "2024-12-31", "--format", "xlsx", "-o", str(out)]) == 0
     capsys.readouterr()
     sheets = check_workbook(out.read_bytes())
-    header, *rows = sheets["Drift"]
-    drift = {row[header.index("category")]: row for row in rows}
+    header, *rows = sheets["Drift"][HEADER_ROW - 1 :]
+    drift = {row[header.index("Category")]: row for row in rows}
     assert set(drift) == set(DRIFT)
-    # -5.00 is still a number, not text: 20.00% held, target 25.00%.
-    assert drift["'+1+1"][header.index("difference")] == -5.0
-    trades_header, *trades = sheets["Trades"]
-    reasons = [t[trades_header.index("reason")] for t in trades]
+    # -5.00 points is still a number, not text (a percent cell: -0.05): 20.00% held, target 25.00%.
+    assert drift["'+1+1"][header.index("Difference")] == -0.05
+    trades_header, *trades = sheets["Trades"][HEADER_ROW - 1 :]
+    reasons = [t[trades_header.index("Why")] for t in trades]
     assert any(r.startswith("'" + HYPERLINK) for r in reasons), reasons
 
 
