@@ -181,6 +181,6 @@ def test_the_cash_goes_to_the_portfolio_of_the_account_named() -> None:
     together = plan_together(reports, declarations, CashFlow(Decimal(500), "Assets:College:529"))
     college = together.requests[1].plan
     assert college.cash_account == "Assets:College:529"
-    assert college.trades and all(t.account == "Assets:College:529" and t.action == "buy"
-                                  for t in college.trades)
+    assert college.trades
+    assert all(t.account == "Assets:College:529" and t.action == "buy" for t in college.trades)
     assert together.requests[0].plan.cash is None
