@@ -11,7 +11,7 @@ from fava_rebalance.core.formatting import grouped, plain, signed, units
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner.location import describe
 from fava_rebalance.planner.model import Plan
-from fava_rebalance.views.labels import action_label, cost_label, term_label
+from fava_rebalance.views.labels import action_label, cost_label, glide_label, term_label
 from fava_rebalance.views.moves_vs_plan import Comparison, change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
 
@@ -112,6 +112,9 @@ def render(report: Report, plan: Plan | None = None, *, colour: bool = False) ->
         out.extend(lines[:2])
         for text, row in zip(lines[2:], alloc.targeted, strict=True):
             out.append(paint(text, COLOURS.get(row.action, GREY)))
+        for name, target in sorted(report.settings.targets.items()):
+            if target.glide is not None:
+                out.append(f"  {name}'s target is {glide_label(target.glide)}.")
     else:
         out.append("  (no targets: add custom \"rebalance-target\" \"Equities\" 60 and so on)")
     out.append("")
