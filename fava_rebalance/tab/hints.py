@@ -19,6 +19,7 @@ from fava_rebalance.core.allocation import UncategorizedRow
 from fava_rebalance.core.categories import HUNDRED
 from fava_rebalance.core.declarations import Declarations
 from fava_rebalance.core.pipeline import NO_HOLDINGS, NO_TARGETS, NOTHING_CATEGORIZED, Report
+from fava_rebalance.core.portfolios import MAIN
 
 PLACEHOLDER = "..."
 EXAMPLE_TARGETS = (("Equities", 60), ("Bonds", 30), ("Cash", 10))
@@ -115,8 +116,16 @@ def target_hint(category: str, report: Report) -> LedgerHint:
     return LedgerHint(
         f"Set a target for {category}: replace {PLACEHOLDER} with its percentage, and lower "
         "the other targets so that together they still add up to 100.",
-        (f"{report.date} custom \"rebalance-target\" {quoted(category)} {PLACEHOLDER}",),
+        scoped((f"{report.date} custom \"rebalance-target\" {quoted(category)} {PLACEHOLDER}",), report),
     )
+
+
+def scoped(lines: Sequence[str], report: Report) -> tuple[str, ...]:
+    """Target lines for ``report``'s portfolio: each with ``portfolio:`` under it, but for ``Main``."""
+    if report.portfolio == MAIN:
+        return tuple(lines)
+    meta = f"  portfolio: {quoted(report.portfolio)}"
+    return tuple(part for line in lines for part in (line, meta))
 
 
 def _first_lot_date(row: UncategorizedRow) -> datetime.date | None:
@@ -145,8 +154,8 @@ def target_lines(report: Report) -> tuple[str, ...]:
     """``custom "rebalance-target"`` lines for the categories held, at today's shares."""
     held = [(row.category, row.value) for row in report.allocation.untargeted]
     targets = whole_percents(held) or list(EXAMPLE_TARGETS)
-    return tuple(f'{report.date} custom "rebalance-target" {quoted(name)} {points}'
-                 for name, points in targets)
+    return scoped([f'{report.date} custom "rebalance-target" {quoted(name)} {points}'
+                   for name, points in targets], report)
 
 
 def _no_holdings(report: Report) -> Prerequisite:
