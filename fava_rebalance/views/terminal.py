@@ -114,7 +114,7 @@ def render(report: Report, plan: Plan | None = None, *, colour: bool = False) ->
             out.append(paint(text, COLOURS.get(row.action, GREY)))
         for name, target in sorted(report.settings.targets.items()):
             if target.glide is not None:
-                out.append(f"  {name}'s target is {glide_label(target.glide)}.")
+                out.append(f"  {name}: target {glide_label(target.glide)}.")
     else:
         out.append("  (no targets: add custom \"rebalance-target\" \"Equities\" 60 and so on)")
     out.append("")

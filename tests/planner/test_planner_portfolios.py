@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 
 from planner_support import load, orders
+from test_example_college import example_ledger
 from test_portfolio_scopes import TWO
 
 from fava_rebalance.core.pipeline import analyse_portfolios
@@ -184,3 +185,20 @@ def test_the_cash_goes_to_the_portfolio_of_the_account_named() -> None:
     assert college.trades
     assert all(t.account == "Assets:College:529" and t.action == "buy" for t in college.trades)
     assert together.requests[0].plan.cash is None
+
+
+def test_the_example_s_college_plan_made_with_main_s() -> None:
+    # example-ledger/README.md, "The College portfolio on 2026-11-20".
+    ledger = example_ledger()
+    reports = analyse_portfolios(ledger, datetime.date(2026, 11, 20))
+    together = plan_together(reports, ledger.declarations)
+    college = together.requests[1].plan
+    # Sell 9 VTI (2,700.00), buy 37 BND (2,664.00): the closest whole units (README).
+    assert [(t.account, t.action, t.commodity, t.units) for t in college.trades] == [
+        ("Assets:College:529", "sell", "VTI", Decimal(9)), ("Assets:College:529", "buy", "BND", Decimal(37))]
+    assert all(t.gain == 0 for t in college.trades)  # a tax-free account
+    # The household's tax is Main's plan's (College realizes nothing taxable).
+    main = together.requests[0].plan
+    assert together.tax.estimated_tax == main.tax.estimated_tax
+    assert (together.tax.short_term_gain, together.tax.long_term_gain) == (
+        main.tax.short_term_gain, main.tax.long_term_gain)
