@@ -121,7 +121,7 @@ def target_hint(category: str, report: Report) -> LedgerHint:
 
 
 def scoped(lines: Sequence[str], report: Report) -> tuple[str, ...]:
-    """Target lines for ``report``'s portfolio: each with ``portfolio:`` under it, but for ``Main``."""
+    """Directives for ``report``'s portfolio: each with ``portfolio:`` under it, but for ``Main``."""
     if report.portfolio == MAIN:
         return tuple(lines)
     meta = f"  portfolio: {quoted(report.portfolio)}"
@@ -168,14 +168,14 @@ def _no_holdings(report: Report) -> Prerequisite:
         "without those marked rebalance: FALSE, narrowed by this page's filters.",
         (
             LedgerHint("Record what you hold in a portfolio account, for example:", (
-                f"{date} open Assets:Invest:Brokerage",
+                *scoped((f"{date} open Assets:Invest:Brokerage",), report),
                 f'{date} * "Buy"',
                 f"  Assets:Invest:Brokerage   10 VTI {{250.00 {currency}}}",
                 "  Assets:Bank:Checking",
             )),
             LedgerHint("If your investments are in other accounts, say which accounts make up "
                        "the portfolio (a regular expression):",
-                       (f'{date} custom "rebalance-option" "accounts" "^Assets:Invest"',)),
+                       scoped((f'{date} custom "rebalance-option" "accounts" "^Assets:Invest"',), report)),
         ),
     )
 

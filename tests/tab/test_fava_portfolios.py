@@ -6,6 +6,7 @@ out at its top.
 
 from __future__ import annotations
 
+import datetime
 import html as html_module
 import io
 import json
@@ -19,6 +20,10 @@ from fava.application import create_app
 from fava_support import page_html, table_rows
 from flask import Flask
 from flask.testing import FlaskClient
+from test_portfolio_scopes import TWO
+
+from fava_rebalance.core.pipeline import analyse
+from fava_rebalance.tab.hints import target_hint
 
 LEDGER = Path(__file__).resolve().parents[1] / "ledgers" / "portfolios.beancount"
 PAGE = "/rebalance-portfolios/extension/Rebalance/"
@@ -126,3 +131,17 @@ def test_a_hostile_portfolio_name_is_escaped(client: FlaskClient) -> None:
     assert "<b>Kids" not in tab
     assert "&lt;b&gt;Kids &amp; Co&lt;/b&gt;" in tab
     assert [current for *_, current in _switcher(html)] == [False, False, True]
+
+
+def test_the_lines_a_hint_offers_carry_the_portfolio(ledger_of) -> None:
+    # A target hint for College's untargeted Gold must say portfolio: "College", or pasting
+    # it would give Main a target; Main's hints stay as they were.
+    ledger = ledger_of(TWO + ('2020-01-01 commodity GLD\n  asset-class: "Gold"\n'
+                              '2024-01-03 * "gold"\n  Assets:College:529  1 GLD {100 USD}\n'
+                              "  Equity:Opening\n2024-06-01 price GLD 100 USD\n"))
+    college = analyse(ledger, datetime.date(2024, 6, 1), portfolio="College")
+    assert [row.category for row in college.allocation.untargeted] == ["Gold"]
+    assert target_hint("Gold", college).lines == ('2024-06-01 custom "rebalance-target" "Gold" ...',
+                                                  '  portfolio: "College"')
+    main = analyse(ledger, datetime.date(2024, 6, 1))
+    assert target_hint("Gold", main).lines == ('2024-06-01 custom "rebalance-target" "Gold" ...',)
