@@ -281,6 +281,23 @@ class Declarations:
             path = self._paths[portfolio] = TargetPath([t for t in self.targets if t.portfolio == portfolio])
         return path
 
+    def _option_values(self, date: datetime.date, portfolio: str) -> dict[str, Any]:
+        """Option name → value in force for ``portfolio`` on ``date``: its own, else the shared."""
+        shared: dict[str, Any] = {}
+        own: dict[str, Any] = {}
+        for setting in self.options:
+            if setting.date <= date and setting.portfolio in (None, portfolio):
+                (shared if setting.portfolio is None else own)[setting.name] = setting.value
+        return {**shared, **own}
+
+    def targets_on(self, date: datetime.date, portfolio: str = MAIN) -> dict[str, Target]:
+        """``portfolio``'s targets in force on ``date``: "the target of a category on a date".
+
+        The ``glide`` option in force on that date decides whether they step or glide.
+        """
+        glide = self._option_values(date, portfolio).get("glide", False)
+        return self.target_path(portfolio).on(date, glide=bool(glide))
+
     def as_of(self, date: datetime.date, portfolio: str = MAIN) -> Settings:
         """``portfolio``'s options, targets and locations in force on ``date``.
 
@@ -288,12 +305,7 @@ class Declarations:
         else the latest set for every portfolio; the same for each category's location.
         Targets are the portfolio's own, stepped or gliding (``glide``; ``TargetPath.on``).
         """
-        shared: dict[str, Any] = {}
-        own: dict[str, Any] = {}
-        for setting in self.options:
-            if setting.date <= date and setting.portfolio in (None, portfolio):
-                (shared if setting.portfolio is None else own)[setting.name] = setting.value
-        options = Options.in_force({**shared, **own}, self.operating_currencies)
+        options = Options.in_force(self._option_values(date, portfolio), self.operating_currencies)
         targets = self.target_path(portfolio).on(date, glide=options.glide)
         places: dict[str, Location] = {}
         mine: dict[str, Location] = {}

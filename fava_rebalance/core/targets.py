@@ -14,9 +14,10 @@ Before the first waypoint there are no targets; on and after the last nothing mo
 more. Figures are exact ``Decimal`` arithmetic (multiplied before dividing, so a whole
 number of steps stays exact), never rounded here: rounding is for display only.
 
-``TargetPath.on`` is the one answer to "the targets in force on a date" (``Declarations.as_of``
-asks it, and so can a drift history that needs every day's target); ``TargetPath.percent_on``
-is the same for one category.
+``TargetPath.on`` is the one answer to "the targets in force on a date" for a given
+``glide``; ``Declarations.targets_on(date, portfolio)`` reads the ``glide`` option of that date
+and asks it (as ``Declarations.as_of`` does), so a drift history that needs every day's
+target asks the same rule; ``TargetPath.percent_on`` is the same for one category.
 """
 
 from __future__ import annotations
