@@ -145,3 +145,35 @@ def test_the_lines_a_hint_offers_carry_the_portfolio(ledger_of) -> None:
                                                   '  portfolio: "College"')
     main = analyse(ledger, datetime.date(2024, 6, 1))
     assert target_hint("Gold", main).lines == ('2024-06-01 custom "rebalance-target" "Gold" ...',)
+
+
+def test_incognito_masks_the_switcher_and_the_glide() -> None:
+    app = create_app([LEDGER], load=True, incognito=True)
+    app.testing = True
+    html = page_html(app.test_client(), f"{PAGE}?time=2031-01-01&portfolio=College")
+    links = _switcher(html)
+    assert [name for name, *_ in links] == ["College", "Main", KIDS]  # names stay
+    assert links[0][1:3] == ("XXXXX.XX USD", "largest drift Bonds +XX.XX points, outside its band")
+    assert "gliding from XX% (XXXX-XX-XX) to XX% (XXXX-XX-XX)" in _tab(html)
+    assert "gliding from 30%" not in _tab(html)
+
+
+def test_a_portfolio_without_targets_comes_last_in_the_switcher() -> None:
+    # The example ledger on 2025-12-31 (example-ledger/README.md): College has no targets yet;
+    # Main's differences are -1.15, -3.28, +1.62 and -2.06, the largest Equities:International.
+    from test_example_college import example_ledger
+
+    from fava_rebalance.core.pipeline import analyse_portfolios
+    from fava_rebalance.tab.page import Numbers
+    from fava_rebalance.tab.switcher import build_switcher
+
+    reports = analyse_portfolios(example_ledger(), datetime.date(2025, 12, 31))
+    numbers = Numbers()
+    switcher = build_switcher(reports, "College", lambda name: f"?portfolio={name}", numbers.money,
+                              numbers.signed)
+    assert switcher is not None
+    assert [(link.name, link.value, link.drift, link.outside, link.current) for link in switcher.links] == [
+        ("Main", "840806.68", "largest drift Equities:International -3.28 points", False, False),
+        ("College", "23200.00", "no targets", False, True),
+    ]
+    assert build_switcher(reports[:1], "Main", str, numbers.money, numbers.signed) is None  # one portfolio
