@@ -10,7 +10,9 @@ It passes the entries through unchanged and returns one error per problem, locat
 directive at fault so ``bean-check`` prints ``file:line: message``: malformed or
 non-100% ``asset-class`` splits, bad targets, targets not adding up to 100%, unknown options
 or bad option values, unknown ``tax-status``, targets for undeclared categories, and (with
-``max-drift-error``) each category outside its band on the ledger's last date.
+``max-drift-error``) each category outside its band on the ledger's last date. A ledger with
+several portfolios (``portfolio:``) is checked portfolio by portfolio (targets adding up to
+100 in each, each one's own ``max-drift-error`` and bands), and the messages name the portfolio.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from beancount.core import data
 from beancount.ops import pad
 
 from fava_rebalance.core.allocation import NONE
+from fava_rebalance.core.declarations import portfolio_prefix
 from fava_rebalance.core.errors import RebalanceError, error_at
 from fava_rebalance.core.formatting import plain
 from fava_rebalance.core.limits import date_problem
-from fava_rebalance.core.pipeline import Ledger, analyse
+from fava_rebalance.core.pipeline import Ledger, analyse_portfolios
 
 __plugins__ = ("rebalance",)
 
@@ -38,12 +41,15 @@ def rebalance(
     ledger = Ledger.from_entries(entries, options_map)
     errors = list(ledger.errors)
     last = ledger.last_date
-    if last is not None and ledger.declarations.as_of(last).options.max_drift_error:
+    declarations = ledger.declarations
+    gated = [name for name in declarations.portfolio_names
+             if last is not None and declarations.as_of(last, name).options.max_drift_error]
+    if last is not None and gated:
         problem = date_problem(last)
         if problem is None:
-            errors.extend(drift_errors(ledger, _padded(entries, options_map)))
+            errors.extend(drift_errors(ledger, _padded(entries, options_map), gated))
         else:  # the report cannot look 30 days back from the year 1
-            gate = [s for s in ledger.declarations.options if s.name == "max-drift-error" and s.date <= last]
+            gate = [s for s in declarations.options if s.name == "max-drift-error" and s.date <= last]
             errors.append(error_at(gate[-1].entry, f"max-drift-error cannot check the ledger's last "
                                                    f"date: {problem}"))
     return entries, errors
@@ -69,23 +75,25 @@ def _padded(
 
 
 def drift_errors(
-    ledger: Ledger, entries: Sequence[data.Directive] | None = None
+    ledger: Ledger, entries: Sequence[data.Directive] | None = None, portfolios: Sequence[str] | None = None
 ) -> list[RebalanceError]:
     """One error per targeted category outside its band on the ledger's last date.
 
-    ``entries`` (default: the ledger's) are the ones holdings are read from, e.g. padded.
+    ``entries`` (default: the ledger's) are the ones holdings are read from, e.g. padded;
+    ``portfolios`` the ones checked (default: every one), each against its own bands.
     """
     last = ledger.last_date
     if last is None:
         return []
-    report = analyse(ledger, last, entries=entries)
     errors = []
-    for row in report.allocation.targeted:
-        if row.action == NONE:
-            continue
-        target = report.settings.targets[row.category]
-        errors.append(error_at(target.entry, (
-            f"{row.category} has drifted out of its band on {last}: {plain(row.percent)}% held, "
-            f"target {plain(row.target)}% ± {plain(row.band)}; {row.action} "
-            f"{plain(row.amount)} {report.currency}")))
+    for report in analyse_portfolios(ledger, last, entries=entries, portfolios=portfolios):
+        prefix = portfolio_prefix(ledger.declarations, report.portfolio)
+        for row in report.allocation.targeted:
+            if row.action == NONE:
+                continue
+            target = report.settings.targets[row.category]
+            errors.append(error_at(target.entry, (
+                f"{prefix}{row.category} has drifted out of its band on {last}: {plain(row.percent)}% held, "
+                f"target {plain(row.target)}% ± {plain(row.band)}; {row.action} "
+                f"{plain(row.amount)} {report.currency}")))
     return errors

@@ -62,25 +62,38 @@ def series(client: Any, url: str, count: int) -> dict[str, Any]:
 def planner_time(ledger: Any) -> dict[str, Any]:
     """Seconds of the planner alone on the whole household, or why it could not run.
 
-    The report (as of the ledger's last day) is built first, outside the timing, as the page
-    and the CLI build it before they call the planner.
+    The reports (as of the ledger's last day) are built first, outside the timing, as the
+    page and the CLI build them before they call the planner. With several portfolios the
+    household is every portfolio's plan, made together (``plan_together``), as
+    ``bean-rebalance`` makes them; a version without portfolios plans its one report.
     """
     try:
         from fava_rebalance import planner
     except ImportError as exc:
         return {"error": f"fava_rebalance.planner does not import: {exc}"}
-    from fava_rebalance.core.pipeline import Ledger, analyse
+    from fava_rebalance.core import pipeline
 
     plan = getattr(planner, "plan", None)
     if plan is None:
         return {"error": "fava_rebalance.planner has no plan()"}
-    book = Ledger.from_entries(ledger.all_entries, ledger.options)
-    report = analyse(book, book.last_date or datetime.date.today())
+    book = pipeline.Ledger.from_entries(ledger.all_entries, ledger.options)
+    date = book.last_date or datetime.date.today()
     try:
-        wall, cpu, result = timed(lambda: plan(report, book.declarations))
+        from fava_rebalance.planner.together import plan_together
+        together: Any = plan_together
+    except ImportError:  # a version before several portfolios: its one report
+        together = None
+    try:
+        if together is None:
+            report = pipeline.analyse(book, date)
+            wall, cpu, result = timed(lambda: plan(report, book.declarations))
+            trades = len(getattr(result, "trades", ()) or ())
+        else:
+            reports = pipeline.analyse_portfolios(book, date)
+            wall, cpu, result = timed(lambda: together(reports, book.declarations))
+            trades = sum(len(r.plan.trades) for r in result.requests)
     except Exception as exc:  # the planner is being written: report, do not crash
         return {"error": f"plan() raised {type(exc).__name__}: {exc}"}
-    trades = len(getattr(result, "trades", ()) or ())
     return {"wall": wall, "cpu": cpu, "trades": trades}
 
 

@@ -7,6 +7,10 @@ as our ``asset-class`` and as fava_investor's ``asset_allocation_*`` keys, so bo
 their real work on it. Prices: monthly for the whole span, daily (week days) for the last
 ``--price-years``. Targets (``custom "rebalance-target"``, adding up to 100 on every date),
 options, ``plugin "beancount_plugins.rebalance"`` and ``custom "fava-extension"`` lines.
+Two portfolios: two of the trading accounts (``COLLEGE``) are the portfolio ``College``, with
+its own targets on a glide path (``glide TRUE``, gliding on the last day) and its own band; the
+other eight are ``Main``. The tags add lines only: the random draws, and so every
+transaction, are the same as with one portfolio.
 
 The body (all the data) goes into ``body.beancount``; small top files include it:
 
@@ -65,6 +69,9 @@ TARGETS_LATER = (
     ("Equities:US", 40), ("Equities:International", 20), ("Bonds:US", 20),
     ("Bonds:International", 5), ("Bonds:TIPS", 5), ("RealEstate", 5), ("Commodities", 3), ("Cash", 2),
 )
+# College's targets: a glide path from the start to eight years after the ledger's end.
+COLLEGE_START = (("Equities", 70), ("Bonds", 20), ("RealEstate", 5), ("Commodities", 3), ("Cash", 2))
+COLLEGE_END = (("Equities", 30), ("Bonds", 60), ("RealEstate", 5), ("Commodities", 3), ("Cash", 2))
 # Ten trading accounts: (name, tax-status as written; aliases included on purpose).
 TRADING = (
     ("Schwab:Brokerage", "taxable"),
@@ -78,6 +85,7 @@ TRADING = (
     ("Vanguard:Roth", "roth"),
     ("HSA", "hsa"),
 )
+COLLEGE = frozenset({"Schwab:Joint", "Vanguard:Roth"})  # the second portfolio's trading accounts
 EXPENSES = (
     ("Groceries", 40, 180), ("Restaurants", 15, 90), ("Transport", 10, 70), ("Shopping", 10, 300),
     ("Utilities", 60, 220), ("Health", 20, 400), ("Travel", 100, 2500), ("Fees", 1, 30),
@@ -237,7 +245,8 @@ class Writer:
         out.append(f"{opened} open Assets:Home HOUSE\n  rebalance: FALSE\n")
         for name, status in TRADING:
             account = f"{PORTFOLIO}:{name}"
-            out.append(f'{opened} open {account}\n  tax-status: "{status}"\n')
+            tag = '  portfolio: "College"\n' if name in COLLEGE else ""
+            out.append(f'{opened} open {account}\n  tax-status: "{status}"\n{tag}')
             out.append(f"{opened} open {account}:Cash USD\n")
             self.cash_exact[account] = Decimal(0)
         out.append(f'{opened} open {PORTFOLIO}:Fidelity:Taxable:MoneyMarket USD\n  asset-class: "Cash"\n')
@@ -247,6 +256,13 @@ class Writer:
         for (name, pct), (_, old) in zip(TARGETS_LATER, TARGETS_START, strict=True):
             if pct != old:
                 out.append(f'{later} custom "rebalance-target" "{name}" {pct}\n')
+        college = '  portfolio: "College"\n'
+        glide_end = datetime.date(self.end.year + 8, 1, 1)
+        for day, targets in ((start, COLLEGE_START), (glide_end, COLLEGE_END)):
+            for name, pct in targets:
+                out.append(f'{day} custom "rebalance-target" "{name}" {pct}\n{college}')
+        out.append(f'{start} custom "rebalance-option" "glide" TRUE\n{college}')
+        out.append(f'{start} custom "rebalance-option" "band" 3\n{college}')
         out.append(f'{start} custom "rebalance-option" "accounts" "^{PORTFOLIO}"\n')
         out.append(f'{start} custom "rebalance-option" "band" 5\n')
         out.append(f'{start} custom "rebalance-option" "relative-band" 25\n')

@@ -3,7 +3,7 @@
     python benchmarks/profiling.py page benchmarks/out/full/with.beancount       # cold page
     python benchmarks/profiling.py load benchmarks/out/full/with.beancount       # Fava's load
     python benchmarks/profiling.py plugin benchmarks/out/full/drift.beancount    # the plugin alone
-    python benchmarks/profiling.py planner benchmarks/out/full/with.beancount    # the planner alone
+    python benchmarks/profiling.py planner benchmarks/out/full/with.beancount    # every portfolio planned
 
 Prints the functions with the most time of their own, then the most cumulative time.
 """
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.stage in ("plugin", "planner"):
         from beancount import loader
 
-        from fava_rebalance.core.pipeline import Ledger, analyse
+        from fava_rebalance.core.pipeline import Ledger, analyse_portfolios
 
         entries, _, options = loader._load([(path, True)], None, None, None)
         if args.stage == "plugin":
@@ -52,12 +52,12 @@ def main(argv: list[str] | None = None) -> int:
             began = time.perf_counter()
             profile.runcall(rebalance, entries, options)
         else:
-            from fava_rebalance import planner
+            from fava_rebalance.planner.together import plan_together
 
             book = Ledger.from_entries(entries, options)
-            report_ = analyse(book, book.last_date or datetime.date.today())
+            reports = analyse_portfolios(book, book.last_date or datetime.date.today())
             began = time.perf_counter()
-            profile.runcall(planner.plan, report_, book.declarations)
+            profile.runcall(plan_together, reports, book.declarations)
     else:
         from fava.application import create_app
 

@@ -3,6 +3,9 @@
 Exit status: 0 on success, 1 when the ledger has errors (printed as ``file:line: message``
 on stderr; the report is still written), 2 for bad arguments, 3 when fava_rebalance itself
 fails (a bug: the traceback is printed), never 1, which would blame the ledger.
+
+A ledger with several portfolios is reported portfolio by portfolio, their plans made
+together (``planner.together``), unless ``--portfolio NAME`` asks for one.
 """
 
 from __future__ import annotations
@@ -20,10 +23,13 @@ from beancount import loader
 
 from fava_rebalance.core.beginnings import Beginnings, ledger_beginnings
 from fava_rebalance.core.limits import date_problem
-from fava_rebalance.core.pipeline import Ledger, Report, analyse
+from fava_rebalance.core.pipeline import Ledger, Report, analyse, analyse_portfolios
+from fava_rebalance.core.portfolios import unknown_portfolio_message
 from fava_rebalance.planner import CashFlow, Plan, PlanError, parse_cash, plan_request
 from fava_rebalance.planner.cashflow import DEFAULT_ACCOUNT_RULE
+from fava_rebalance.planner.together import plan_together
 from fava_rebalance.views.output_files import csv_trades_hint, output_format, trades_path
+from fava_rebalance.views.portfolios import household_output, named_output
 from fava_rebalance.views.serialize import report_to_dict
 from fava_rebalance.views.terminal import render
 
@@ -73,6 +79,8 @@ def parser() -> argparse.ArgumentParser:
                    help="money added (positive) or withdrawn (negative) before rebalancing, in the "
                         "reporting currency, in ACCOUNT if given (its trading account). "
                         f"{DEFAULT_ACCOUNT_RULE}")
+    p.add_argument("--portfolio", default=None, metavar="NAME",
+                   help="report this portfolio only (default: every portfolio of the ledger, in turn)")
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="output format (default: from the -o file's extension, .json, .csv or .xlsx; "
                         "else table). With csv and --cash, -o report.csv also writes report-trades.csv")
@@ -96,11 +104,14 @@ def _error_lines(load_errors: Sequence[Any], report: Report) -> list[str]:
 
 
 def render_output(report: Report, fmt: str, *, colour: bool, trades: Plan | None = None,
-                  beginnings: Beginnings | None = None) -> str | bytes:
+                  beginnings: Beginnings | None = None, named: bool = False) -> str | bytes:
     """The report in ``fmt``, with the plan's trades where the format has room for them.
 
-    ``beginnings``: for the table, when the ledger's targets and holdings begin.
+    ``beginnings``: for the table, when the ledger's targets and holdings begin. ``named``:
+    the report is one portfolio asked for by name; the output carries the name.
     """
+    if named:
+        return named_output(report, trades, fmt, colour=colour)
     if fmt == "json":
         return json.dumps(report_to_dict(report, trades), indent=2) + "\n"
     if fmt == "csv":  # pandas is imported only for the CSV and Excel outputs
@@ -155,21 +166,19 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     entries, load_errors, options_map = loader.load_file(str(args.ledger))
     ledger = Ledger.from_entries(entries, options_map)
-    report = analyse(ledger, args.date or datetime.date.today())
-    trades = None
-    if fmt != "csv" or args.cash is not None:  # a CSV holds the plan only when cash asks for one
-        request = plan_request(report, ledger.declarations, args.cash)
-        trades = request.plan
-        for error in trades.errors:
-            print(f"bean-rebalance: {error.message}", file=sys.stderr)
-        if request.refusal is not None:
-            return 2  # the cash flow asked for cannot be planned (a bad --cash)
-        # Without --cash, a plan that could not be made (say the solver's time limit on a
-        # huge household) must not cost the user the drift report: it is written, and the
-        # plan's error is in it and on stderr.
+    names = ledger.declarations.portfolio_names
+    if args.portfolio is not None and args.portfolio not in names:
+        print(f"bean-rebalance: {unknown_portfolio_message(args.portfolio, names)}", file=sys.stderr)
+        return 2
+    date = args.date or datetime.date.today()
     to_tty = args.output is None and sys.stdout.isatty()
-    early = ledger_beginnings(ledger, report.date) if report.missing and fmt == "table" else None
-    output = render_output(report, fmt, colour=to_tty, trades=trades, beginnings=early)
+    if args.portfolio is None and len(names) > 1:
+        made = _every_portfolio(args, ledger, fmt, date, colour=to_tty)
+    else:
+        made = _one_portfolio(args, ledger, fmt, args.portfolio or names[0], date, colour=to_tty)
+    if made is None:
+        return 2  # the cash flow asked for cannot be planned (a bad --cash)
+    output, report, trades = made
     if args.output is not None:
         problem = _write(args.output, output)
         if problem is None and fmt == "csv" and trades is not None:
@@ -191,6 +200,50 @@ def _run(args: argparse.Namespace) -> int:
     for line in errors:
         print(line, file=sys.stderr)
     return 1 if errors else 0
+
+
+def _one_portfolio(args: argparse.Namespace, ledger: Ledger, fmt: str, name: str, date: datetime.date, *,
+                   colour: bool) -> tuple[str | bytes, Report, Plan | None] | None:
+    """One portfolio's report and plan in ``fmt`` (``None``: the cash is refused)."""
+    report = analyse(ledger, date, portfolio=name)
+    trades = None
+    if fmt != "csv" or args.cash is not None:  # a CSV holds the plan only when cash asks for one
+        request = plan_request(report, ledger.declarations, args.cash)
+        trades = request.plan
+        for error in trades.errors:
+            print(f"bean-rebalance: {error.message}", file=sys.stderr)
+        if request.refusal is not None:
+            return None
+        # Without --cash, a plan that could not be made (say the solver's time limit on a
+        # huge household) must not cost the user the drift report: it is written, and the
+        # plan's error is in it and on stderr.
+    early = ledger_beginnings(ledger, report.date) if report.missing and fmt == "table" else None
+    named = args.portfolio is not None
+    output = render_output(report, fmt, colour=colour, trades=trades, beginnings=early, named=named)
+    return output, report, trades
+
+
+def _every_portfolio(args: argparse.Namespace, ledger: Ledger, fmt: str, date: datetime.date, *,
+                     colour: bool) -> tuple[str | bytes, Report, Plan | None] | None:
+    """Every portfolio's report, their plans made together, in ``fmt``.
+
+    The trades file beside a CSV is one portfolio's: with several, ``--portfolio`` names it.
+    """
+    reports = analyse_portfolios(ledger, date)
+    plans: list[Plan | None] = [None] * len(reports)
+    tax = None
+    if fmt != "csv":
+        together = plan_together(reports, ledger.declarations, args.cash)
+        for report, request in zip(reports, together.requests, strict=True):
+            for error in request.plan.errors:
+                print(f"bean-rebalance: portfolio {report.portfolio}: {error.message}", file=sys.stderr)
+        if any(request.refusal is not None for request in together.requests):
+            return None
+        plans, tax = [request.plan for request in together.requests], together.tax
+    elif args.cash is not None:
+        print("bean-rebalance: with several portfolios, a CSV holds the drift of each; name one with "
+              "--portfolio for its trades", file=sys.stderr)
+    return household_output(reports, plans, tax, fmt, colour=colour), reports[0], None
 
 
 if __name__ == "__main__":

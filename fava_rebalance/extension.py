@@ -3,7 +3,9 @@
 Enable it with ``2020-01-01 custom "fava-extension" "fava_rebalance"``. The page is
 ``/<ledger>/extension/Rebalance/``; its downloads are the endpoints ``report.csv``,
 ``trades.csv``, ``report.xlsx`` and ``report.json`` beside it, with the same filters, cash
-input and figures.
+input and figures. A ledger with several portfolios shows one at a time (``?portfolio=NAME``,
+default ``Main``), with a switcher listing them all (``tab.switcher``); the downloads and the
+cash form keep the portfolio.
 
 Per ledger load (``after_load_file``) it reads the declarations and builds the price map
 from *all* entries; per request it takes Fava's filters and the report date
@@ -19,6 +21,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -34,7 +37,8 @@ from flask import Response, current_app, request
 
 from fava_rebalance.core.beginnings import Beginnings, ledger_beginnings
 from fava_rebalance.core.limits import FIRST_DATE, LAST_DATE, date_problem
-from fava_rebalance.core.pipeline import Ledger, Report, analyse
+from fava_rebalance.core.pipeline import Ledger, Report, analyse_portfolios
+from fava_rebalance.core.portfolios import MAIN, unknown_portfolio_message
 from fava_rebalance.planner import CashAccounts, CashFlow, Plan, PlanRequest, cash_accounts, plan_request
 from fava_rebalance.tab.cache import ReportCache
 from fava_rebalance.tab.cash_input import CASH, read_cash
@@ -52,6 +56,7 @@ from fava_rebalance.tab.page import (
 )
 from fava_rebalance.tab.plan_page import PlanView, build_plan_view, cash_form
 from fava_rebalance.tab.scope import RequestScope, account_matcher, scope_of
+from fava_rebalance.tab.switcher import PORTFOLIO, Switcher, build_switcher
 
 if TYPE_CHECKING:  # pragma: no cover
     from fava.core import FavaLedger
@@ -59,7 +64,7 @@ if TYPE_CHECKING:  # pragma: no cover
 LOG = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PLAN_TEMPLATE = "_rebalance_plan.html"
-FORM_FILTERS = ("time", "account", "filter", "conversion")  # carried by the cash form
+FORM_FILTERS = ("time", "account", "filter", "conversion", PORTFOLIO)  # carried by the cash form
 
 
 class ReportUnavailable(Exception):
@@ -89,10 +94,11 @@ class Loaded:
 
 @dataclass(frozen=True)
 class PageResult:
-    """The page, or the reason there is none (``problem``)."""
+    """The page, or the reason there is none (``problem``); the portfolio switcher, if several."""
 
     page: Page | None
     problem: str | None = None
+    switcher: Switcher | None = None
 
 
 def _incognito() -> bool:
@@ -129,6 +135,21 @@ def _unexpected(exc: Exception, what: str = "The rebalance report") -> str:
             "Fava's log has the details.")
 
 
+def _chosen(reports: Sequence[Report], name: str) -> Report:
+    """The report of portfolio ``name`` (empty: ``Main``, or the first); ``BadFilter`` if none is."""
+    wanted = name or (MAIN if any(r.portfolio == MAIN for r in reports) else reports[0].portfolio)
+    for report in reports:
+        if report.portfolio == wanted:
+            return report
+    message = unknown_portfolio_message(name, (r.portfolio for r in reports))
+    raise BadFilter(f"{message[0].upper()}{message[1:]}.")
+
+
+def _file_part(name: str) -> str:
+    """A portfolio name made safe for a download's file name (letters, digits, ``-`` and ``_``)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_") or "portfolio"
+
+
 class Rebalance(FavaExtensionBase):
     """Drift from the target allocation, what to buy or sell, and downloads of the report."""
 
@@ -139,7 +160,7 @@ class Rebalance(FavaExtensionBase):
         super().__init__(ledger, config)
         self._loaded: Loaded | None = None
         self._load_problem: str | None = "The ledger has not been read yet."
-        self._reports: ReportCache[Report] = ReportCache()
+        self._reports: ReportCache[tuple[Report, ...]] = ReportCache()  # every portfolio's, per scope
         self._plans: ReportCache[PlanRequest] = ReportCache()
         self._generations = itertools.count(1)
 
@@ -177,8 +198,8 @@ class Rebalance(FavaExtensionBase):
         filtered = self.ledger.get_filtered(account=scope.account, filter=scope.filter, time="")
         return cast(Sequence[data.Directive], filtered.entries)
 
-    def _compute(self, loaded: Loaded, scope: RequestScope) -> Report:
-        return analyse(
+    def _compute(self, loaded: Loaded, scope: RequestScope) -> tuple[Report, ...]:
+        return analyse_portfolios(
             loaded.ledger,
             scope.date,
             entries=self._entries(scope),
@@ -186,7 +207,13 @@ class Rebalance(FavaExtensionBase):
         )
 
     def _report(self) -> tuple[Loaded, RequestScope, Report]:
-        """The report for this request's filters, computed once per ledger load and scope."""
+        """The report of this request's portfolio (its scope names the portfolio, resolved)."""
+        loaded, scope, reports = self._portfolios()
+        report = _chosen(reports, scope.portfolio)
+        return loaded, replace(scope, portfolio=report.portfolio), report
+
+    def _portfolios(self) -> tuple[Loaded, RequestScope, tuple[Report, ...]]:
+        """Every portfolio's report for this request's filters, once per ledger load and scope."""
         loaded = self._loaded
         if loaded is None:
             raise ReportUnavailable(self._load_problem or "The ledger has not been read yet.")
@@ -203,12 +230,13 @@ class Rebalance(FavaExtensionBase):
         problem = date_problem(scope.date)
         if problem is not None:  # time=9999, time=0001-01-15: the report cannot look around it
             raise BadFilter(f"{problem[0].upper()}{problem[1:]}; choose a time filter inside them.")
+        every = replace(scope, portfolio="")  # one computation for every portfolio
         try:
-            report = self._reports.get(scope, lambda: self._compute(loaded, scope), loaded.generation)
+            reports = self._reports.get(every, lambda: self._compute(loaded, every), loaded.generation)
         except Exception as exc:
             LOG.exception("fava_rebalance: computing the report failed")
             raise ReportUnavailable(_unexpected(exc)) from exc
-        return loaded, scope, report
+        return loaded, scope, reports
 
     def _plan(self, loaded: Loaded, scope: RequestScope, report: Report,
               flow: CashFlow | None) -> PlanRequest:
@@ -282,28 +310,42 @@ class Rebalance(FavaExtensionBase):
         whole_scope = replace(scope, account="", filter="")
         whole: Decimal | None
         try:
-            whole = self._reports.get(whole_scope, lambda: self._compute(loaded, whole_scope),
-                                      loaded.generation).total
+            every = replace(whole_scope, portfolio="")
+            whole = _chosen(self._reports.get(every, lambda: self._compute(loaded, every), loaded.generation),
+                            scope.portfolio).total
         except Exception:
             LOG.exception("fava_rebalance: computing the whole portfolio for a filtered view failed")
             whole = None
         return filtered_note(scope, report.total, whole, report.currency, Numbers(loaded.number_format))
 
+    def _switcher(self, loaded: Loaded, reports: Sequence[Report], current: str) -> Switcher | None:
+        """The portfolio switcher: a link per portfolio, keeping Fava's filters (not the cash)."""
+        numbers = Numbers(loaded.number_format)
+
+        def url_of(name: str) -> str:
+            return fava_url_for("extension_report", extension_name=self.name, **{PORTFOLIO: name})
+
+        return build_switcher(reports, current, url_of, numbers.money, numbers.signed)
+
     def page(self) -> PageResult:
         """The page for this request (called once by the template)."""
+        switcher = None
         try:
-            loaded, scope, report = self._report()
+            loaded, scope, reports = self._portfolios()
+            switcher = self._switcher(loaded, reports, scope.portfolio or _chosen(reports, "").portfolio)
+            report = _chosen(reports, scope.portfolio)
+            scope = replace(scope, portfolio=report.portfolio)
             page = build_page(report, loaded.ledger.declarations, loaded.number_format,
                               beginnings=self._beginnings(loaded, scope, report),
                               filtered=self._filtered(loaded, scope, report))
             if report.allocation.targeted:
                 page = with_panels(page, Panel(PLAN_TEMPLATE, self._plan_view(loaded, scope, report)))
-            return PageResult(masked_page(page) if _incognito() else page)
+            return PageResult(masked_page(page) if _incognito() else page, switcher=switcher)
         except ReportUnavailable as exc:
-            return PageResult(None, str(exc))
+            return PageResult(None, str(exc), switcher)
         except Exception as exc:
             LOG.exception("fava_rebalance: building the page failed")
-            return PageResult(None, _unexpected(exc))
+            return PageResult(None, _unexpected(exc), switcher)
 
     def download_url(self, endpoint: str) -> str:
         """The URL of one of this extension's endpoints, with the page's filters and cash input.
@@ -311,11 +353,13 @@ class Rebalance(FavaExtensionBase):
         Fava's ``url_for`` copies ``time``, ``account``, ``filter`` and ``conversion`` from
         the request; the endpoint route cannot be named directly (its ``endpoint`` variable
         clashes with ``url_for``'s own first argument), so it is built from the page's URL.
-        ``cash`` and ``cash_account`` are added, so a download holds the plan on the page.
+        ``portfolio``, ``cash`` and ``cash_account`` are added, so a download holds the plan
+        on the page.
         """
         page_url = fava_url_for("extension_report", extension_name=self.name)
         path, _, query = page_url.partition("?")
-        extra = urlencode(read_cash(request.args).query)
+        portfolio = (request.args.get(PORTFOLIO) or "").strip()
+        extra = urlencode((*(((PORTFOLIO, portfolio),) if portfolio else ()), *read_cash(request.args).query))
         query = "&".join(part for part in (query, extra) if part)
         return f"{path}{endpoint}{'?' if query else ''}{query}"
 
@@ -334,7 +378,10 @@ class Rebalance(FavaExtensionBase):
         try:
             loaded, scope, report = self._report()
             plan = self._requested_plan(loaded, scope, report) if with_plan else None
-            body = render(report, plan, _incognito())
+            several = loaded.ledger.declarations.several_portfolios
+            body = render(report, plan, _incognito(), several)
+            if several:  # the file says whose it is: rebalance-College-2026-11-20.csv
+                name = name.replace("{date}", f"{_file_part(report.portfolio)}-{{date}}")
         except BadRequest as exc:
             return _message(str(exc), 400)
         except ReportUnavailable as exc:

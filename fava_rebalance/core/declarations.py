@@ -2,16 +2,17 @@
 
 Input: Beancount entries. Output: a frozen ``Declarations`` (the open and commodity
 directives, categories of accounts and commodities, dated targets and options, tax status,
-exclusions, trading flags, asset locations) and a list of ``RebalanceError`` for everything
-that could not be read. Nothing here looks at balances or prices; ``Declarations.as_of(date)``
-resolves what is in force.
+exclusions, trading flags, asset locations, which portfolio each account is in) and a list of
+``RebalanceError`` for everything that could not be read. Nothing here looks at balances or
+prices; ``Declarations.as_of(date, portfolio)`` resolves what is in force for one portfolio
+(``portfolios``: whose is what; ``targets``: the target of a category on a date).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -31,6 +32,18 @@ from fava_rebalance.core.categories import (
 )
 from fava_rebalance.core.errors import RebalanceError, error_at
 from fava_rebalance.core.options import OptionError, Options, parse_option
+from fava_rebalance.core.portfolios import (
+    HOUSEHOLD_OPTIONS,
+    KEY,
+    MAIN,
+    PortfolioError,
+    ordered,
+    portfolio_name,
+    portfolio_of,
+    unmatched_errors,
+    unnamed_errors,
+)
+from fava_rebalance.core.targets import Glide, TargetPath
 
 TAX_STATUSES = {
     "taxable": "taxable",
@@ -49,12 +62,18 @@ TARGET_TOLERANCE = Decimal("0.01")
 
 @dataclass(frozen=True)
 class Target:
-    """A target percentage for a category from a dated directive."""
+    """A target percentage for a category from a dated directive, in one portfolio.
+
+    ``glide`` is set on a target in force between two waypoints of a glide path
+    (``targets``): ``percent`` is then the day's interpolated, exact figure.
+    """
 
     category: str
     percent: Decimal
     date: datetime.date
     entry: data.Directive
+    portfolio: str = MAIN
+    glide: Glide | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +84,7 @@ class OptionSetting:
     value: Any
     date: datetime.date
     entry: data.Directive
+    portfolio: str | None = None  # None: every portfolio that does not set its own
 
 
 @dataclass(frozen=True)
@@ -75,29 +95,39 @@ class Location:
     status: str
     date: datetime.date
     entry: data.Directive
+    portfolio: str | None = None  # None: every portfolio that does not set its own
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Options and targets in force on one date, and the accounts left out (``rebalance: FALSE``)."""
+    """One portfolio's options and targets in force on one date, and the accounts left out.
+
+    ``excluded``: accounts that say ``rebalance: FALSE``; ``tags``: the accounts whose
+    ``open`` names a ``portfolio`` (``portfolios``).
+    """
 
     date: datetime.date
     options: Options
     targets: Mapping[str, Target]
     locations: Mapping[str, Location]
     excluded: frozenset[str] = frozenset()
+    portfolio: str = MAIN
+    tags: Mapping[str, str] = field(default_factory=dict)
     _portfolio: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def in_portfolio(self, account: str) -> bool:
         """Whether ``account`` belongs to the portfolio on this date (the one definition).
 
-        The ``accounts`` option matches it, and neither it nor an ancestor says
-        ``rebalance: FALSE``. Remembered per account: the holdings ask once per posting.
+        The ``accounts`` option matches it, neither it nor an ancestor says
+        ``rebalance: FALSE``, and its nearest ``portfolio`` tag names this portfolio (none:
+        ``Main``). Remembered per account: the holdings ask once per posting.
         """
         found = self._portfolio.get(account)
         if found is None:
-            found = self._portfolio[account] = self.options.accounts.search(account) and not any(
-                is_within(account, excluded) for excluded in self.excluded)
+            found = self._portfolio[account] = (
+                self.options.accounts.search(account)
+                and not any(is_within(account, excluded) for excluded in self.excluded)
+                and portfolio_of(self.tags, account) == self.portfolio)
         return found
 
     @property
@@ -139,7 +169,9 @@ class Declarations:
     identical: Mapping[str, tuple[frozenset[str], ...]]  # commodity → the declared groups it is in
     mentioned: frozenset[str] = frozenset()
     booking: str = "STRICT"
+    portfolio_tags: Mapping[str, str] = field(default_factory=dict)  # account → its open's portfolio
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    _paths: dict[str, TargetPath] = field(default_factory=dict, compare=False, repr=False)
 
     def _nearest(self, mapping: Mapping[str, Any], account: str) -> tuple[str, Any] | None:
         parts = account.split(":")
@@ -220,19 +252,68 @@ class Declarations:
                 names.update(ancestors(share.category))
         return frozenset(names)
 
-    def as_of(self, date: datetime.date) -> Settings:
-        """Options, targets and locations in force on ``date`` (latest on or before it)."""
-        values: dict[str, Any] = {}
+    def portfolio_of(self, account: str) -> str:
+        """The portfolio ``account``'s nearest ``portfolio`` tag names (none: ``Main``)."""
+        return portfolio_of(self.portfolio_tags, account)
+
+    @cached_property
+    def portfolio_names(self) -> tuple[str, ...]:
+        """The ledger's portfolios, ``Main`` first, then A–Z.
+
+        Every name the ``portfolio`` key of an ``open`` or a target gives; ``Main`` when a
+        target has no such key or when no other portfolio is named (a ledger that names
+        none has just ``Main``). A name only an option gives is an error, not a portfolio.
+        """
+        named = {*self.portfolio_tags.values(), *(t.portfolio for t in self.targets)}
+        if not named - {MAIN} or any(t.portfolio == MAIN for t in self.targets):
+            named.add(MAIN)
+        return ordered(named)
+
+    @property
+    def several_portfolios(self) -> bool:
+        """Whether the ledger names more than one portfolio (messages then name theirs)."""
+        return len(self.portfolio_names) > 1
+
+    def target_path(self, portfolio: str = MAIN) -> TargetPath:
+        """The waypoints of ``portfolio``'s targets (``TargetPath.on``: the targets on a date)."""
+        path = self._paths.get(portfolio)
+        if path is None:
+            path = self._paths[portfolio] = TargetPath([t for t in self.targets if t.portfolio == portfolio])
+        return path
+
+    def _option_values(self, date: datetime.date, portfolio: str) -> dict[str, Any]:
+        """Option name → value in force for ``portfolio`` on ``date``: its own, else the shared."""
+        shared: dict[str, Any] = {}
+        own: dict[str, Any] = {}
         for setting in self.options:
-            if setting.date <= date:
-                values[setting.name] = setting.value
-        options = Options.in_force(values, self.operating_currencies)
-        targets: dict[str, Target] = {}
-        for target in self.targets:
-            if target.date <= date:
-                targets[target.category] = target
-        locations = {loc.category: loc for loc in self.locations if loc.date <= date}
-        return Settings(date, options, targets, locations, self.excluded)
+            if setting.date <= date and setting.portfolio in (None, portfolio):
+                (shared if setting.portfolio is None else own)[setting.name] = setting.value
+        return {**shared, **own}
+
+    def targets_on(self, date: datetime.date, portfolio: str = MAIN) -> dict[str, Target]:
+        """``portfolio``'s targets in force on ``date``: "the target of a category on a date".
+
+        The ``glide`` option in force on that date decides whether they step or glide.
+        """
+        glide = self._option_values(date, portfolio).get("glide", False)
+        return self.target_path(portfolio).on(date, glide=bool(glide))
+
+    def as_of(self, date: datetime.date, portfolio: str = MAIN) -> Settings:
+        """``portfolio``'s options, targets and locations in force on ``date``.
+
+        Each option is the latest on or before ``date`` that the portfolio sets itself,
+        else the latest set for every portfolio; the same for each category's location.
+        Targets are the portfolio's own, stepped or gliding (``glide``; ``TargetPath.on``).
+        """
+        options = Options.in_force(self._option_values(date, portfolio), self.operating_currencies)
+        targets = self.target_path(portfolio).on(date, glide=options.glide)
+        places: dict[str, Location] = {}
+        mine: dict[str, Location] = {}
+        for loc in self.locations:
+            if loc.date <= date and loc.portfolio in (None, portfolio):
+                (places if loc.portfolio is None else mine)[loc.category] = loc
+        return Settings(date, options, targets, {**places, **mine}, self.excluded, portfolio,
+                        self.portfolio_tags)
 
 
 class _Reader:
@@ -255,6 +336,18 @@ class _Reader:
         self.fractional: set[str] = set()
         self.identical: dict[str, list[frozenset[str]]] = {}
         self.mentioned: set[str] = set()
+        self.portfolio_tags: dict[str, str] = {}
+        self.scoped: list[tuple[str, data.Directive]] = []  # (portfolio, directive) of custom ones
+
+    def portfolio(self, entry: data.Directive) -> tuple[bool, str | None]:
+        """The ``portfolio`` key of ``entry``: (readable, the name or ``None`` when absent)."""
+        if KEY not in (entry.meta or {}):
+            return True, None
+        try:
+            return True, portfolio_name(entry.meta[KEY])
+        except PortfolioError as exc:
+            self.fail(entry, str(exc))
+            return False, None
 
     def fail(self, entry: data.Directive, message: str) -> None:
         self.errors.append(error_at(entry, message))
@@ -291,8 +384,9 @@ class _Reader:
                 if len(shares) != 1:
                     self.fail(entry, f"rebalance-target on {own_name} names a split asset-class; "
                                      "put the target on each class with custom \"rebalance-target\"")
-                else:
-                    self.targets.append(Target(shares[0].category, percent, entry.date, entry))
+                else:  # an open's portfolio is its account's, resolved once every open is read
+                    scope = self.portfolio(entry)[1] if isinstance(entry, data.Commodity) else None
+                    self.targets.append(Target(shares[0].category, percent, entry.date, entry, scope or MAIN))
         return shares
 
     def category(self, entry: data.Directive, raw: str, what: str) -> str | None:
@@ -317,6 +411,9 @@ class _Reader:
         account = entry.account
         self.opens[account] = entry
         meta = entry.meta or {}
+        scope = self.portfolio(entry)[1]
+        if scope is not None:
+            self.portfolio_tags[account] = scope
         if "asset-class" in meta or "rebalance-target" in meta:
             shares = self.classes(entry, account)
             if shares is not None:
@@ -359,6 +456,11 @@ class _Reader:
 
     def custom(self, entry: data.Custom) -> None:
         values = [v.value for v in entry.values or ()]
+        readable, scope = self.portfolio(entry)
+        if not readable:
+            return
+        if scope is not None:
+            self.scoped.append((scope, entry))
         if entry.type == "rebalance-target":
             if len(values) != 2 or not isinstance(values[0], str):
                 self.fail(entry, 'rebalance-target needs a category and a percentage: '
@@ -369,7 +471,7 @@ class _Reader:
                 return
             percent = self.percent(entry, values[1], f"rebalance-target for {name!r}")
             if percent is not None:
-                self.targets.append(Target(name, percent, entry.date, entry))
+                self.targets.append(Target(name, percent, entry.date, entry, scope or MAIN))
         elif entry.type == "rebalance-option":
             if len(values) != 2:
                 self.fail(entry, 'rebalance-option needs a name and a value: '
@@ -380,7 +482,11 @@ class _Reader:
             except OptionError as exc:
                 self.fail(entry, str(exc))
                 return
-            self.options.append(OptionSetting(values[0], parsed, entry.date, entry))
+            if scope is not None and values[0] in HOUSEHOLD_OPTIONS:
+                self.fail(entry, f"option {values[0]!r} is the household's, the same for every portfolio "
+                                 f"(one total, one tax estimate): remove portfolio: {scope!r} from it")
+                return
+            self.options.append(OptionSetting(values[0], parsed, entry.date, entry, scope))
         elif entry.type == "rebalance-location":
             if len(values) != 2 or not all(isinstance(v, str) for v in values):
                 self.fail(entry, 'rebalance-location needs a category and an account type: '
@@ -393,7 +499,7 @@ class _Reader:
                 return
             name = self.category(entry, values[0], "rebalance-location")
             if name is not None:
-                self.locations.append(Location(name, status, entry.date, entry))
+                self.locations.append(Location(name, status, entry.date, entry, scope))
         else:
             self.fail(entry, f"unknown directive custom {entry.type!r}; rebalancing knows "
                              '"rebalance-target", "rebalance-option" and "rebalance-location"')
@@ -411,14 +517,19 @@ def read_declarations(
             reader.commodity(entry)
         elif isinstance(entry, data.Custom) and entry.type.startswith("rebalance-"):
             reader.custom(entry)
-    reader.errors.extend(_check_target_tree(reader.targets))
+    tags = reader.portfolio_tags
+    targets = [replace(t, portfolio=portfolio_of(tags, t.entry.account))
+               if isinstance(t.entry, data.Open) else t for t in reader.targets]
+    reader.errors.extend(unnamed_errors(reader.scoped, tags.values()))
+    for portfolio in {t.portfolio for t in targets}:
+        reader.errors.extend(_check_target_tree([t for t in targets if t.portfolio == portfolio]))
     declarations = Declarations(
         operating_currencies=tuple(options_map.get("operating_currency") or ()),
         opens=reader.opens,
         commodities=reader.commodities,
         account_classes=reader.account_classes,
         commodity_classes=reader.commodity_classes,
-        targets=tuple(sorted(reader.targets, key=lambda t: t.date)),
+        targets=tuple(sorted(targets, key=lambda t: t.date)),
         options=tuple(sorted(reader.options, key=lambda o: o.date)),
         locations=tuple(sorted(reader.locations, key=lambda loc: loc.date)),
         tax_status=reader.tax_status,
@@ -430,6 +541,7 @@ def read_declarations(
         identical={k: tuple(v) for k, v in reader.identical.items()},
         mentioned=frozenset(reader.mentioned),
         booking=_booking_name(options_map.get("booking_method")),
+        portfolio_tags=tags,
     )
     return declarations, reader.errors
 
@@ -457,20 +569,37 @@ def _check_target_tree(targets: Sequence[Target]) -> list[RebalanceError]:
     return errors
 
 
+def portfolio_prefix(declarations: Declarations, portfolio: str) -> str:
+    """``portfolio College: `` before a message about one portfolio, when the ledger has several."""
+    return f"portfolio {portfolio}: " if declarations.several_portfolios else ""
+
+
 def target_sum_errors(declarations: Declarations) -> list[RebalanceError]:
-    """One error for each date on which the targets in force stop adding up to 100%."""
+    """One error for each date on which a portfolio's targets in force stop adding up to 100%.
+
+    Checked at each waypoint (``targets``): the targets of a glide path move in straight
+    lines between waypoints, so when every waypoint adds up to 100 so does every day.
+    """
     errors = []
-    in_force: dict[str, Target] = {}
-    targets = declarations.targets
-    for index, target in enumerate(targets):
-        in_force[target.category] = target
-        if index + 1 < len(targets) and targets[index + 1].date == target.date:
-            continue
-        total = sum((t.percent for t in in_force.values()), Decimal(0))
-        if abs(total - HUNDRED) > TARGET_TOLERANCE:
-            errors.append(error_at(target.entry, f"targets in force on {target.date} add up to "
-                                                 f"{total}%, not 100%"))
+    for portfolio in declarations.portfolio_names:
+        prefix = portfolio_prefix(declarations, portfolio)
+        for point in declarations.target_path(portfolio).waypoints:
+            total = sum((t.percent for t in point.targets.values()), Decimal(0))
+            if abs(total - HUNDRED) > TARGET_TOLERANCE:
+                last = [t for t in declarations.targets
+                        if t.portfolio == portfolio and t.date == point.date][-1]
+                errors.append(error_at(last.entry, f"{prefix}targets in force on {point.date} add up to "
+                                                   f"{total}%, not 100%"))
     return errors
+
+
+def portfolio_errors(declarations: Declarations, date: datetime.date | None) -> list[RebalanceError]:
+    """Tagged accounts that their portfolio's ``accounts`` option, in force on ``date``, leaves out."""
+    if date is None or not declarations.portfolio_tags:
+        return []
+    patterns = {name: declarations.as_of(date, name).options.accounts
+                for name in set(declarations.portfolio_tags.values())}
+    return unmatched_errors(declarations.opens, declarations.portfolio_tags, patterns, declarations.excluded)
 
 
 def undeclared_target_errors(declarations: Declarations) -> list[RebalanceError]:

@@ -79,6 +79,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "max-drift-error": _boolean("max-drift-error"),
     "harvest": _boolean("harvest"),
     "time-budget": _number("time-budget", Decimal("0.1"), Decimal(3600)),
+    "glide": _boolean("glide"),
 }
 
 
@@ -108,6 +109,7 @@ class Options:
     max_drift_error: bool = False
     harvest: bool = True
     time_budget: Decimal = Decimal(10)  # seconds for one whole plan (``planner.budget``)
+    glide: bool = False  # targets move day by day between their dates (``targets``)
 
     @classmethod
     def in_force(cls, values: Mapping[str, Any], operating_currencies: Sequence[str]) -> Options:

@@ -1,8 +1,9 @@
 """The whole pipeline: ledger entries → declarations → holdings → sections → moves.
 
-``analyse`` is the one entry point the plugin, the CLI and the Fava page share. It never
-raises for bad ledger content: problems come back as ``errors`` (bad metadata, with file
-and line) and ``warnings`` (prices, totals, what is missing).
+``analyse`` is the one entry point the plugin, the CLI and the Fava page share (one
+portfolio's report); ``analyse_portfolios`` gives several portfolios' reports from one pass
+over the entries. It never raises for bad ledger content: problems come back as ``errors``
+(bad metadata, with file and line) and ``warnings`` (prices, totals, what is missing).
 """
 
 from __future__ import annotations
@@ -22,16 +23,18 @@ from fava_rebalance.core.band_deposit import BandDeposit, cash_needed_band
 from fava_rebalance.core.declarations import (
     Declarations,
     Settings,
+    portfolio_errors,
     read_declarations,
     target_sum_errors,
     undeclared_target_errors,
 )
 from fava_rebalance.core.errors import RebalanceError
 from fava_rebalance.core.formatting import grouped, units
-from fava_rebalance.core.holdings import positions_as_of
+from fava_rebalance.core.holdings import Position, positions_as_of
 from fava_rebalance.core.moves import Moves, suggested_moves
+from fava_rebalance.core.portfolios import MAIN
 from fava_rebalance.core.pricebook import PriceBook, price_graph
-from fava_rebalance.core.recent import Purchase, RealizedLoss, window_around
+from fava_rebalance.core.recent import Purchase, RealizedLoss, Window, window_around
 from fava_rebalance.core.valuation import Holding, value_positions
 
 NO_HOLDINGS = "no-holdings"
@@ -65,6 +68,7 @@ class Ledger:
         declarations, errors = read_declarations(entries, options_map)
         errors += target_sum_errors(declarations)
         errors += undeclared_target_errors(declarations)
+        errors += portfolio_errors(declarations, entries[-1].date if entries else None)
         return cls(entries, options_map, declarations, tuple(errors), price_map)
 
     @cached_property
@@ -138,6 +142,11 @@ class Report:
         return self.allocation.total
 
     @property
+    def portfolio(self) -> str:
+        """The name of the portfolio this report is about (``Main`` unless the ledger names others)."""
+        return self.settings.portfolio
+
+    @property
     def moves(self) -> tuple[str, ...]:
         """The suggested moves as sentences, biggest first (``suggested`` has their figures)."""
         return self.suggested.sentences
@@ -155,27 +164,59 @@ def analyse(
     *,
     entries: Sequence[data.Directive] | None = None,
     account_match: Callable[[str], bool] | None = None,
+    portfolio: str = MAIN,
 ) -> Report:
-    """The rebalancing report as of ``date``.
+    """The rebalancing report of ``portfolio`` as of ``date``.
 
     ``entries`` replaces the ledger's entries for holdings (Fava passes its filtered ones);
     ``account_match`` narrows which accounts count (Fava's account filter). The wash-sale
     window (``purchases``, ``realized_losses``) always reads every entry of every account: it
     is the same taxpayer's, whatever the portfolio's scope or the filters.
     """
+    return analyse_portfolios(ledger, date, entries=entries, account_match=account_match,
+                              portfolios=(portfolio,))[0]
+
+
+def analyse_portfolios(
+    ledger: Ledger,
+    date: datetime.date,
+    *,
+    entries: Sequence[data.Directive] | None = None,
+    account_match: Callable[[str], bool] | None = None,
+    portfolios: Sequence[str] | None = None,
+) -> tuple[Report, ...]:
+    """The report of each of ``portfolios`` (default: every one of the ledger) as of ``date``.
+
+    One pass over the entries reads the holdings of them all, and one the wash-sale window
+    (every account: it is the household's); each portfolio then gets its own sections,
+    bands and moves. ``entries`` and ``account_match`` as for ``analyse``.
+    """
     declarations = ledger.declarations
-    settings = declarations.as_of(date)
-    options = settings.options
-    in_portfolio = settings.in_portfolio
-    if account_match is not None:
-        base = in_portfolio
+    names = tuple(portfolios) if portfolios is not None else declarations.portfolio_names
+    settings = [declarations.as_of(date, name) for name in names]
 
-        def in_portfolio(account: str) -> bool:
-            return base(account) and account_match(account)
+    seen: dict[str, bool] = {}
 
-    positions = positions_as_of(ledger.entries if entries is None else entries, date, in_portfolio)
+    def held(account: str) -> bool:  # asked once per posting: remembered per account
+        found = seen.get(account)
+        if found is None:
+            found = seen[account] = any(s.in_portfolio(account) for s in settings) and (
+                account_match is None or account_match(account))
+        return found
+
+    positions = positions_as_of(ledger.entries if entries is None else entries, date, held)
     window = window_around(ledger.entries, date, ledger.price_on)
-    book = ledger.price_book(options.currency, date)
+    book = ledger.price_book(settings[0].options.currency, date)  # one currency: the household's
+    return tuple(_report(ledger, mine, [p for p in positions if mine.in_portfolio(p.account)], window, book)
+                 for mine in settings)
+
+
+def _report(ledger: Ledger, settings: Settings, positions: list[Position], window: Window,
+            book: PriceBook) -> Report:
+    """One portfolio's report from its positions, the household's window and the price book."""
+    declarations = ledger.declarations
+    date = settings.date
+    options = settings.options
     holdings, warnings = value_positions(positions, book)
     for holding in holdings:
         if holding.units < 0:

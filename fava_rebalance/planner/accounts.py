@@ -184,6 +184,18 @@ class _Builder:
             self._fractions[key] = found
         return self._fractions[key]
 
+    def home(self, trading: str) -> str:
+        """Where an order or new cash lands in ``trading`` when nothing else says where.
+
+        The trading account itself; but when it is another portfolio's (this portfolio's
+        accounts are sub-accounts of it), this portfolio's account in it that holds the most,
+        so that a plan never trades another portfolio's accounts.
+        """
+        if self.declarations.portfolio_of(trading) == self.settings.portfolio:
+            return trading
+        mine = [h for h in self.holdings if is_within(h.account, trading)]
+        return max(mine, key=lambda h: (h.value, h.account)).account if mine else trading
+
     def quantum(self, commodity: str) -> Decimal:
         """Smallest tradable amount: 1, or for ``fractional: TRUE`` the ledger's finest decimal."""
         if commodity not in self.declarations.fractional:
@@ -257,7 +269,7 @@ def build_household(
     for name in names:
         own = [p for p in pots if p.trading_account == name]
         spendable = [p for p in own if p.spendable]
-        sink = max(spendable, key=lambda p: (p.amount, p.account)).account if spendable else name
+        sink = max(spendable, key=lambda p: (p.amount, p.account)).account if spendable else b.home(name)
         value = sum((h.value for h in holdings if trading[h.account] == name), ZERO)
         accounts[name] = TradingAccount(
             name, declarations.tax_status_of(name), sum((p.amount for p in own), ZERO),
@@ -306,7 +318,7 @@ def _buy_options(
                 listing = [acct for acct, o in opens if commodity in (o.currencies or ())]
                 if constrained and not listing:
                     continue
-                account = listing[0] if listing else name
+                account = listing[0] if listing else b.home(name)
                 held = any(h.commodity == commodity for h in holdings)
                 tier = HELD_ELSEWHERE if held else NOT_HELD
             fractions = b.fractions(account, commodity)

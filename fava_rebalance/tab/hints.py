@@ -22,6 +22,7 @@ from fava_rebalance.core.beginnings import Beginnings
 from fava_rebalance.core.categories import HUNDRED
 from fava_rebalance.core.declarations import Declarations
 from fava_rebalance.core.pipeline import NO_HOLDINGS, NO_TARGETS, NOTHING_CATEGORIZED, Report
+from fava_rebalance.core.portfolios import MAIN
 
 PLACEHOLDER = "..."
 EXAMPLE_TARGETS = (("Equities", 60), ("Bonds", 30), ("Cash", 10))
@@ -122,8 +123,16 @@ def target_hint(category: str, report: Report) -> LedgerHint:
     return LedgerHint(
         f"Set a target for {category}: replace {PLACEHOLDER} with its percentage, and lower "
         "the other targets so that together they still add up to 100.",
-        (f"{report.date} custom \"rebalance-target\" {quoted(category)} {PLACEHOLDER}",),
+        scoped((f"{report.date} custom \"rebalance-target\" {quoted(category)} {PLACEHOLDER}",), report),
     )
+
+
+def scoped(lines: Sequence[str], report: Report) -> tuple[str, ...]:
+    """Directives for ``report``'s portfolio: each with ``portfolio:`` under it, but for ``Main``."""
+    if report.portfolio == MAIN:
+        return tuple(lines)
+    meta = f"  portfolio: {quoted(report.portfolio)}"
+    return tuple(part for line in lines for part in (line, meta))
 
 
 def _first_lot_date(row: UncategorizedRow) -> datetime.date | None:
@@ -152,8 +161,8 @@ def target_lines(report: Report) -> tuple[str, ...]:
     """``custom "rebalance-target"`` lines for the categories held, at today's shares."""
     held = [(row.category, row.value) for row in report.allocation.untargeted]
     targets = whole_percents(held) or list(EXAMPLE_TARGETS)
-    return tuple(f'{report.date} custom "rebalance-target" {quoted(name)} {points}'
-                 for name, points in targets)
+    return scoped([f'{report.date} custom "rebalance-target" {quoted(name)} {points}'
+                   for name, points in targets], report)
 
 
 def _too_early(key: str, title: str, what: str, report: Report, later: datetime.date) -> Prerequisite:
@@ -180,14 +189,14 @@ def _no_holdings(report: Report, beginnings: Beginnings | None) -> Prerequisite:
         "without those marked rebalance: FALSE, narrowed by this page's filters.",
         (
             LedgerHint("Record what you hold in a portfolio account, for example:", (
-                f"{date} open Assets:Invest:Brokerage",
+                *scoped((f"{date} open Assets:Invest:Brokerage",), report),
                 f'{date} * "Buy"',
                 f"  Assets:Invest:Brokerage   10 VTI {{250.00 {currency}}}",
                 "  Assets:Bank:Checking",
             )),
             LedgerHint("If your investments are in other accounts, say which accounts make up "
                        "the portfolio (a regular expression):",
-                       (f'{date} custom "rebalance-option" "accounts" "^Assets:Invest"',)),
+                       scoped((f'{date} custom "rebalance-option" "accounts" "^Assets:Invest"',), report)),
         ),
     )
 

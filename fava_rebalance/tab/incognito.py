@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 NAMES = frozenset({
     "date", "currency", "section", "category", "commodity", "account", "accounts", "trading_account",
     "tax_status", "action", "term", "cost_currency", "mode", "outside_band", "preferred", "item",
-    "within_band",
+    "within_band", "portfolio",
 })
 
 

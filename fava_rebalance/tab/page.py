@@ -42,7 +42,7 @@ from fava_rebalance.tab.hints import (
     source_of,
     target_hint,
 )
-from fava_rebalance.views.labels import action_label
+from fava_rebalance.views.labels import action_label, glide_label
 
 NumberFormat = Callable[[Decimal, int], str]
 """Writes an already rounded number with a given count of decimal places."""
@@ -155,6 +155,7 @@ class RowView:
     action_note: str | None = None
     accounts: tuple[str, ...] = ()
     hint: LedgerHint | None = None
+    glide: str | None = None  # "gliding from 30% (2026-01-01) to 50% (2036-01-01)"
 
     @property
     def label_parts(self) -> tuple[str, ...]:
@@ -269,6 +270,12 @@ def _action_note(row: TargetRow, report: Report, numbers: Numbers) -> str:
             f"making ({numbers.money(report.settings.options.min_trade)} {report.currency})")
 
 
+def _glide(row: TargetRow, report: Report) -> str | None:
+    """Where a gliding target is going, in words (``None`` when it does not glide today)."""
+    target = report.settings.targets.get(row.category)
+    return glide_label(target.glide) if target is not None and target.glide is not None else None
+
+
 def _sections(report: Report, numbers: Numbers, declarations: Declarations) -> tuple[SectionView, ...]:
     alloc = report.allocation
 
@@ -288,6 +295,7 @@ def _sections(report: Report, numbers: Numbers, declarations: Declarations) -> t
             action_label=NOTHING_HELD if row.why_no_action == NO_VALUE else action_label(row.action),
             amount=None if row.action == NONE else numbers.money(row.amount),
             action_note=_action_note(row, report, numbers),
+            glide=_glide(row, report),
         )
         for index, row in enumerate(alloc.targeted)
     )

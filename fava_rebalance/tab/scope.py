@@ -3,7 +3,8 @@
 Fava's time filter gives the report date (its last day, ``g.filtered.end_date``, which is
 inclusive); with no time filter it is today. Fava's account filter keeps whole transactions
 that touch a matching account; ``account_matcher`` narrows the holdings to the matching
-accounts themselves, matching names exactly as Fava's ``AccountFilter`` does.
+accounts themselves, matching names exactly as Fava's ``AccountFilter`` does. ``portfolio``
+names the portfolio shown (empty: the default one).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from fava.core.filters import Match
 
 @dataclass(frozen=True)
 class RequestScope:
-    """The request's ``time``, ``account`` and ``filter`` parameters and the report date."""
+    """The request's ``time``, ``account``, ``filter`` and ``portfolio`` parameters and the report date."""
 
     time: str
     account: str
     filter: str
     date: datetime.date
+    portfolio: str = ""
 
 
 def scope_of(
@@ -35,6 +37,7 @@ def scope_of(
         account=args.get("account", "") or "",
         filter=args.get("filter", "") or "",
         date=end_date or today,
+        portfolio=(args.get("portfolio", "") or "").strip(),
     )
 
 

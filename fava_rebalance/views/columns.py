@@ -31,6 +31,7 @@ def money(header: str) -> Column:
 
 
 COLUMNS: dict[str, Column] = {
+    "portfolio": Column("Portfolio", NAME),
     "date": Column("Date", DATE),
     "currency": Column("Currency", NAME),
     "section": Column("Section", NAME, SECTIONS),

@@ -1,4 +1,4 @@
-"""The words every view prints for an action, a tax term and a lot's cost.
+"""The words every view prints for an action, a tax term, a lot's cost and a gliding target.
 
 The data keeps the codes (``buy``, ``none``, ``short`` in the JSON and the CSV columns);
 where a person reads a word (the Fava page, the plan's panel, the terminal, the workbook,
@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from fava_rebalance.core.allocation import BUY, NONE, SELL
 from fava_rebalance.core.formatting import units
+from fava_rebalance.core.targets import Glide
 from fava_rebalance.planner.model import LONG, MIXED, SHORT, LotSale, Trade
 
 ACTIONS = {BUY: "Buy", SELL: "Sell", NONE: "No action"}
@@ -88,3 +89,9 @@ def trade_term_label(trade: Trade) -> str:
         return ""
     assumed = any(lot.cost is not None and lot.date is None for lot in trade.lots)
     return term_label(trade.term) + (ASSUMED if assumed else "")
+
+
+def glide_label(glide: Glide) -> str:
+    """``gliding from 30% (2026-01-01) to 50% (2036-01-01)``: the waypoints' targets as written."""
+    return (f"gliding from {units(glide.start.normalize())}% ({glide.start_date}) "
+            f"to {units(glide.end.normalize())}% ({glide.end_date})")

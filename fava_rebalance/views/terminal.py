@@ -12,7 +12,7 @@ from fava_rebalance.core.formatting import grouped, plain, signed, units
 from fava_rebalance.core.pipeline import NO_HOLDINGS, Report
 from fava_rebalance.planner.location import describe
 from fava_rebalance.planner.model import Plan
-from fava_rebalance.views.labels import action_label, gain_known, lot_words, trade_term_label
+from fava_rebalance.views.labels import action_label, gain_known, glide_label, lot_words, trade_term_label
 from fava_rebalance.views.moves_vs_plan import Comparison, change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
 
@@ -129,6 +129,9 @@ def render(report: Report, plan: Plan | None = None, *, colour: bool = False,
         out.extend(lines[:2])
         for text, row in zip(lines[2:], alloc.targeted, strict=True):
             out.append(paint(text, COLOURS.get(row.action, GREY)))
+        for name, target in sorted(report.settings.targets.items()):
+            if target.glide is not None:
+                out.append(f"  {name}: target {glide_label(target.glide)}.")
     else:
         later = beginnings.targets_later(report.date) if beginnings is not None else None
         out.append(f"  (no targets yet on {report.date}: the ledger's first target is dated {later}; "

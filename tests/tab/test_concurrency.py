@@ -164,7 +164,7 @@ def _rewrite_targets(app: Flask) -> None:
 def test_a_report_from_before_a_reload_is_not_served_after_it(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = extension_module.analyse
+    real = extension_module.analyse_portfolios
     held = Gate(None)
 
     def slow_first(*args: Any, **kwargs: Any) -> Any:
@@ -172,7 +172,7 @@ def test_a_report_from_before_a_reload_is_not_served_after_it(
             held()  # the first request reads the old declarations, then waits
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(extension_module, "analyse", slow_first)
+    monkeypatch.setattr(extension_module, "analyse_portfolios", slow_first)
     client = app.test_client()
     url = TAB + "report.json?time=2024"
     thread, result = _in_thread(lambda: client.get(url).get_json())

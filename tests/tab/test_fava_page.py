@@ -408,7 +408,7 @@ def test_a_bug_shows_a_message_not_a_stack_trace(
     def broken(*_: object, **__: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(extension_module, "analyse", broken)
+    monkeypatch.setattr(extension_module, "analyse_portfolios", broken)
     html = page_html(client, PAGE + "?time=2019")  # a scope not cached by the other tests
     assert "could not be computed (ZeroDivisionError: boom)" in _tab(html)
     response = client.get(PAGE + "report.csv?time=2019")
@@ -434,13 +434,13 @@ def test_a_bug_while_reading_the_ledger_still_opens_fava(monkeypatch: pytest.Mon
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-    real = extension_module.analyse
+    real = extension_module.analyse_portfolios
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(str(args[1]))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(extension_module, "analyse", counting)
+    monkeypatch.setattr(extension_module, "analyse_portfolios", counting)
     return calls
 
 

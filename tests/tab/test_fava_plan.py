@@ -79,14 +79,15 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture(scope="module")
 def cli_json(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., dict[str, Any]]:
-    """``cli_json("10000")``: the CLI's JSON for the example ledger as of 2026-11-20."""
+    """``cli_json("10000")``: the CLI's JSON for the example ledger's Main portfolio on 2026-11-20."""
     found: dict[tuple[str, ...], dict[str, Any]] = {}
     folder = tmp_path_factory.mktemp("cli")
 
     def run(*cash: str) -> dict[str, Any]:
         if cash not in found:
             target = folder / f"plan-{len(found)}.json"
-            args = [str(EXAMPLE), "--date", DATE, "--format", "json", "-o", str(target)]
+            args = [str(EXAMPLE), "--date", DATE, "--format", "json", "-o", str(target),
+                    "--portfolio", "Main"]  # the page shows Main unless asked for College
             args += [f"--cash={cash[0]}"] if cash else []
             assert cli_main(args) == 0
             found[cash] = json.loads(target.read_text(encoding="utf-8"))
@@ -426,7 +427,7 @@ def test_workbook_and_trades_csv_hold_the_plan(client: FlaskClient,
 
     csv = client.get(f"{TAB}trades.csv?time={DATE}&cash=10000")
     assert csv.status_code == 200
-    assert csv.headers["Content-Disposition"] == 'attachment; filename="rebalance-trades-2026-11-20.csv"'
+    assert csv.headers["Content-Disposition"] == 'attachment; filename="rebalance-trades-Main-2026-11-20.csv"'
     frame = pd.read_csv(io.StringIO(csv.get_data(as_text=True)), dtype=str, keep_default_na=False)
     assert [list(r) for r in frame[["account", "action", "commodity", "units", "amount"]].to_numpy()] == [
         [t["account"], t["action"], t["commodity"], t["units"], t["amount"]] for t in doc["trades"]]

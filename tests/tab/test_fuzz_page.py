@@ -108,6 +108,7 @@ params = st.fixed_dictionaries({}, optional={
     "cash": st.sampled_from(["1000", "-500", "abc", "1e9", "", "100@Assets:Invest:IRA", "-1e30", "0",
                              "1,000.50", "-99999999", "1e306", "1e999999", "-1e15", "NaN", "=1+1"]),
     "cash_account": st.sampled_from(["Assets:Invest:IRA", "Assets:Invest:Taxable", "Assets:Nope", "(", ""]),
+    "portfolio": st.sampled_from(["Main", "College", "", "<b>&", " Main ", "main"]),
     "x": st.text(max_size=8),
 })
 
@@ -157,7 +158,8 @@ def test_page_never_answers_500_whatever_the_ledger(text: str) -> None:
         path.write_text(head + text, encoding="utf-8")
         client = create_app([path], load=True).test_client()
         for url in (PAGE, PAGE + "?time=2020&cash=", PAGE + "?cash=1000", PAGE + "report.json",
-                    PAGE + "report.csv?time=2019", PAGE + "trades.csv?cash=-50"):
+                    PAGE + "report.csv?time=2019", PAGE + "trades.csv?cash=-50",
+                    PAGE + "?portfolio=College&cash=", PAGE + "report.json?portfolio=College"):
             response = client.get(url)
             body = response.get_data(as_text=True)
             assert response.status_code < 500, (url, response.status_code, body[-1500:])

@@ -41,7 +41,7 @@ from hypothesis import strategies as st
 from beancount_plugins.rebalance import rebalance
 from fava_rebalance.cli import main
 from fava_rebalance.core.options import PARSERS
-from fava_rebalance.core.pipeline import Ledger, analyse
+from fava_rebalance.core.pipeline import Ledger, analyse_portfolios
 from fava_rebalance.views.serialize import report_to_dict
 
 # FUZZ_EXAMPLES=3000 FUZZ_RANDOM=1 pytest tests/test_fuzz_plugin.py: a longer, random hunt.
@@ -146,7 +146,8 @@ ACCOUNTS = ["Assets:Invest:A0", "Assets:Invest:A1", "Assets:Invest", "Assets:Inv
 meta_keys_commodity = ["asset-class", "rebalance-target", "rebalance-buy", "rebalance-sell", "fractional",
                        "substantially-identical", "a__substidenticals", "asset_allocation_Equities",
                        "asset_allocation_Bonds_US", "asset_allocation_"]
-meta_keys_open = ["asset-class", "rebalance-target", "tax-status", "rebalance", "rebalance-sell"]
+meta_keys_open = ["asset-class", "rebalance-target", "tax-status", "rebalance", "rebalance-sell", "portfolio"]
+portfolio_value = st.sampled_from(['"College"', '"Main"', '"Kids"', '""', '" College "', "5", '"<b>&"'])
 
 
 @st.composite
@@ -158,6 +159,8 @@ def metadata(draw: st.DrawFn, keys: list[str]) -> list[str]:
             value = quoted(draw(asset_class_text()))
         elif key == "tax-status" and draw(st.booleans()):
             value = quoted(draw(st.sampled_from(["taxable", "ira", "Roth", "401k", "brokerage", "bogus"])))
+        elif key == "portfolio" and draw(st.booleans()):
+            value = draw(portfolio_value)
         else:
             value = draw(meta_value())
         lines.append(f"  {key}: {value}")
@@ -188,6 +191,8 @@ def ledgers(draw: st.DrawFn) -> str:
         if draw(st.booleans()):
             values = [quoted(draw(category_name) if draw(st.booleans()) else name), draw(number)]
         lines.append(f'{day} custom "rebalance-target" ' + " ".join(values))
+        if draw(st.integers(0, 2)) == 0:  # scoped to a portfolio (one the opens may not name)
+            lines.append(f"  portfolio: {draw(portfolio_value)}")
     for _ in range(draw(st.integers(0, 4))):
         day = draw(st.sampled_from(["2019-06-01", "2020-01-01", "2020-06-01"]))
         name = draw(option_name)
@@ -195,6 +200,8 @@ def ledgers(draw: st.DrawFn) -> str:
         if draw(st.integers(0, 9)) == 0:
             values = draw(custom_values)
         lines.append(f'{day} custom "rebalance-option" ' + " ".join(values))
+        if draw(st.integers(0, 3)) == 0:
+            lines.append(f"  portfolio: {draw(portfolio_value)}")
     if draw(st.booleans()):
         values = draw(custom_values)
         lines.append('2020-01-01 custom "rebalance-location" ' + " ".join(values))
@@ -262,15 +269,17 @@ def test_plugin_never_raises_and_locates_every_error(text: str) -> None:
 def test_report_never_raises(text: str, date: datetime.date) -> None:
     entries, _, options_map = loader.load_string(text)
     ledger = Ledger.from_entries(entries, options_map)
-    report = analyse(ledger, date)
-    as_json = report_to_dict(report)
-    assert as_json["date"] == date.isoformat()
-    assert isinstance(report.total, Decimal)
-    for row in report.allocation.targeted:
-        assert row.action in ("buy", "sell", "none")
-    for warning in report.warnings:
-        assert isinstance(warning, str)
-        assert warning
+    reports = analyse_portfolios(ledger, date)
+    assert [r.portfolio for r in reports] == list(ledger.declarations.portfolio_names)
+    for report in reports:
+        as_json = report_to_dict(report)
+        assert as_json["date"] == date.isoformat()
+        assert isinstance(report.total, Decimal)
+        for row in report.allocation.targeted:
+            assert row.action in ("buy", "sell", "none")
+        for warning in report.warnings:
+            assert isinstance(warning, str)
+            assert warning
 
 
 @FUZZ
@@ -296,7 +305,9 @@ def test_cli_never_crashes(text: str, date: datetime.date, fmt: str) -> None:
             status = main([str(path), "--date", date.isoformat(), "--format", fmt])
     assert status in (0, 1), err.getvalue()
     if fmt == "json":
-        assert json.loads(out.getvalue())["date"] == date.isoformat()
+        doc = json.loads(out.getvalue())
+        for one in doc.get("portfolios", [doc]):  # several portfolios: each one
+            assert one["date"] == date.isoformat()
     for line in err.getvalue().splitlines():
         # ledger errors at file:line (Beancount's own plugin failures at <load>), plan errors
         assert line.startswith((f"{path}:", "<load>:", "bean-rebalance: ")), line

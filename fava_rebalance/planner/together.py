@@ -1,0 +1,152 @@
+"""Plans for several portfolios made together, with one household's taxes (SPEC §6.1).
+
+Each portfolio has its own plan: its own targets, bands, cash flow and accounts (its
+household holds only its own accounts, so a plan never trades another portfolio's). Taxes
+and wash sales are the household's, so when the plans are made together
+(``bean-rebalance`` without ``--portfolio``) they are made **in turn**, ``Main`` first and
+then the others A–Z, each knowing what the plans before it do:
+
+- **No buy-back.** What an earlier plan sells at a loss in a taxable account, and every
+  commodity declared substantially identical to it, is never bought by a later plan, in
+  any account (as within one plan the optimiser never buys what it sells at a loss): for
+  that plan it is as if the commodity said ``rebalance-buy: FALSE``, and its warnings say why.
+- **Earlier buys are purchases.** An earlier plan's buys count, for the later plans, as
+  purchases in the wash-sale window (in their accounts, on the report date): a loss a later
+  plan would sell of the same or a substantially identical commodity is washed, which its
+  optimiser avoids where it can, and its orders report (the purchase, the disallowed loss)
+  where it cannot.
+- **One tax summary.** The plans' realized gains are added up and the household's tax is
+  estimated once, short- against long-term netted as in one plan (``orders.tax_summary``
+  over every order of every plan).
+
+Limits, which planning them as one model would lift: an earlier plan does not know what a
+later one needs (it may sell at a loss the only fund a later portfolio could buy for a
+class; the later plan then leaves that class where it is and says so), and each plan
+minimises its own tax rather than the household's netting (a loss harvested in one
+portfolio is not chosen to offset a gain another portfolio's plan realizes). A portfolio
+planned alone (``--portfolio``, the Fava tab) knows only the ledger, not the other plans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from fava_rebalance.core.declarations import Declarations
+from fava_rebalance.core.pipeline import Report
+from fava_rebalance.core.portfolios import MAIN
+from fava_rebalance.core.recent import Purchase
+from fava_rebalance.planner.budget import Deadline
+from fava_rebalance.planner.cashflow import known_accounts
+from fava_rebalance.planner.model import BUY, SELL, TAXABLE, CashFlow, PlanRequest, TaxSummary, Trade
+from fava_rebalance.planner.orders import tax_summary
+from fava_rebalance.planner.plan import plan_request
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class HouseholdPlan:
+    """Every portfolio's plan, made together, and the household's one tax summary.
+
+    ``requests`` are in the order of the reports given; ``total`` is the household's value
+    (every portfolio's total, added up).
+    """
+
+    requests: tuple[PlanRequest, ...]
+    tax: TaxSummary
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class _Barred:
+    """A commodity no later plan may buy, and the loss sale that bars it."""
+
+    commodity: str
+    sold: str
+    portfolio: str
+
+
+def cash_portfolio(
+    cash: CashFlow | None, reports: Sequence[Report], declarations: Declarations
+) -> str | None:
+    """Which of ``reports``' portfolios takes ``cash``: the named account's, else ``Main``.
+
+    An account in no portfolio goes to ``Main`` (or the first), whose plan then says it is
+    not an account of the portfolio.
+    """
+    if cash is None or not reports:
+        return None
+    if cash.account is not None:
+        trading = declarations.trading_account(cash.account)
+        for report in reports:
+            if report.settings.in_portfolio(cash.account) or trading in known_accounts(report, declarations):
+                return report.portfolio
+    names = [report.portfolio for report in reports]
+    return MAIN if MAIN in names else names[0]
+
+
+def plan_together(
+    reports: Sequence[Report],
+    declarations: Declarations,
+    cash: CashFlow | None = None,
+    *,
+    deadline: Deadline | None = None,
+) -> HouseholdPlan:
+    """The plans of ``reports`` (one per portfolio, same date) made in turn, and the household's tax.
+
+    ``cash`` goes to the portfolio ``cash_portfolio`` names; the others are planned without
+    a cash flow. ``deadline``: for each plan, as ``plan_request`` takes it.
+    """
+    home = cash_portfolio(cash, reports, declarations)
+    order = sorted(range(len(reports)), key=lambda i: (reports[i].portfolio != MAIN, reports[i].portfolio))
+    found: dict[int, PlanRequest] = {}
+    bought: list[Purchase] = []
+    barred: dict[str, _Barred] = {}
+    for index in order:
+        report = reports[index]
+        if bought:
+            report = replace(report, purchases=tuple(sorted(
+                (*report.purchases, *bought), key=lambda p: (p.date, p.account, p.commodity))))
+        allowed = declarations
+        if barred:
+            allowed = replace(declarations, no_buy_commodities=declarations.no_buy_commodities | set(barred))
+        asked = plan_request(report, allowed, cash if report.portfolio == home else None, deadline=deadline)
+        notes = _barred_warnings(report, declarations, barred)
+        if notes:
+            asked = replace(asked, plan=replace(asked.plan, warnings=(*asked.plan.warnings, *notes)))
+        found[index] = asked
+        for trade in asked.plan.trades:
+            if trade.action == BUY:
+                bought.append(Purchase(trade.account, trade.commodity, trade.units, report.date,
+                                       (trade.price, report.currency, report.date, None)))
+            elif _sold_at_loss(trade):
+                for commodity in declarations.identical_to(trade.commodity):
+                    barred.setdefault(commodity, _Barred(commodity, trade.commodity, report.portfolio))
+    requests = tuple(found[i] for i in range(len(reports)))
+    trades = [trade for request in requests for trade in request.plan.trades]
+    costs = sum((request.plan.tax.trade_costs for request in requests), ZERO)
+    options = reports[0].settings.options if reports else None
+    tax = (tax_summary(trades, options, costs) if options is not None
+           else TaxSummary(ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO))
+    return HouseholdPlan(requests, tax, sum((report.total for report in reports), ZERO))
+
+
+def _sold_at_loss(trade: Trade) -> bool:
+    """A sale in a taxable account with a lot sold below its cost (the plan's own rule)."""
+    return trade.action == SELL and trade.tax_status == TAXABLE and any(lot.gain < 0 for lot in trade.lots)
+
+
+def _barred_warnings(report: Report, declarations: Declarations, barred: dict[str, _Barred]) -> list[str]:
+    """Why this plan buys none of ``barred``, for the commodities it holds or has a target for."""
+    relevant: dict[tuple[str, str], list[str]] = {}
+    held = {holding.commodity for holding in report.holdings}
+    for commodity, why in sorted(barred.items()):
+        classes = declarations.commodity_classes.get(commodity, ())
+        if commodity in held or any(report.settings.target_for(share.category) for share in classes):
+            relevant.setdefault((why.portfolio, why.sold), []).append(commodity)
+    return [f"the plan buys no {' or '.join(names)}: portfolio {portfolio}'s plan sells {sold} at a loss, "
+            "and a purchase of it (or of one substantially identical) within 30 days, in any account of "
+            "the household, would disallow that loss (wash sale)"
+            for (portfolio, sold), names in sorted(relevant.items())]

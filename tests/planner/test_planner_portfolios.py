@@ -1,0 +1,204 @@
+"""SPEC §6.1: a plan per portfolio, and the household's wash sales and tax across the plans.
+
+Rates are the defaults (24% short, 15% long). Every price is 100 USD on 2024-06-01; the
+figures are worked out in the comments.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from planner_support import load, orders
+from test_example_college import example_ledger
+from test_portfolio_scopes import TWO
+
+from fava_rebalance.core.pipeline import analyse_portfolios
+from fava_rebalance.core.portfolios import MAIN
+from fava_rebalance.planner import CashFlow
+from fava_rebalance.planner.together import cash_portfolio, plan_together
+
+ON = datetime.date(2024, 6, 1)
+
+# Main: a taxable account and an IRA, Stocks 60 / Bonds 40, band 5. College: a 529 (tax-free),
+# Stocks 30 / Bonds 70, band 2. VOO is another Stocks fund, not substantially identical to VTI.
+HOUSEHOLD = """
+option "operating_currency" "USD"
+2020-01-01 commodity VTI
+  asset-class: "Stocks"
+2020-01-01 commodity VOO
+  asset-class: "Stocks"
+2020-01-01 commodity BND
+  asset-class: "Bonds"
+2020-01-01 open Assets:Invest:Taxable
+  tax-status: "taxable"
+2020-01-01 open Assets:Invest:IRA
+  tax-status: "ira"
+2020-01-01 open Assets:College:529
+  tax-status: "COLLEGE-STATUS"
+  portfolio: "College"
+2020-01-01 open Equity:Opening
+2020-01-01 custom "rebalance-option" "accounts" "^Assets:Invest:"
+2020-01-01 custom "rebalance-option" "accounts" "^Assets:College:"
+  portfolio: "College"
+2020-01-01 custom "rebalance-option" "band" 5
+2020-01-01 custom "rebalance-option" "band" 2
+  portfolio: "College"
+2024-01-01 custom "rebalance-target" "Stocks" 60
+2024-01-01 custom "rebalance-target" "Bonds" 40
+2024-01-01 custom "rebalance-target" "Stocks" 30
+  portfolio: "College"
+2024-01-01 custom "rebalance-target" "Bonds" 70
+  portfolio: "College"
+2024-01-02 * "Opening balances"
+  Assets:Invest:Taxable    70 VTI {MAIN-COST USD}
+  Assets:Invest:IRA        30 BND {100 USD}
+  Assets:College:529       15 BND {COLLEGE-COST USD}
+  Equity:Opening
+2024-06-01 price VTI 100 USD
+2024-06-01 price VOO 100 USD
+2024-06-01 price BND 100 USD
+"""
+# Five VTI bought for College ten days before the report date: within the wash-sale window.
+COLLEGE_BUYS_VTI = """
+2024-05-22 * "College buys stocks"
+  Assets:College:529        5 VTI {100 USD}
+  Equity:Opening
+"""
+COLLEGE_HOLDS_VTI = COLLEGE_BUYS_VTI.replace("2024-05-22", "2024-01-02")
+# Main does not harvest (sell all 70 VTI at a loss and buy VOO instead): it sells what it must.
+NO_HARVEST_IN_MAIN = """
+2020-01-01 custom "rebalance-option" "harvest" FALSE
+  portfolio: "Main"
+"""
+
+
+def _household(main_cost: int, college_cost: int, status: str, extra: str) -> str:
+    return (HOUSEHOLD.replace("MAIN-COST", str(main_cost)).replace("COLLEGE-COST", str(college_cost))
+            .replace("COLLEGE-STATUS", status) + extra)
+
+
+def _plans(text: str, cash: CashFlow | None = None):
+    ledger = load(text)
+    reports = analyse_portfolios(ledger, ON)
+    assert [r.portfolio for r in reports] == [MAIN, "College"]
+    return plan_together(reports, ledger.declarations, cash), reports
+
+
+def test_each_plan_trades_only_its_own_portfolio_s_accounts() -> None:
+    # Main, 10,000: Stocks 7,000 = 70% against 60 (± 5): sell 10 VTI in the taxable account
+    # (no cash anywhere, money stays in its account) and buy 10 BND there. VTI cost 100: no gain.
+    # College, 2,000 (15 BND + 5 VTI): Stocks 25% against 30 (± 2): sell 1 BND, buy 1 VTI.
+    together, _ = _plans(_household(100, 100, "tax-free", COLLEGE_HOLDS_VTI))
+    main, college = (request.plan for request in together.requests)
+    assert orders(main) == [("Assets:Invest:Taxable", "sell", "VTI", "10", "1000.00"),
+                            ("Assets:Invest:Taxable", "buy", "BND", "10", "1000.00")]
+    assert orders(college) == [("Assets:College:529", "sell", "BND", "1", "100.00"),
+                               ("Assets:College:529", "buy", "VTI", "1", "100.00")]
+    assert together.total == Decimal(12000)  # 10,000 + 2,000
+    assert together.tax.estimated_tax == 0
+
+
+def test_a_purchase_in_one_portfolio_washes_a_loss_sold_in_another() -> None:
+    # Main's 70 VTI cost 120 (now 100): selling 10 realizes a short-term loss of 10 × 20 = 200.
+    # College bought 5 VTI in its 529 on 2024-05-22, ten days earlier: those replace 5 of the
+    # 10 sold (IRS Pub. 550), so 5 × 20 = 100 is disallowed, lost for good (a tax-free account).
+    together, _ = _plans(_household(120, 100, "tax-free", COLLEGE_BUYS_VTI + NO_HARVEST_IN_MAIN))
+    main = together.requests[0].plan
+    [sale] = [t for t in main.trades if t.action == "sell"]
+    assert (sale.commodity, sale.units, sale.gain) == ("VTI", Decimal(10), Decimal(-200))
+    [wash] = sale.washes
+    assert (wash.account, wash.date, wash.units, wash.disallowed) == (
+        "Assets:College:529", datetime.date(2024, 5, 22), Decimal(5), Decimal(100))
+    assert "lost for good" in sale.reason
+    # Household tax: short-term −200 + 100 disallowed = −100; at 24%: −24.00. College's trades
+    # are in a tax-free account: no gain.
+    assert (together.tax.short_term_gain, together.tax.long_term_gain) == (Decimal(-100), Decimal(0))
+    assert together.tax.estimated_tax == Decimal("-24.00")
+    assert together.tax.disallowed_loss == Decimal(100)
+
+
+def test_no_plan_buys_back_what_an_earlier_plan_sells_at_a_loss() -> None:
+    # Main sells VTI at a loss (as above). College needs 100 more Stocks: VTI, which it holds,
+    # would buy back Main's loss within 30 days, so it buys 1 VOO instead and says why.
+    together, _ = _plans(_household(120, 100, "tax-free", COLLEGE_BUYS_VTI + NO_HARVEST_IN_MAIN))
+    college = together.requests[1].plan
+    assert orders(college) == [("Assets:College:529", "sell", "BND", "1", "100.00"),
+                               ("Assets:College:529", "buy", "VOO", "1", "100.00")]
+    assert any(w.startswith("the plan buys no VTI: portfolio Main's plan sells VTI at a loss")
+               for w in college.warnings), college.warnings
+
+
+def test_a_later_plan_s_loss_is_washed_by_an_earlier_plan_s_buy() -> None:
+    # College's BND cost 120 in a taxable account; it must sell 1 BND (Bonds 75% against 70
+    # ± 2) at a loss of 20. Main's plan, made first, buys 10 BND on the same day: that
+    # purchase replaces the unit sold, so the whole 20 is disallowed (added to the basis of
+    # Main's new shares, in a taxable account). Household: short-term −20 + 20 = 0.
+    together, _ = _plans(_household(100, 120, "taxable", COLLEGE_HOLDS_VTI))
+    college = together.requests[1].plan
+    [sale] = [t for t in college.trades if t.action == "sell"]
+    assert (sale.commodity, sale.units, sale.gain) == ("BND", Decimal(1), Decimal(-20))
+    [wash] = sale.washes
+    assert (wash.account, wash.date, wash.units, wash.disallowed) == (
+        "Assets:Invest:Taxable", ON, Decimal(1), Decimal(20))
+    assert together.tax.short_term_gain == 0
+    assert together.tax.disallowed_loss == Decimal(20)
+
+
+def test_a_sub_account_of_another_portfolio_s_trading_account_keeps_its_orders() -> None:
+    # College's account Assets:Invest:Taxable:Kids sits under Main's trading account (the
+    # nearest with a tax-status). College holds 20 BND there (Stocks 0% against 30): it
+    # sells 6 BND and buys 6 VTI, and the buy goes to Kids, never to Main's account.
+    text = TWO + """
+2020-01-01 open Assets:Invest:Taxable:Kids
+  portfolio: "Kids"
+2024-01-01 custom "rebalance-target" "Stocks" 30
+  portfolio: "Kids"
+2024-01-01 custom "rebalance-target" "Bonds" 70
+  portfolio: "Kids"
+2024-01-02 * "Kids"
+  Assets:Invest:Taxable:Kids   20 BND {100 USD}
+  Equity:Opening
+"""
+    ledger = load(text)
+    reports = analyse_portfolios(ledger, ON)
+    assert [r.portfolio for r in reports] == [MAIN, "College", "Kids"]
+    kids = plan_together(reports, ledger.declarations).requests[2].plan
+    assert orders(kids) == [("Assets:Invest:Taxable:Kids", "sell", "BND", "6", "600.00"),
+                            ("Assets:Invest:Taxable:Kids", "buy", "VTI", "6", "600.00")]
+
+
+def test_the_cash_goes_to_the_portfolio_of_the_account_named() -> None:
+    ledger = load(_household(100, 100, "tax-free", COLLEGE_HOLDS_VTI))
+    reports = analyse_portfolios(ledger, ON)
+    declarations = ledger.declarations
+    assert cash_portfolio(CashFlow(Decimal(500), "Assets:College:529"), reports, declarations) == "College"
+    assert cash_portfolio(CashFlow(Decimal(500)), reports, declarations) == MAIN
+    assert cash_portfolio(None, reports, declarations) is None
+    # A deposit of 500 in the 529 only buys, there (optimal lazy rebalancing): College is
+    # 2,500 after it, Stocks 250 short of 750 and Bonds 250 short of 1,750; whole units of
+    # 100 cannot split 500 into 250 + 250, so which one gets the third unit is the solver's
+    # choice; the rule checked is where the orders go. Main gets no cash.
+    together = plan_together(reports, declarations, CashFlow(Decimal(500), "Assets:College:529"))
+    college = together.requests[1].plan
+    assert college.cash_account == "Assets:College:529"
+    assert college.trades
+    assert all(t.account == "Assets:College:529" and t.action == "buy" for t in college.trades)
+    assert together.requests[0].plan.cash is None
+
+
+def test_the_example_s_college_plan_made_with_main_s() -> None:
+    # example-ledger/README.md, "The College portfolio on 2026-11-20".
+    ledger = example_ledger()
+    reports = analyse_portfolios(ledger, datetime.date(2026, 11, 20))
+    together = plan_together(reports, ledger.declarations)
+    college = together.requests[1].plan
+    # Sell 9 VTI (2,700.00), buy 37 BND (2,664.00): the closest whole units (README).
+    assert [(t.account, t.action, t.commodity, t.units) for t in college.trades] == [
+        ("Assets:College:529", "sell", "VTI", Decimal(9)), ("Assets:College:529", "buy", "BND", Decimal(37))]
+    assert all(t.gain == 0 for t in college.trades)  # a tax-free account
+    # The household's tax is Main's plan's (College realizes nothing taxable).
+    main = together.requests[0].plan
+    assert together.tax.estimated_tax == main.tax.estimated_tax
+    assert (together.tax.short_term_gain, together.tax.long_term_gain) == (
+        main.tax.short_term_gain, main.tax.long_term_gain)
