@@ -39,9 +39,13 @@ TAX_STATUSES = {
     "ira": "tax-deferred",
     "401k": "tax-deferred",
     "403b": "tax-deferred",
+    "sipp": "tax-deferred",
+    "rrsp": "tax-deferred",
     "tax-free": "tax-free",
     "roth": "tax-free",
     "hsa": "tax-free",
+    "isa": "tax-free",
+    "tfsa": "tax-free",
 }
 LOCATIONS = ("taxable", "tax-deferred", "tax-free")
 TARGET_TOLERANCE = Decimal("0.01")
@@ -139,6 +143,7 @@ class Declarations:
     identical: Mapping[str, tuple[frozenset[str], ...]]  # commodity → the declared groups it is in
     mentioned: frozenset[str] = frozenset()
     booking: str = "STRICT"
+    partial_exemption: Mapping[str, Decimal] = field(default_factory=dict)  # commodity → exempt fraction
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def _nearest(self, mapping: Mapping[str, Any], account: str) -> tuple[str, Any] | None:
@@ -255,6 +260,7 @@ class _Reader:
         self.fractional: set[str] = set()
         self.identical: dict[str, list[frozenset[str]]] = {}
         self.mentioned: set[str] = set()
+        self.partial_exemption: dict[str, Decimal] = {}
 
     def fail(self, entry: data.Directive, message: str) -> None:
         self.errors.append(error_at(entry, message))
@@ -326,7 +332,8 @@ class _Reader:
             status = TAX_STATUSES.get(raw.strip().lower()) if isinstance(raw, str) else None
             if status is None:
                 self.fail(entry, f"unknown tax-status {raw!r} on {account}; use taxable, tax-deferred "
-                                 "or tax-free (or ira, 401k, 403b, roth, hsa, brokerage)")
+                                 "or tax-free (or ira, 401k, 403b, sipp, rrsp, roth, hsa, isa, tfsa, "
+                                 "brokerage)")
             else:
                 self.tax_status[account] = status
         if self.flag(entry, "rebalance") is False:
@@ -347,6 +354,10 @@ class _Reader:
             self.no_buy.add(currency)
         if self.flag(entry, "fractional"):
             self.fractional.add(currency)
+        if "partial-exemption" in meta:  # Teilfreistellung (tax-rules de): 30 equity funds, 15 mixed
+            percent = self.percent(entry, meta["partial-exemption"], f"partial-exemption on {currency}")
+            if percent is not None:
+                self.partial_exemption[currency] = percent / HUNDRED
         for key in ("substantially-identical", "a__substidenticals"):
             if key in meta:
                 raw = meta[key]
@@ -430,6 +441,7 @@ def read_declarations(
         identical={k: tuple(v) for k, v in reader.identical.items()},
         mentioned=frozenset(reader.mentioned),
         booking=_booking_name(options_map.get("booking_method")),
+        partial_exemption=reader.partial_exemption,
     )
     return declarations, reader.errors
 

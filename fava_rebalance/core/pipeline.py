@@ -28,6 +28,7 @@ from fava_rebalance.core.declarations import (
 )
 from fava_rebalance.core.errors import RebalanceError
 from fava_rebalance.core.formatting import grouped, units
+from fava_rebalance.core.history import Movement, movements
 from fava_rebalance.core.holdings import positions_as_of
 from fava_rebalance.core.moves import Moves, suggested_moves
 from fava_rebalance.core.pricebook import PriceBook, price_graph
@@ -37,6 +38,7 @@ from fava_rebalance.core.valuation import Holding, value_positions
 NO_HOLDINGS = "no-holdings"
 NO_TARGETS = "no-targets"
 NOTHING_CATEGORIZED = "nothing-categorized"
+REPLAYED = ("uk", "ca", "de")  # tax rules whose costs come from the whole history (``core.history``)
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,9 @@ class Report:
     errors: tuple[RebalanceError, ...]
     missing: tuple[str, ...]
     prices: PriceBook = field(compare=False, repr=False)
+    movements: tuple[Movement, ...] = field(default=(), compare=False, repr=False)
+    """Every acquisition and disposal of the household (``core.history``), read only for the
+    tax rules that replay them (``tax-rules`` uk, ca, de); empty otherwise."""
 
     def price_of(self, commodity: str) -> Decimal | None:
         """The price of one unit of ``commodity`` on the report date, in the reporting currency.
@@ -186,6 +191,11 @@ def analyse(
     if not settings.targets_add_up:
         warnings.append(f"targets in force on {date} add up to {settings.target_total}%, not 100%")
     missing = _missing(allocation, settings)
+    history: tuple[Movement, ...] = ()
+    if options.tax_rules in REPLAYED:  # every entry, like the wash-sale window: the same taxpayer's
+        cash = {options.currency, *declarations.operating_currencies}
+        root = str(ledger.options_map.get("name_assets") or "Assets")
+        history = movements(ledger.entries, date, book, root, cash)
     for row in allocation.uncategorized:
         warnings.append(f"{row.commodity} in {', '.join(row.accounts)} has no asset-class; "
                         "it is counted in the total but in no category")
@@ -204,6 +214,7 @@ def analyse(
         errors=ledger.errors,
         missing=missing,
         prices=book,
+        movements=history,
     )
 
 

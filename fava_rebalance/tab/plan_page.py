@@ -35,9 +35,10 @@ from fava_rebalance.planner import (
 from fava_rebalance.planner.model import SELL, TAXABLE
 from fava_rebalance.tab.chart import BAND, MARKER, Bar, Chart, ChartItem, bar_chart
 from fava_rebalance.tab.page import Numbers
-from fava_rebalance.views.labels import action_label, cost_label, term_label
+from fava_rebalance.views.labels import action_label, averaged_cost, cost_label, lot_rule_label, term_label
 from fava_rebalance.views.moves_vs_plan import change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
+from fava_rebalance.views.tax_terms import NO_TAX, PERCENT, has_terms, no_tax, percent, tax_lines
 
 AFTER_LEGEND = (("before", "Before"), ("after", "After the trades"), (MARKER, "Target"), (BAND, "Band"))
 ZERO = Decimal(0)
@@ -151,8 +152,21 @@ class BreakEven:
 
 
 @dataclass(frozen=True)
+class TaxLineView:
+    """One line of a uk, ca or de tax panel: its label and its figure, written."""
+
+    label: str
+    value: str
+    money: bool
+
+
+@dataclass(frozen=True)
 class TaxView:
-    """The tax summary: realized gains after wash sales, the estimate at the rates, costs."""
+    """The tax summary: realized gains after wash sales, the estimate at the rates, costs.
+
+    ``rules`` is the regime; under uk, ca and de ``lines`` replace the short- and long-term
+    rows (``views.tax_terms``); under none ``note`` says there are no tax figures.
+    """
 
     short_term_gain: str
     long_term_gain: str
@@ -162,6 +176,9 @@ class TaxView:
     short_term_rate: str
     long_term_rate: str
     break_even: BreakEven | None
+    rules: str = "us"
+    lines: tuple[TaxLineView, ...] = ()
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -242,6 +259,7 @@ class PlanView:
     locations: tuple[LocationView, ...] = ()
     warnings: tuple[str, ...] = ()
     pending: bool = False
+    lot_rule: str = "Term"
 
 
 def cash_form(
@@ -263,8 +281,11 @@ def cash_form(
 
 
 def _lot(lot: LotSale, numbers: Numbers) -> LotView:
-    return LotView(lot.date.isoformat() if lot.date else "", units(lot.units),
-                   cost_label(lot.cost, lot.cost_currency), numbers.money(lot.gain), term_label(lot.term))
+    cost = cost_label(lot.cost, lot.cost_currency)
+    if lot.cost is not None and averaged_cost(lot):
+        cost = f"{numbers.money(lot.cost)} {lot.cost_currency or ''}".strip()
+    return LotView(lot.date.isoformat() if lot.date else "", units(lot.units), cost, numbers.money(lot.gain),
+                   lot_rule_label(lot.term, lot.match))
 
 
 def _wash(wash: WashSale, numbers: Numbers) -> WashView:
@@ -274,7 +295,7 @@ def _wash(wash: WashSale, numbers: Numbers) -> WashView:
 
 
 def _trade(index: int, trade: Trade, numbers: Numbers, declarations: Declarations) -> TradeView:
-    taxed = trade.action == SELL and trade.tax_status == TAXABLE
+    taxed = trade.action == SELL and trade.tax_status == TAXABLE and bool(trade.lots)
     count = len(trade.lots)
     return TradeView(
         key=f"trade-{index}",
@@ -346,6 +367,10 @@ def _tax(plan: Plan, currency: str, numbers: Numbers) -> TaxView:
             (_column(plan, numbers), *(_column(a, numbers) for a in plan.alternatives)),
             tuple(_saving(a, tax.estimated_tax, currency, numbers) for a in plan.alternatives),
         )
+    lines = () if has_terms(tax) else tuple(
+        TaxLineView(line.label, percent(line.value) if line.kind == PERCENT else numbers.money(line.value),
+                    line.kind != PERCENT)
+        for line in tax_lines(tax))
     return TaxView(
         short_term_gain=numbers.money(tax.short_term_gain),
         long_term_gain=numbers.money(tax.long_term_gain),
@@ -355,6 +380,9 @@ def _tax(plan: Plan, currency: str, numbers: Numbers) -> TaxView:
         short_term_rate=f"{numbers.money(tax.short_term_rate * 100)}%",
         long_term_rate=f"{numbers.money(tax.long_term_rate * 100)}%",
         break_even=break_even,
+        rules=tax.rules,
+        lines=lines,
+        note=NO_TAX if no_tax(tax) else "",
     )
 
 
@@ -430,4 +458,5 @@ def build_plan_view(
             for n in plan.locations
         ),
         warnings=plan.warnings,
+        lot_rule="Term" if has_terms(plan.tax) else "Identified as",
     )

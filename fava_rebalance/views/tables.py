@@ -16,8 +16,9 @@ from fava_rebalance.core.band_deposit import deposit_sentences
 from fava_rebalance.core.formatting import round2
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner.model import Plan
-from fava_rebalance.views.labels import cost_label
+from fava_rebalance.views.labels import lot_cost_label, lot_rule_label
 from fava_rebalance.views.spreadsheet import csv_text, xlsx_text
+from fava_rebalance.views.tax_terms import NO_TAX, PERCENT, has_terms, no_tax, tax_lines
 
 DRIFT_COLUMNS = ["section", "category", "accounts", "value", "percent", "target", "difference",
                  "amount", "action"]
@@ -89,8 +90,9 @@ def trades_frame(plan: Plan) -> pd.DataFrame:
     rows = []
     for t in plan.trades:
         lots = "; ".join(
-            f"{lot.date or '?'} {lot.units:f} @ {cost_label(lot.cost, lot.cost_currency)} gain "
-            f"{round2(lot.gain)} {lot.term}" for lot in t.lots)
+            f"{lot.date or '?'} {lot.units:f} @ {lot_cost_label(lot.cost, lot.cost_currency, lot.match)} "
+            f"gain {round2(lot.gain)} {lot_rule_label(lot.term, lot.match).lower()}".rstrip()
+            for lot in t.lots)
         rows.append({"account": t.account, "tax_status": t.tax_status, "action": t.action,
                      "commodity": t.commodity, "units": t.units, "price": round2(t.price),
                      "amount": round2(t.amount), "gain": round2(t.gain), "term": t.term or "",
@@ -101,15 +103,24 @@ def trades_frame(plan: Plan) -> pd.DataFrame:
 def tax_frame(plan: Plan) -> pd.DataFrame:
     """The tax summary as item/value rows, with the break-even's alternatives."""
     tax = plan.tax
-    rows: list[dict[str, object]] = [
-        {"item": "short-term gain", "value": round2(tax.short_term_gain)},
-        {"item": "long-term gain", "value": round2(tax.long_term_gain)},
-        {"item": "estimated tax", "value": round2(tax.estimated_tax)},
-        {"item": "disallowed loss (wash sales)", "value": round2(tax.disallowed_loss)},
-        {"item": "trade costs", "value": round2(tax.trade_costs)},
-        {"item": "short-term rate", "value": tax.short_term_rate},
-        {"item": "long-term rate", "value": tax.long_term_rate},
-    ]
+    rows: list[dict[str, object]] = [] if has_terms(tax) else [{"item": "tax rules", "value": tax.rules}]
+    if has_terms(tax):
+        rows += [
+            {"item": "short-term gain", "value": round2(tax.short_term_gain)},
+            {"item": "long-term gain", "value": round2(tax.long_term_gain)},
+            {"item": "estimated tax", "value": round2(tax.estimated_tax)},
+            {"item": "disallowed loss (wash sales)", "value": round2(tax.disallowed_loss)},
+            {"item": "trade costs", "value": round2(tax.trade_costs)},
+            {"item": "short-term rate", "value": tax.short_term_rate},
+            {"item": "long-term rate", "value": tax.long_term_rate},
+        ]
+    elif no_tax(tax):
+        rows += [{"item": "note", "value": NO_TAX}, {"item": "trade costs", "value": round2(tax.trade_costs)}]
+    else:
+        rows += [{"item": line.label.lower(),
+                  "value": line.value if line.kind == PERCENT else round2(line.value)}
+                 for line in tax_lines(tax)]
+        rows.append({"item": "trade costs", "value": round2(tax.trade_costs)})
     for other in plan.alternatives:
         name = other.label.lower()
         rows.append({"item": f"estimated tax, {name}", "value": round2(other.estimated_tax)})

@@ -11,9 +11,10 @@ from fava_rebalance.core.formatting import grouped, plain, signed, units
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner.location import describe
 from fava_rebalance.planner.model import Plan
-from fava_rebalance.views.labels import action_label, cost_label, term_label
+from fava_rebalance.views.labels import action_label, lot_cost_label, lot_rule_label, term_label
 from fava_rebalance.views.moves_vs_plan import Comparison, change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
+from fava_rebalance.views.tax_terms import NO_TAX, PERCENT, has_terms, no_tax, percent, tax_lines
 
 COLOURS = {BUY: "\x1b[32m", SELL: "\x1b[31m"}
 GREY, BOLD, RESET = "\x1b[90m", "\x1b[1m", "\x1b[0m"
@@ -46,16 +47,17 @@ def _plan_lines(plan: Plan, currency: str, min_trade: Decimal, versus: Compariso
         out.append(f"  {kind} of {grouped(abs(plan.cash.amount))} {currency} in {plan.cash_account}")
     if plan.trades:
         rows = [[t.account, action_label(t.action), t.commodity, units(t.units), grouped(t.amount),
-                 grouped(t.gain) if t.term else "", term_label(t.term)] for t in plan.trades]
+                 grouped(t.gain) if t.term or t.lots else "", term_label(t.term)] for t in plan.trades]
         lines = _table(["Account", "Action", "Commodity", "Units", f"Amount ({currency})", "Gain", "Term"],
                        rows, {3, 4, 5})
         out.extend(lines[:2])
         for text, trade in zip(lines[2:], plan.trades, strict=True):
             out.append(paint(text, COLOURS.get(trade.action, GREY)))
             for lot in trade.lots:
-                out.append(f"      lot {lot.date or '?'}: {units(lot.units)} @ "
-                           f"{cost_label(lot.cost, lot.cost_currency)}, gain {grouped(lot.gain)} "
-                           f"({term_label(lot.term)})")
+                rule = lot_rule_label(lot.term, lot.match)
+                cost = lot_cost_label(lot.cost, lot.cost_currency, lot.match)
+                out.append(f"      lot {lot.date or '?'}: {units(lot.units)} @ {cost}, "
+                           f"gain {grouped(lot.gain)}" + (f" ({rule})" if rule else ""))
             out.append(f"      {trade.reason}")
     else:
         out.append("  No trades.")
@@ -69,9 +71,17 @@ def _plan_lines(plan: Plan, currency: str, min_trade: Decimal, versus: Compariso
         out.append("")
     tax = plan.tax
     out.append(paint("Tax", BOLD))
-    out.append(f"  Short-term gain {grouped(tax.short_term_gain)}, long-term gain "
-               f"{grouped(tax.long_term_gain)}, estimated tax {grouped(tax.estimated_tax)} {currency}")
-    if tax.disallowed_loss:
+    if no_tax(tax):
+        out.append(f"  {NO_TAX}")
+    elif not has_terms(tax):
+        out.append(f"  Tax rules: {tax.rules}")
+        for line in tax_lines(tax):
+            figure = percent(line.value) if line.kind == PERCENT else f"{grouped(line.value)} {currency}"
+            out.append(f"  {line.label}: {figure}")
+    else:
+        out.append(f"  Short-term gain {grouped(tax.short_term_gain)}, long-term gain "
+                   f"{grouped(tax.long_term_gain)}, estimated tax {grouped(tax.estimated_tax)} {currency}")
+    if tax.disallowed_loss and has_terms(tax):
         out.append(f"  Losses disallowed by wash sales: {grouped(tax.disallowed_loss)} {currency}")
     if tax.trade_costs:
         out.append(f"  Trading costs: {grouped(tax.trade_costs)} {currency}")
