@@ -10,13 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from fava_rebalance.core.formatting import plain
 from fava_rebalance.core.formatting import units as units_text
 from fava_rebalance.planner.model import ACB, FIFO, POOL, SAME_DAY, TAXABLE, LotSale, WashSale
 from fava_rebalance.planner.regime import CA, DE, UK, Regime
 
 ZERO = Decimal(0)
 Money = Callable[[Decimal], str]
+
+
+def percent(share: Decimal) -> str:
+    """A fraction as a percentage, exactly: ``0.3`` → ``30%``, ``0.26375`` → ``26.375%``."""
+    return f"{(share * 100).normalize():f}%"
 
 
 def basis_words(regime: Regime, lots: Sequence[LotSale], money: Money) -> str:
@@ -50,7 +54,7 @@ def basis_words(regime: Regime, lots: Sequence[LotSale], money: Money) -> str:
 def exempt_words(regime: Regime, commodity: str) -> str:
     """de: ``30% of it exempt (partial exemption)`` for a fund that declares one."""
     share = regime.exempt(commodity)
-    return f", {plain(share * 100)}% of it exempt (partial exemption)" if share else ""
+    return f", {percent(share)} of it exempt (partial exemption)" if share else ""
 
 
 def one_rate_tax_words(regime: Regime, commodity: str, gain: Decimal, tax: Decimal, result: Decimal,
@@ -58,7 +62,7 @@ def one_rate_tax_words(regime: Regime, commodity: str, gain: Decimal, tax: Decim
     """``realizes a gain of ... (about ... tax)``, with why a gain costs no tax where it does not."""
     exempt = exempt_words(regime, commodity)
     if regime.name == CA and gain:
-        exempt = f", {plain(regime.inclusion * 100)}% of it taxed (inclusion rate)"
+        exempt = f", {percent(regime.inclusion)} of it taxed (inclusion rate)"
     if gain > 0:
         if tax > 0:
             return f"realizes a gain of {money(gain)}{exempt} (about {money(tax)} tax)"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from fava_rebalance.planner import regime_words
 from fava_rebalance.planner.model import TaxSummary
 
 ZERO = Decimal(0)
@@ -70,6 +71,4 @@ def tax_lines(tax: TaxSummary) -> tuple[TaxLine, ...]:
     return tuple(lines)
 
 
-def percent(value: Decimal) -> str:
-    """A fraction as a percentage, exactly: ``0.26375`` → ``26.375%``, ``0.5`` → ``50%``."""
-    return f"{(value * 100).normalize():f}%"
+percent = regime_words.percent  # a fraction as a percentage, exactly: 0.26375 → 26.375%

@@ -10,7 +10,7 @@ from fava_rebalance.core.band_deposit import deposit_sentences
 from fava_rebalance.core.formatting import grouped, plain, signed, units
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner.location import describe
-from fava_rebalance.planner.model import Plan
+from fava_rebalance.planner.model import LOT, Plan
 from fava_rebalance.views.labels import action_label, lot_cost_label, lot_rule_label, term_label
 from fava_rebalance.views.moves_vs_plan import Comparison, change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
@@ -56,8 +56,12 @@ def _plan_lines(plan: Plan, currency: str, min_trade: Decimal, versus: Compariso
             for lot in trade.lots:
                 rule = lot_rule_label(lot.term, lot.match)
                 cost = lot_cost_label(lot.cost, lot.cost_currency, lot.match)
-                out.append(f"      lot {lot.date or '?'}: {units(lot.units)} @ {cost}, "
-                           f"gain {grouped(lot.gain)}" + (f" ({rule})" if rule else ""))
+                if lot.match == LOT:
+                    out.append(f"      lot {lot.date or '?'}: {units(lot.units)} @ {cost}, "
+                               f"gain {grouped(lot.gain)}" + (f" ({rule})" if rule else ""))
+                else:  # uk, ca, de: what the rules matched the units with
+                    when = f" {lot.date}" if lot.date else ""
+                    out.append(f"      {rule}{when}: {units(lot.units)} @ {cost}, gain {grouped(lot.gain)}")
             out.append(f"      {trade.reason}")
     else:
         out.append("  No trades.")
