@@ -58,7 +58,7 @@ def test_the_plan_sells_from_the_pool(doc: dict[str, Any]) -> None:
 def test_the_tax_is_the_uk_s(doc: dict[str, Any]) -> None:
     assert doc["tax"] == {
         "rules": "uk", "short_term_gain": None, "long_term_gain": None,
-        "gain": "2200.00", "exempt_gain": "0.00", "inclusion": "0.5", "taxable_gain": "2200.00",
+        "gain": "2200.00", "exempt_gain": "0.00", "inclusion": "1", "taxable_gain": "2200.00",
         "allowance": "3000.00", "allowance_used": "1500.00", "allowance_left": "1500.00",
         "tax_year_start": "2026-04-06", "rate": "0.24", "estimated_tax": "168.00",
         "disallowed_loss": "0.00", "trade_costs": "0.00"}
