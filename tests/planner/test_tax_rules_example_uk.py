@@ -10,6 +10,7 @@ within the allowance left and 700.00 taxed at 24%: 168.00 GBP.
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 from pathlib import Path
@@ -17,11 +18,14 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from beancount import loader
 from fava.application import create_app
 from fava_support import page_html, table_rows
 from flask.testing import FlaskClient
 
 from fava_rebalance.cli import main
+from fava_rebalance.core.pipeline import Ledger, analyse
+from fava_rebalance.planner import plan
 
 ROOT = Path(__file__).resolve().parents[2]
 UK = ROOT / "example-ledger" / "uk.beancount"
@@ -99,3 +103,20 @@ def test_the_tab_shows_the_pool_and_the_allowance() -> None:
     lots = [cells for _, cells in table_rows(html, "rebalance-lot")]
     assert lots == [["", "40", "70.00 GBP", "2200.00", "Pool cost"]]
     assert "<th>Identified as</th>" in html
+
+
+def test_the_order_names_the_ledger_lots_it_reduces() -> None:
+    # The pool's 40 shares at 70.00 are no lot of the ledger; the ledger's own lots the sale
+    # reduces, oldest first, are 40 of the 200 bought on 2019-03-01 at 60.00: what a plan
+    # written back as entries reduces in a ledger booked STRICT.
+    ledger = Ledger.from_entries(*_loaded())
+    result = plan(analyse(ledger, datetime.date(2026, 11, 20)), ledger.declarations)
+    sale = next(t for t in result.trades if t.action == "sell")
+    assert [(lot.date, lot.units, lot.cost, lot.cost_currency) for lot in sale.ledger_lots] == [
+        (datetime.date(2019, 3, 1), 40, 60, "GBP")]
+
+
+def _loaded() -> tuple[Any, Any]:
+    entries, errors, options_map = loader.load_file(str(UK))
+    assert errors == []
+    return entries, options_map

@@ -333,3 +333,20 @@ def test_the_ledgers_own_recent_sale_warns_against_buying_it_back() -> None:
     warning = ("TOK was sold in a general account on 2025-05-20: buying it in a general account before "
                "2025-06-20 is matched with that sale (the 30-day rule), which changes its gain.")
     assert warning in result.warnings
+
+
+def test_a_default_allowance_in_another_currency_is_flagged() -> None:
+    # The UK's annual exempt amount is 3,000 GBP; a report in USD that does not set the
+    # allowance gets a warning instead of a silent 3,000 USD.
+    text = (HEAD + dedent("""
+    2020-01-02 * "100 at 10"
+      Assets:GIA  100 TOK {10 GBP}
+      Assets:GIA:Cash  1000 GBP
+      Equity:Opening
+    2025-06-02 price TOK 10 GBP
+    """)).replace("GBP", "USD")
+    result, _ = plan_of(text, "2025-06-02")
+    assert ("tax-rules uk: the allowance defaults to 3,000.00 GBP, but the report is in USD; set the "
+            "allowance option in USD") in result.warnings
+    result, _ = plan_of(text + '2019-01-01 custom "rebalance-option" "allowance" 4000\n', "2025-06-02")
+    assert not any("allowance defaults" in w for w in result.warnings)
