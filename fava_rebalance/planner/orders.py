@@ -34,7 +34,7 @@ from fava_rebalance.planner.model import (
     WashSale,
 )
 from fava_rebalance.planner.netposition import BOOKED_WITHOUT_LOTS, NetPosition
-from fava_rebalance.planner.regime import Regime
+from fava_rebalance.planner.regime import CA, Regime
 from fava_rebalance.planner.regime_words import (
     basis_words,
     one_rate_tax_words,
@@ -368,7 +368,6 @@ def _regime_summary(trades: Sequence[Trade], costs: Decimal, regime: Regime) -> 
     exempt = sum((regime.exempt(t.commodity) * sum(results(t.lots, t.washes), ZERO) for t in trades), ZERO)
     return TaxSummary(ZERO, ZERO, regime.tax(included), disallowed, costs, ZERO, ZERO, rebought,
                       rules=regime.name, gain=gain, exempt_gain=exempt, included_gain=included,
-                      rate=regime.rate, inclusion=regime.factor("") if regime.name == "ca" else Decimal(1),
-                      allowance=regime.allowance,
-                      allowance_used=regime.used, allowance_left=regime.allowance_left,
+                      rate=regime.rate, inclusion=regime.inclusion if regime.name == CA else Decimal(1),
+                      allowance=regime.allowance, allowance_used=regime.used, allowance_left=regime.allowance_left,
                       year_start=regime.year_start)

@@ -224,9 +224,9 @@ class _Planner:
                 for key, units in draft.buys.items()]
         buybacks = buyback_disallowances(buys, self.open, self.declarations.identical_to,
                                          self.declarations.tax_status_of)
-        rematched = ({d.commodity: tuple(sorted({str(x.date) for x in self.regime_recent()
-                                                 if x.commodity == d.commodity}))
-                      for d in self.regime_recent()} if self.regime.rematches else {})
+        rematched: dict[str, tuple[str, ...]] = {}
+        for sold in self.regime_recent():
+            rematched[sold.commodity] = tuple(sorted({*rematched.get(sold.commodity, ()), str(sold.date)}))
         context = Context(h, mode, outcome.scope.flows, outcome.goals, rematched)
         return orders(draft, washes, buybacks, context)
 

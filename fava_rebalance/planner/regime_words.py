@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from fava_rebalance.core.formatting import units as units_text
-from fava_rebalance.planner.model import ACB, FIFO, POOL, SAME_DAY, TAXABLE, LotSale, WashSale
-from fava_rebalance.planner.regime import CA, DE, UK, Regime
+from fava_rebalance.planner.model import POOL, SAME_DAY, TAXABLE, LotSale, WashSale
+from fava_rebalance.planner.regime import CA, DE, Regime
 
 ZERO = Decimal(0)
 Money = Callable[[Decimal], str]
@@ -96,7 +96,3 @@ def rematch_words(commodity: str, dates: Sequence[str]) -> str:
     return (f"30-day rule: this purchase is identified with the sale of {commodity} on {', '.join(dates)}, "
             "which changes that sale's gain (in an ISA or SIPP it would not be)")
 
-
-def regime_label(regime: Regime) -> str:
-    """The name of the cost the rules use, for a column or a panel: pool cost, ACB, FIFO lot."""
-    return {UK: POOL, CA: ACB, DE: f"{FIFO} lot"}.get(regime.name, "")

@@ -350,3 +350,28 @@ def test_a_default_allowance_in_another_currency_is_flagged() -> None:
             "allowance option in USD") in result.warnings
     result, _ = plan_of(text + '2019-01-01 custom "rebalance-option" "allowance" 4000\n', "2025-06-02")
     assert not any("allowance defaults" in w for w in result.warnings)
+
+
+def test_a_days_sales_from_two_general_accounts_share_the_tranches() -> None:
+    # 100 TOK bought at 10 in 2020 in one general account, 100 at 30 on the report day in
+    # another; Stocks' target is 0, so both are sold, at 30. All of a day's disposals are one
+    # (TCGA 1992 s 105): the 200 take the same day's 100 (cost 3,000) and then the pool's 100
+    # (cost 1,000): gain 6,000 − 4,000 = 2,000, whichever account sells which. (Each account
+    # taking the same day's tranche for itself would count it twice: a gain of 0.)
+    text = HEAD.replace('"Stocks" 50', '"Stocks" 0').replace('"Cash" 50', '"Cash" 100') + dedent("""
+    2019-01-01 open Assets:GIA2
+      tax-status: "taxable"
+    2020-02-03 * "100 at 10"
+      Assets:GIA  100 TOK {10 GBP}
+      Equity:Opening
+    2025-06-02 * "100 at 30"
+      Assets:GIA2  100 TOK {30 GBP}
+      Equity:Opening
+    2025-06-02 price TOK 30 GBP
+    """)
+    result, _ = plan_of(text, "2025-06-02")
+    assert sorted((t.account, t.units) for t in result.trades) == [
+        ("Assets:GIA", D(100)), ("Assets:GIA2", D(100))]
+    assert result.tax.gain == D(2000)
+    assert sorted((lot.match, lot.units) for t in result.trades for lot in t.lots) == [
+        ("same day", D(100)), (POOL, D(100))]
