@@ -369,5 +369,5 @@ def _regime_summary(trades: Sequence[Trade], costs: Decimal, regime: Regime) -> 
     return TaxSummary(ZERO, ZERO, regime.tax(included), disallowed, costs, ZERO, ZERO, rebought,
                       rules=regime.name, gain=gain, exempt_gain=exempt, included_gain=included,
                       rate=regime.rate, inclusion=regime.inclusion if regime.name == CA else Decimal(1),
-                      allowance=regime.allowance, allowance_used=regime.used, allowance_left=regime.allowance_left,
-                      year_start=regime.year_start)
+                      allowance=regime.allowance, allowance_used=regime.used,
+                      allowance_left=regime.allowance_left, year_start=regime.year_start)
