@@ -3,9 +3,10 @@
 The US rules price a sale from the lots the ledger holds. The UK's share pool, Canada's
 adjusted cost base and Germany's first in, first out do not: they follow every acquisition
 and disposal since the first, whatever lots the ledger's booking reduced. So for those rules
-the report reads them once (``movements``), from every account under the ledger's Assets root
-(the household's, in the portfolio or not, whatever Fava's filters), up to 30 days after the
-report date (the UK's 30-day rule and Canada's superficial-loss window look that far ahead).
+the report reads them, once and only when a plan asks (``Report.movements``), from every
+account under the ledger's Assets root (the household's, in the portfolio or not, whatever
+Fava's filters), up to 30 days after the report date (the UK's 30-day rule and Canada's
+superficial-loss window look that far ahead).
 
 A ``Movement`` is one posting of a commodity (a currency held without a cost, cash, is left
 out), with its cost per unit as the ledger writes it and in the reporting currency at the

@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from beancount.core import data
@@ -125,9 +125,16 @@ class Report:
     errors: tuple[RebalanceError, ...]
     missing: tuple[str, ...]
     prices: PriceBook = field(compare=False, repr=False)
-    movements: tuple[Movement, ...] = field(default=(), compare=False, repr=False)
-    """Every acquisition and disposal of the household (``core.history``), read only for the
-    tax rules that replay them (``tax-rules`` uk, ca, de); empty otherwise."""
+    history: Callable[[], tuple[Movement, ...]] | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def movements(self) -> tuple[Movement, ...]:
+        """Every acquisition and disposal of the household (``core.history``), read on first use.
+
+        For the tax rules that replay them (``tax-rules`` uk, ca, de; empty otherwise): the
+        drift report and the plugin never need them, only a plan does.
+        """
+        return self.history() if self.history is not None else ()
 
     def price_of(self, commodity: str) -> Decimal | None:
         """The price of one unit of ``commodity`` on the report date, in the reporting currency.
@@ -191,11 +198,11 @@ def analyse(
     if not settings.targets_add_up:
         warnings.append(f"targets in force on {date} add up to {settings.target_total}%, not 100%")
     missing = _missing(allocation, settings)
-    history: tuple[Movement, ...] = ()
+    history = None
     if options.tax_rules in REPLAYED:  # every entry, like the wash-sale window: the same taxpayer's
-        cash = {options.currency, *declarations.operating_currencies}
+        cash = frozenset({options.currency, *declarations.operating_currencies})
         root = str(ledger.options_map.get("name_assets") or "Assets")
-        history = movements(ledger.entries, date, book, root, cash)
+        history = partial(movements, ledger.entries, date, book, root, cash)
     for row in allocation.uncategorized:
         warnings.append(f"{row.commodity} in {', '.join(row.accounts)} has no asset-class; "
                         "it is counted in the total but in no category")
@@ -214,7 +221,7 @@ def analyse(
         errors=ledger.errors,
         missing=missing,
         prices=book,
-        movements=history,
+        history=history,
     )
 
 
