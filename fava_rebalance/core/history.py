@@ -129,6 +129,9 @@ class Change:
     cost: Decimal | None
     value: Decimal | None
     account: str
+    reorganised: bool = False
+    """Units that came in at no cost where the same transaction took lots out: a split (or a
+    consolidation) written as the ledger's lots replaced, not a purchase."""
 
 
 def changes(found: Iterable[Movement], within: Callable[[Movement], bool]) -> list[Change]:
@@ -158,7 +161,8 @@ def changes(found: Iterable[Movement], within: Callable[[Movement], bool]) -> li
                 value = (sum((-m.units * (m.value or ZERO) for m in priced), ZERO)
                          / sum((-m.units for m in priced), ZERO))
         lead = next((m for m in members if (m.units > 0) == (net > 0)), members[0])
-        result.append(Change(transaction, members[0].date, commodity, net, cost, value, lead.account))
+        split = net > 0 and cost == 0 and any(m.units < 0 for m in members)
+        result.append(Change(transaction, members[0].date, commodity, net, cost, value, lead.account, split))
     result.sort(key=lambda c: (c.date, c.transaction))
     return result
 

@@ -75,7 +75,9 @@ class AcbDisposal:
 def acquisitions(found: Sequence[Movement]) -> list[Acquisition]:
     """The household's acquisitions: units a transaction brings in, by the accounts they land in.
 
-    A move in kind between own accounts brings nothing in and acquires nothing.
+    A move in kind between own accounts brings nothing in and acquires nothing. Each is dated
+    by its lot's own date, as the US wash-sale window dates them (``core.recent``): a split
+    written with the lots' original dates acquires nothing in the window around it.
     """
     nets = household_net(found)
     incoming: dict[tuple[int, str], list[Movement]] = {}
@@ -85,7 +87,8 @@ def acquisitions(found: Sequence[Movement]) -> list[Acquisition]:
     result: list[Acquisition] = []
     for key, members in incoming.items():
         share = nets[key] / sum((m.units for m in members), ZERO)
-        result.extend(Acquisition(m.commodity, m.date, m.account, m.units * share) for m in members)
+        result.extend(Acquisition(m.commodity, min(m.acquired or m.date, m.date), m.account, m.units * share)
+                      for m in members)
     result.sort(key=lambda a: (a.date, a.account, a.commodity))
     return result
 

@@ -72,6 +72,7 @@ class _Day:
     disposed: Decimal = ZERO
     proceeds: Decimal | None = ZERO
     account: str = ""
+    split: Decimal = ZERO
 
     def unit_cost(self) -> Decimal | None:
         if self.cost is None or self.acquired <= 0:
@@ -100,7 +101,9 @@ def _identify(commodity: str, found: Sequence[Change], as_of: datetime.date) -> 
         if change.units < 0 and change.date > as_of:
             continue  # disposals after the report date come after the plan's
         day = days.setdefault(change.date, _Day())
-        if change.units > 0:
+        if change.reorganised:  # a split: more shares of the same holding, not an acquisition
+            day.split += change.units
+        elif change.units > 0:
             day.acquired += change.units
             day.cost = _add(day.cost, change.cost)
         else:
@@ -145,6 +148,7 @@ def _identify(commodity: str, found: Sequence[Change], as_of: datetime.date) -> 
         if d < as_of and left[d] > 0:
             units += left[d]
             pooled = _add(pooled, _times(left[d], day.unit_cost()))
+        units += day.split
         if day.disposed > 0:
             gain = None if day.proceeds is None or cost[d] is None else day.proceeds - (cost[d] or ZERO)
             disposals.append(Disposal(commodity, d, day.account, day.disposed, gain))

@@ -209,3 +209,26 @@ def test_a_net_loss_saves_tax_only_against_the_years_gains() -> None:
     sale = trade(result, "Assets:Broker", "XYZ")
     assert (sale.units, sale.gain) == (D(10), D(-20))
     assert (result.tax.allowance_used, result.tax.estimated_tax) == (D(100), D("-3.00"))
+
+
+def test_a_split_after_a_loss_is_no_substituted_property() -> None:
+    # 100 XYZ at 10; 50 sold on 1 May 2025 at 8, a loss of 100; a 2-for-1 split on 10 May
+    # written with the lots' own date (2010): it acquires nothing in the window, so the
+    # loss stands; the ACB is 500 for the 100 shares left: 5.00.
+    text = HEAD + dedent("""
+    2010-01-04 * "100 at 10"
+      Assets:Broker  100 XYZ {10 CAD}
+      Equity:Opening
+    2025-05-01 * "50 sold at 8"
+      Assets:Broker  -50 XYZ {10 CAD} @ 8 CAD
+      Assets:Broker:Cash  400 CAD
+      Income:Gains  100 CAD
+    2025-05-10 * "2-for-1 split"
+      Assets:Broker  -50 XYZ {10 CAD, 2010-01-04}
+      Assets:Broker  100 XYZ {5 CAD, 2010-01-04}
+    2025-06-02 price XYZ 8 CAD
+    """)
+    book = _book(text, "2025-06-02")
+    [sale] = book.disposals
+    assert (sale.gain, sale.denied) == (D(-100), 0)
+    assert book.per_unit("XYZ") == D(5)

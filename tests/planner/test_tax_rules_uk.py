@@ -375,3 +375,27 @@ def test_a_days_sales_from_two_general_accounts_share_the_tranches() -> None:
     assert result.tax.gain == D(2000)
     assert sorted((lot.match, lot.units) for t in result.trades for lot in t.lots) == [
         ("same day", D(100)), (POOL, D(100))]
+
+
+def test_a_split_adds_shares_to_the_pool_and_is_no_acquisition() -> None:
+    # 100 TOK at 10; 50 sold on 1 May 2025 at 30 (gain 50 × 20 = 1,000); a 2-for-1 split on
+    # 10 May, written as the ledger's lot replaced by twice as many at half the cost. The
+    # split acquires nothing: the 30-day rule does not match it with the sale (whose gain
+    # stays 1,000), and the pool holds 100 shares at the same 500.
+    text = HEAD + dedent("""
+    2020-02-03 * "100 at 10"
+      Assets:GIA  100 TOK {10 GBP}
+      Equity:Opening
+    2025-05-01 * "50 sold at 30"
+      Assets:GIA  -50 TOK {10 GBP} @ 30 GBP
+      Assets:GIA:Cash  1500 GBP
+      Income:Gains  -1000 GBP
+    2025-05-10 * "2-for-1 split"
+      Assets:GIA  -50 TOK {10 GBP, 2020-02-03}
+      Assets:GIA  100 TOK {5 GBP, 2020-02-03}
+    2025-06-02 price TOK 15 GBP
+    """)
+    pools = _pools(text, "2025-06-02")
+    assert [(d.date.isoformat(), d.gain) for d in pools.disposals] == [("2025-05-01", D(1000))]
+    [pool] = pools.tranches["TOK"]
+    assert (pool.rule, pool.units, pool.basis) == (POOL, D(100), D(5))
