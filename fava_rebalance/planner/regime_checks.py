@@ -19,6 +19,7 @@ from fava_rebalance.core.formatting import grouped
 from fava_rebalance.core.recent import WINDOW_DAYS, RealizedLoss
 from fava_rebalance.planner.acb import AcbBook
 from fava_rebalance.planner.accounts import Household
+from fava_rebalance.planner.depot_fifo import DepotFifo
 from fava_rebalance.planner.lots import LotFact
 from fava_rebalance.planner.model import SINGLE, Trade, WashSale
 from fava_rebalance.planner.regime import CA, UK, Regime
@@ -31,19 +32,29 @@ Identical = Callable[[str], frozenset[str]]
 
 
 def identified(h: Household, draft: Draft) -> Draft:
-    """uk: each security's sales from general accounts given the tranches in turn; else ``draft``."""
+    """Sales of one security that share their units' costs, given them in turn; else ``draft``.
+
+    uk: a day's sales from every general account share the security's tranches; de: sales
+    from accounts of one depot share its oldest lots.
+    """
     book = h.regime.book
-    if not isinstance(book, SharePools):
+    if not isinstance(book, SharePools | DepotFifo):
         return draft
     lots: dict[int, list[tuple[LotFact, Decimal]]] = dict(draft.lots)
-    by_commodity: dict[str, list[int]] = {}
+    shared: dict[tuple[str, str], list[int]] = {}
     for key in sorted(draft.sells):
-        if h.sells[key].taxed:
-            by_commodity.setdefault(h.sells[key].holding.commodity, []).append(key)
-    for commodity, keys in by_commodity.items():
+        option = h.sells[key]
+        if option.taxed:
+            place = option.trading_account if isinstance(book, DepotFifo) else ""
+            shared.setdefault((place, option.holding.commodity), []).append(key)
+    for (_, commodity), keys in shared.items():
         first = h.sells[keys[0]]
         rate = h.regime.rate * h.regime.factor(commodity)
-        lots.update(book.allocate(commodity, [(k, draft.sells[k]) for k in keys], first.price, rate))
+        sales = [(k, draft.sells[k]) for k in keys]
+        if isinstance(book, DepotFifo):
+            lots.update(book.allocate(first.holding.account, commodity, sales, first.price, rate))
+        else:
+            lots.update(book.allocate(commodity, sales, first.price, rate))
     return Draft(draft.sells, draft.buys, lots)
 
 

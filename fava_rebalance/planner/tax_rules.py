@@ -51,7 +51,7 @@ def regime_of(report: Report, declarations: Declarations) -> Regime:
                  for d in acb.disposals if start <= d.date <= date]
         book = acb
     else:
-        fifo = depot_fifo(report.movements, date, options.currency, taxable)
+        fifo = depot_fifo(report.movements, date, options.currency, taxable, declarations.trading_account)
         gains = [(s.commodity, s.gain) for s in fifo.sales if start <= s.date <= date]
         book = fifo
     regime = Regime(name, options.tax_rate, options.allowance, ZERO, options.inclusion,

@@ -2,7 +2,8 @@
 
 Figures worked by hand from the rules' own text:
 
-- § 20 Abs. 4 Satz 7 EStG, as Littmann/Bitz/Pust (Rn. 1445) states it: "Bei vertretbaren
+- § 20 Abs. 4 Satz 7 EStG, as Littmann/Bitz/Pust (Rn. 1445) states it (the SPEC takes the
+  trading account as the depot): "Bei vertretbaren
   Wertpapieren, die einem Verwahrer zur Girosammelverwahrung anvertraut worden sind, wird
   unterstellt, dass die zuerst angeschafften Wertpapiere zuerst veräußert werden
   (first-in-first-out; Fifo-Methode) ... Einzelanweisungen von Kunden sind
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from textwrap import dedent
 
 from planner_support import plan_of, trade
 
@@ -135,3 +137,28 @@ def test_a_worked_figure() -> None:
     assert (sale.units, sale.gain) == (D(5), D(500))
     assert result.tax.estimated_tax == D("39.5625")
     assert "30% of it exempt (partial exemption)" in sale.reason
+
+
+def test_the_depot_is_the_trading_account() -> None:
+    # One depot (the trading account) with two sub-accounts: A holds 10 AKTIE bought in 2020
+    # at 100 (and may not sell), B 10 bought in 2021 at 150. A sale from B takes the depot's
+    # oldest units, A's 2020 lot: a gain of 200 − 100 = 100 a unit, not 50. The ledger lot
+    # the order reduces is B's own.
+    text = HEAD + dedent("""
+    2019-01-01 open Assets:Depot:A
+      rebalance-sell: FALSE
+    2019-01-01 open Assets:Depot:B
+    2020-03-02 * "10 at 100 in A"
+      Assets:Depot:A  10 AKTIE {100 EUR}
+      Equity:Opening
+    2021-03-01 * "10 at 150 in B"
+      Assets:Depot:B  10 AKTIE {150 EUR}
+      Assets:Depot:Cash  2000 EUR
+      Equity:Opening
+    2025-06-02 price AKTIE 200 EUR
+    """)
+    result, _ = plan_of(text, "2025-06-02")
+    sale = trade(result, "Assets:Depot:B", "AKTIE")
+    assert [(lot.date, lot.cost) for lot in sale.lots] == [(datetime.date(2020, 3, 2), D(100))]
+    assert sale.gain == sale.units * 100
+    assert [(lot.date, lot.cost) for lot in sale.ledger_lots] == [(datetime.date(2021, 3, 1), D(150))]
