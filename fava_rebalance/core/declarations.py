@@ -52,9 +52,13 @@ TAX_STATUSES = {
     "ira": "tax-deferred",
     "401k": "tax-deferred",
     "403b": "tax-deferred",
+    "sipp": "tax-deferred",
+    "rrsp": "tax-deferred",
     "tax-free": "tax-free",
     "roth": "tax-free",
     "hsa": "tax-free",
+    "isa": "tax-free",
+    "tfsa": "tax-free",
 }
 LOCATIONS = ("taxable", "tax-deferred", "tax-free")
 TARGET_TOLERANCE = Decimal("0.01")
@@ -170,6 +174,7 @@ class Declarations:
     mentioned: frozenset[str] = frozenset()
     booking: str = "STRICT"
     portfolio_tags: Mapping[str, str] = field(default_factory=dict)  # account → its open's portfolio
+    partial_exemption: Mapping[str, Decimal] = field(default_factory=dict)  # commodity → exempt fraction
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     _paths: dict[str, TargetPath] = field(default_factory=dict, compare=False, repr=False)
 
@@ -338,6 +343,7 @@ class _Reader:
         self.mentioned: set[str] = set()
         self.portfolio_tags: dict[str, str] = {}
         self.scoped: list[tuple[str, data.Directive]] = []  # (portfolio, directive) of custom ones
+        self.partial_exemption: dict[str, Decimal] = {}
 
     def portfolio(self, entry: data.Directive) -> tuple[bool, str | None]:
         """The ``portfolio`` key of ``entry``: (readable, the name or ``None`` when absent)."""
@@ -423,7 +429,8 @@ class _Reader:
             status = TAX_STATUSES.get(raw.strip().lower()) if isinstance(raw, str) else None
             if status is None:
                 self.fail(entry, f"unknown tax-status {raw!r} on {account}; use taxable, tax-deferred "
-                                 "or tax-free (or ira, 401k, 403b, roth, hsa, brokerage)")
+                                 "or tax-free (or ira, 401k, 403b, sipp, rrsp, roth, hsa, isa, tfsa, "
+                                 "brokerage)")
             else:
                 self.tax_status[account] = status
         if self.flag(entry, "rebalance") is False:
@@ -444,6 +451,10 @@ class _Reader:
             self.no_buy.add(currency)
         if self.flag(entry, "fractional"):
             self.fractional.add(currency)
+        if "partial-exemption" in meta:  # Teilfreistellung (tax-rules de): 30 equity funds, 15 mixed
+            percent = self.percent(entry, meta["partial-exemption"], f"partial-exemption on {currency}")
+            if percent is not None:
+                self.partial_exemption[currency] = percent / HUNDRED
         for key in ("substantially-identical", "a__substidenticals"):
             if key in meta:
                 raw = meta[key]
@@ -542,6 +553,7 @@ def read_declarations(
         mentioned=frozenset(reader.mentioned),
         booking=_booking_name(options_map.get("booking_method")),
         portfolio_tags=tags,
+        partial_exemption=reader.partial_exemption,
     )
     return declarations, reader.errors
 

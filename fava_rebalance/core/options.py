@@ -19,6 +19,19 @@ DEFAULT_CURRENCY = "USD"  # a ledger without an operating_currency option
 ASSETS = compile_accounts("^Assets:")
 
 
+# The tax rules that price a sale (SPEC §7), and each regime's defaults where the ledger sets
+# none: ``tax-rate`` (one rate, a fraction) and ``allowance`` (a yearly amount of tax-free
+# gains, in the regime's own currency: GBP, EUR). UK: the higher rate on gains since
+# 30 October 2024 and the annual exempt amount since 6 April 2024; Canada: a middle-income
+# combined federal and provincial marginal rate, rounded; Germany: Abgeltungsteuer 25%
+# plus the 5.5% solidarity surcharge on it (no church tax) and the Sparer-Pauschbetrag of a
+# single person. Each is a default to replace with one's own (docs/PLANNER.md).
+TAX_RULES = ("us", "uk", "ca", "de", "none")
+DEFAULT_TAX_RATES = {"uk": Decimal("0.24"), "ca": Decimal("0.30"), "de": Decimal("0.26375")}
+DEFAULT_ALLOWANCES = {"uk": Decimal(3000), "de": Decimal(1000)}
+ALLOWANCE_CURRENCIES = {"uk": "GBP", "de": "EUR"}
+
+
 class OptionError(ValueError):
     """A bad option value; the message names the option and the value."""
 
@@ -61,6 +74,16 @@ def _regex(value: Any) -> AccountPattern:
         raise OptionError(f"option 'accounts': the regular expression {value!r} is refused: {exc}") from exc
 
 
+def _choice(name: str, choices: tuple[str, ...]) -> Callable[[Any], Any]:
+    def check(value: Any) -> str:
+        text = value.strip().lower() if isinstance(value, str) else None
+        if text not in choices:
+            raise OptionError(f"option {name!r} must be one of {', '.join(choices)}, not {value!r}")
+        return text
+
+    return check
+
+
 def _currency(value: Any) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]?", value.strip()):
         raise OptionError(f"option 'currency' needs a currency such as \"USD\", not {value!r}")
@@ -80,6 +103,10 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "harvest": _boolean("harvest"),
     "time-budget": _number("time-budget", Decimal("0.1"), Decimal(3600)),
     "glide": _boolean("glide"),
+    "tax-rules": _choice("tax-rules", TAX_RULES),
+    "tax-rate": _number("tax-rate", Decimal(0), Decimal(1)),
+    "allowance": _number("allowance", Decimal(0), None),
+    "inclusion": _number("inclusion", Decimal(0), Decimal(1)),
 }
 
 
@@ -110,16 +137,25 @@ class Options:
     harvest: bool = True
     time_budget: Decimal = Decimal(10)  # seconds for one whole plan (``planner.budget``)
     glide: bool = False  # targets move day by day between their dates (``targets``)
+    tax_rules: str = "us"
+    tax_rate: Decimal = Decimal(0)    # one rate (uk, ca, de): the regime's default unless set
+    allowance: Decimal = Decimal(0)   # yearly tax-free gains: the regime's default unless set
+    inclusion: Decimal = Decimal("0.5")  # ca: the share of a gain that is taxed
 
     @classmethod
     def in_force(cls, values: Mapping[str, Any], operating_currencies: Sequence[str]) -> Options:
         """The options ``values`` sets (option name → parsed value), the defaults for the rest.
 
-        The reporting currency, unless set, is the first of ``operating_currencies``.
+        The reporting currency, unless set, is the first of ``operating_currencies``; the
+        ``tax-rate`` and ``allowance``, unless set, are the regime's (``DEFAULT_TAX_RATES``,
+        ``DEFAULT_ALLOWANCES``; 0 where it has none).
         """
         fields = {name.replace("-", "_"): value for name, value in values.items()}
         if operating_currencies:
             fields.setdefault("currency", operating_currencies[0])
+        rules = fields.get("tax_rules", "us")
+        fields.setdefault("tax_rate", DEFAULT_TAX_RATES.get(rules, Decimal(0)))
+        fields.setdefault("allowance", DEFAULT_ALLOWANCES.get(rules, Decimal(0)))
         return cls(**fields)
 
     def band_width(self, target: Decimal) -> Decimal:

@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from beancount.core import data
@@ -30,6 +30,7 @@ from fava_rebalance.core.declarations import (
 )
 from fava_rebalance.core.errors import RebalanceError
 from fava_rebalance.core.formatting import grouped, units
+from fava_rebalance.core.history import Movement, movements
 from fava_rebalance.core.holdings import Position, positions_as_of
 from fava_rebalance.core.moves import Moves, suggested_moves
 from fava_rebalance.core.portfolios import MAIN
@@ -40,6 +41,7 @@ from fava_rebalance.core.valuation import Holding, value_positions
 NO_HOLDINGS = "no-holdings"
 NO_TARGETS = "no-targets"
 NOTHING_CATEGORIZED = "nothing-categorized"
+REPLAYED = ("uk", "ca", "de")  # tax rules whose costs come from the whole history (``core.history``)
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,16 @@ class Report:
     errors: tuple[RebalanceError, ...]
     missing: tuple[str, ...]
     prices: PriceBook = field(compare=False, repr=False)
+    history: Callable[[], tuple[Movement, ...]] | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def movements(self) -> tuple[Movement, ...]:
+        """Every acquisition and disposal of the household (``core.history``), read on first use.
+
+        For the tax rules that replay them (``tax-rules`` uk, ca, de; empty otherwise): the
+        drift report and the plugin never need them, only a plan does.
+        """
+        return self.history() if self.history is not None else ()
 
     def price_of(self, commodity: str) -> Decimal | None:
         """The price of one unit of ``commodity`` on the report date, in the reporting currency.
@@ -227,6 +239,11 @@ def _report(ledger: Ledger, settings: Settings, positions: list[Position], windo
     if not settings.targets_add_up:
         warnings.append(f"targets in force on {date} add up to {settings.target_total}%, not 100%")
     missing = _missing(allocation, settings)
+    history = None
+    if options.tax_rules in REPLAYED:  # every entry, like the wash-sale window: the same taxpayer's
+        cash = frozenset({options.currency, *declarations.operating_currencies})
+        root = str(ledger.options_map.get("name_assets") or "Assets")
+        history = partial(movements, ledger.entries, date, book, root, cash)
     for row in allocation.uncategorized:
         warnings.append(f"{row.commodity} in {', '.join(row.accounts)} has no asset-class; "
                         "it is counted in the total but in no category")
@@ -245,6 +262,7 @@ def _report(ledger: Ledger, settings: Settings, positions: list[Position], windo
         errors=ledger.errors,
         missing=missing,
         prices=book,
+        history=history,
     )
 
 

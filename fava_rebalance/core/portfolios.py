@@ -27,7 +27,8 @@ from fava_rebalance.core.errors import RebalanceError, error_at
 
 MAIN = "Main"
 KEY = "portfolio"
-HOUSEHOLD_OPTIONS = frozenset({"currency", "short-term-rate", "long-term-rate"})
+HOUSEHOLD_OPTIONS = frozenset({"currency", "short-term-rate", "long-term-rate",
+                               "tax-rules", "tax-rate", "allowance", "inclusion"})
 
 
 class PortfolioError(ValueError):

@@ -8,7 +8,9 @@ job: ``accounts`` (trading accounts, cash, what may be bought and sold), ``lots`
 periods, gains, lot order, tax), ``washsale``, ``lazy`` (deposits and withdrawals),
 ``milp`` and ``optimize`` (the household-wide optimisation), ``trades`` (exact orders),
 ``orders`` (reasons, tax summary), ``explain`` (drift left and why), ``location``,
-``cashflow`` (the cash text read, and the accounts cash may use) and ``plan``.
+``cashflow`` (the cash text read, and the accounts cash may use) and ``plan``; the tax rules
+beyond the US (``tax-rules``): ``regime`` and ``tax_rules``, with ``share_pool`` (uk),
+``acb`` (ca), ``depot_fifo`` (de), ``regime_checks`` and ``regime_words``.
 """
 
 from fava_rebalance.planner.cashflow import cash_accounts, parse_cash

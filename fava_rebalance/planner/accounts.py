@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 
@@ -32,6 +32,7 @@ from fava_rebalance.core.recent import Purchase
 from fava_rebalance.core.valuation import Holding
 from fava_rebalance.planner.lots import LotFact, lot_facts
 from fava_rebalance.planner.netposition import NetPosition, net_position, sold_as_net
+from fava_rebalance.planner.regime import Regime
 from fava_rebalance.planner.washsale import replacements
 
 ZERO = Decimal(0)
@@ -60,6 +61,10 @@ class SellOption:
     ``booking`` is how the ledger books its account; ``net`` is set when it is sold as a net
     position (``netposition``): ``lots`` are then that position's shares, oldest first, all
     at its average cost, and a sale takes them in that order.
+
+    ``taxed``: the tax rules in force tax a sale here (a taxable account, any rules but
+    none). ``ordered``: the rules fix the order the ``lots`` are sold in (uk, ca, de: the
+    regime's tranches, ACB or oldest lots, ``Regime.book``); only ``us`` picks lots.
     """
 
     key: int
@@ -72,6 +77,13 @@ class SellOption:
     lots: tuple[LotFact, ...]
     booking: str = "STRICT"
     net: NetPosition | None = None
+    taxed: bool = False
+    ordered: bool = False
+
+    @property
+    def in_order(self) -> bool:
+        """True when the lots must be sold in their own order (a net position, or the rules fix it)."""
+        return self.net is not None or self.ordered
 
     @cached_property
     def max_units(self) -> Decimal:
@@ -148,6 +160,7 @@ class Household:
     buys: tuple[BuyOption, ...]
     pots: tuple[CashPot, ...]
     untradable: tuple[Untradable, ...]
+    regime: Regime = field(default_factory=Regime)
 
     def account(self, name: str) -> TradingAccount:
         """The trading account ``name``."""
@@ -218,12 +231,16 @@ def build_household(
     quote: PriceLookup | None = None,
     extra_accounts: tuple[str, ...] = (),
     purchases: Sequence[Purchase] = (),
+    regime: Regime | None = None,
 ) -> Household:
     """The household of ``holdings`` (from a report) as of ``settings.date``.
 
     ``purchases``: the acquisitions in the wash-sale window (``Report.purchases``), which
-    set each loss lot's ``covered`` units in taxable accounts.
+    set each loss lot's ``covered`` units in taxable accounts. ``regime``: the tax rules
+    (default: us); under uk, ca and de a taxable holding's lots are the regime's
+    (``Regime.book``), sold in their order.
     """
+    regime = regime if regime is not None else Regime()
     options = settings.options
     currency = options.currency
     b = _Builder(holdings, declarations, settings, currency, quote)
@@ -256,14 +273,19 @@ def build_household(
         else:
             facts = lot_facts(h.lots, h.price, settings.date, options, h.cost_rate)
         status = declarations.tax_status_of(h.account)
-        if status == "taxable" and purchases:
+        taxed = regime.taxed(status)
+        ordered = taxed and regime.book is not None
+        if ordered and regime.book is not None:
+            facts = regime.book.facts(h.account, h.commodity, h.units, h.price,
+                                      regime.rate * regime.factor(h.commodity))
+        elif taxed and regime.picks_lots and purchases:
             facts = tuple(
                 replace(f, covered=min(f.units, replacements(purchases, h.account, h.commodity, f.bought,
                                                              declarations.identical_to)))
                 if f.is_loss else f
                 for f in facts)
         sells.append(SellOption(len(sells), h, trading[h.account], status, h.price,
-                                b.quantum(h.commodity), fractions, facts, booking, net))
+                                b.quantum(h.commodity), fractions, facts, booking, net, taxed, ordered))
 
     accounts = {}
     for name in names:
@@ -277,7 +299,7 @@ def build_household(
 
     buys = _buy_options(b, holdings, trading, names)
     return Household(settings.date, currency, total, options, categories, accounts,
-                     tuple(sells), tuple(buys), tuple(pots), tuple(untradable))
+                     tuple(sells), tuple(buys), tuple(pots), tuple(untradable), regime)
 
 
 def _buy_options(

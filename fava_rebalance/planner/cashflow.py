@@ -22,6 +22,7 @@ from fava_rebalance.core.pipeline import Report
 from fava_rebalance.core.recent import Purchase
 from fava_rebalance.planner.accounts import Category, Household, TradingAccount, build_household
 from fava_rebalance.planner.model import TAXABLE, CashAccount, CashAccounts, CashFlow, PlanError
+from fava_rebalance.planner.regime import Regime
 
 DEFAULT_ACCOUNT_RULE = (
     "Without an account named, the money goes to (or comes from) the default account: of the "
@@ -106,16 +107,17 @@ def known_accounts(report: Report, declarations: Declarations) -> list[str]:
 
 
 def household_of(report: Report, declarations: Declarations, extra: Sequence[str] = (),
-                 purchases: Sequence[Purchase] = ()) -> Household:
+                 purchases: Sequence[Purchase] = (), regime: Regime | None = None) -> Household:
     """The household of ``report``'s portfolio, with the trading accounts ``extra`` added.
 
     Built once per request: a plan and the cash form's accounts (``accounts_for_cash``) share
     it. Commodities not held are priced from the report; ``purchases`` (the wash-sale window,
-    for the plan) mark which loss lots recent purchases cover.
+    for the plan) mark which loss lots recent purchases cover; ``regime`` (the plan's tax
+    rules, ``tax_rules.regime_of``) prices each taxable holding's units.
     """
     categories = tuple(Category(r.category, r.value, r.target, r.band) for r in report.allocation.targeted)
     return build_household(report.holdings, declarations, report.settings, categories, report.total,
-                           report.price_of, tuple(extra), purchases)
+                           report.price_of, tuple(extra), purchases, regime)
 
 
 def accounts_for_cash(household: Household, report: Report, declarations: Declarations) -> CashAccounts:

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from fava_rebalance.core.holdings import Lot
 from fava_rebalance.core.options import Options
-from fava_rebalance.planner.model import LONG, SHORT, LotSale
+from fava_rebalance.planner.model import LONG, LOT, SHORT, LotSale
 
 ZERO = Decimal(0)
 
@@ -57,6 +57,7 @@ class LotFact:
     covered: Decimal = ZERO
     purchase: Lot | None = None
     averaged: bool = False
+    match: str = LOT
 
     @property
     def units(self) -> Decimal:
@@ -226,7 +227,7 @@ def lot_sales(pieces: Iterable[tuple[LotFact, Decimal]]) -> tuple[LotSale, ...]:
     """The lots a sell takes, with their gains in the reporting currency."""
     return tuple(
         LotSale(f.lot.date, units, f.lot.cost, f.lot.cost_currency, units * f.gain_per_unit, f.term,
-                f.lot.label, f.averaged)
+                f.lot.label, f.averaged, f.match)
         for f, units in pieces
     )
 

@@ -13,7 +13,16 @@ from decimal import Decimal
 
 SELL, BUY = "sell", "buy"
 SHORT, LONG, MIXED = "short", "long", "mixed"
+SINGLE = "single"   # a result taxed at one rate whatever the holding period (tax-rules uk, ca, de)
 TAXABLE = "taxable"
+
+# How the tax rules identify the units a sale takes (``LotSale.match``; SPEC §7).
+LOT = "lot"                      # us: the ledger's lot the plan picks
+SAME_DAY = "same day"            # uk: acquisitions on the day of the sale
+THIRTY_DAYS = "30 days"          # uk: acquisitions in the 30 days after it ("bed and breakfast")
+POOL = "section 104 pool"        # uk: the average cost of the shares held before
+ACB = "ACB"                      # ca: the adjusted cost base, averaged over non-registered accounts
+FIFO = "FIFO"                    # de: the oldest lot left in the depot
 
 # The break-even's alternatives (``Alternative.kind``; also their keys in the JSON).
 RAISE_CASH_ONLY = "raise_cash_only"              # a withdrawal raised at the least tax, no rebalancing
@@ -48,6 +57,10 @@ class LotSale:
     ``averaged``: the units are a share of a net position sold at its average cost
     (``netposition``), not a lot of the ledger: ``cost`` is that average and ``date`` the
     purchase date the oldest-first rule gives them (``None`` when the ledger cannot tell).
+
+    ``match``: how the tax rules identified the units (``LOT``, ``SAME_DAY``, ``THIRTY_DAYS``,
+    ``POOL``, ``ACB``, ``FIFO``); the gain is always at that cost. Under uk, ca and de the
+    ``term`` is ``SINGLE``: one rate, whatever the holding period.
     """
 
     date: datetime.date | None
@@ -58,6 +71,7 @@ class LotSale:
     term: str
     label: str | None = None
     averaged: bool = False
+    match: str = LOT
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,13 @@ class Trade:
     (``netposition``: an account booked ``NONE``, or lots of both signs): the average cost
     per unit as the ledger states it, which is what a ``NONE`` reduction writes in its
     ``{}`` (Beancount rejects an empty one there), whatever the account's tax status.
+
+    ``lots`` are the units the tax rules sell (a ledger lot under us; under uk, ca and de the
+    pool, the adjusted cost base or the depot's oldest lot), whose gains the tax is of.
+    ``ledger_lots``: where those differ from the ledger's own lots, the ledger lots the order
+    reduces, oldest first (what Beancount's FIFO booking takes, and what a ledger booked
+    STRICT accepts); empty when they are ``lots`` themselves. A ``--format beancount`` writer
+    reduces ``ledger_lots or lots``.
     """
 
     account: str
@@ -113,6 +134,7 @@ class Trade:
     booking: str = ""
     average_cost: Decimal | None = None
     average_currency: str | None = None
+    ledger_lots: tuple[LotSale, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,6 +226,15 @@ class TaxSummary:
     The gains are after wash sales: ``disallowed_loss`` (the plan's own losses that purchases
     in the window disallow) and ``rebought_loss`` (losses the ledger realized in the last 30
     days that the plan's buys disallow) are added back to the term they belong to.
+
+    ``rules`` is the regime (``tax-rules``). Under uk, ca and de the short- and long-term
+    figures are 0 and these say the rest: ``gain`` (realized at the regime's cost, after
+    superficial losses), ``exempt_gain`` (de: the partial exemption's share of it),
+    ``included_gain`` (what is left to tax: ca the ``inclusion`` of the gain, de the gain less
+    its exemption, uk the gain), ``rate``, ``allowance``, ``allowance_used`` (what the
+    ledger's own sales realized earlier in the tax year starting ``year_start``, taxable
+    amounts) and ``allowance_left`` (before the plan); the estimate is ``rate`` on what the
+    plan adds above the allowance. Under none every figure is 0 and none is shown.
     """
 
     short_term_gain: Decimal
@@ -214,6 +245,16 @@ class TaxSummary:
     short_term_rate: Decimal
     long_term_rate: Decimal
     rebought_loss: Decimal = Decimal(0)
+    rules: str = "us"
+    gain: Decimal = Decimal(0)
+    exempt_gain: Decimal = Decimal(0)
+    included_gain: Decimal = Decimal(0)
+    rate: Decimal = Decimal(0)
+    inclusion: Decimal = Decimal(1)
+    allowance: Decimal = Decimal(0)
+    allowance_used: Decimal = Decimal(0)
+    allowance_left: Decimal = Decimal(0)
+    year_start: datetime.date | None = None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ the buys.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from fava_rebalance.core.categories import HUNDRED
@@ -25,6 +25,7 @@ from fava_rebalance.planner.model import (
     MIXED,
     SELL,
     SHORT,
+    SINGLE,
     TAXABLE,
     WITHDRAWAL,
     LotSale,
@@ -33,6 +34,14 @@ from fava_rebalance.planner.model import (
     WashSale,
 )
 from fava_rebalance.planner.netposition import BOOKED_WITHOUT_LOTS, NetPosition
+from fava_rebalance.planner.regime import CA, Regime
+from fava_rebalance.planner.regime_words import (
+    basis_words,
+    one_rate_tax_words,
+    rematch_words,
+    superficial_buy_words,
+    superficial_words,
+)
 from fava_rebalance.planner.trades import Draft
 
 ZERO = Decimal(0)
@@ -46,6 +55,13 @@ class Context:
     mode: str
     flows: Mapping[str, Decimal]
     goals: Mapping[str, Decimal]
+    rematched: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """uk: commodities the ledger disposed of in general accounts in the last 30 days, and when."""
+
+    @property
+    def regime(self) -> Regime:
+        """The tax rules in force."""
+        return self.household.regime
 
     @property
     def currency(self) -> str:
@@ -102,6 +118,8 @@ def _tax_words(option: SellOption, gain: Decimal, term: str | None, tax: Decimal
                rates: tuple[Decimal, Decimal], ctx: Context) -> str:
     if option.status != TAXABLE:
         return f"sold in a {option.status} account: no tax"
+    if not option.taxed:
+        return "no tax under tax-rules none"
     word = f"{term}-term " if term in (SHORT, LONG) else ""
     if gain > 0:
         rate = _rate_words(rates, ctx)
@@ -148,15 +166,49 @@ def _buyback_words(wash: WashSale, ctx: Context) -> str:
             f"({fate})")
 
 
+def taxable_result(regime: Regime, commodity: str, lots: Sequence[LotSale],
+                   washes: Sequence[WashSale]) -> Decimal:
+    """uk, ca, de: an order's gains after denied losses, times the regime's factor (what is taxed)."""
+    short, long = results(lots, washes)
+    return regime.factor(commodity) * (short + long)
+
+
+def ledger_lots(option: SellOption, units: Decimal, ctx: Context) -> tuple[LotSale, ...]:
+    """The ledger's own lots a sale of ``units`` reduces, oldest first, where the rules' lots are not theirs.
+
+    Under uk, ca and de the lots the rules sell (a pool, the ACB, the depot's oldest lot)
+    are not the lots a ledger booked STRICT holds; these are, as Beancount's FIFO booking
+    would reduce them, with each one's gain at its own cost. A net position (booked NONE)
+    has none: its reduction states the average cost (``Trade.average_cost``).
+    """
+    if not option.ordered or option.net is not None:
+        return ()
+    found = []
+    left = units
+    for lot in sorted((lot for lot in option.holding.lots if lot.units > 0),
+                      key=lambda lot: (lot.date is None, lot.date, lot.cost or ZERO)):
+        if left <= 0:
+            break
+        part = min(lot.units, left)
+        left -= part
+        rate = option.holding.cost_rate(lot)
+        gain = part * (option.price - lot.cost * rate) if lot.cost is not None and rate is not None else ZERO
+        found.append(LotSale(lot.date, part, lot.cost, lot.cost_currency, gain, SINGLE, lot.label))
+    return tuple(found)
+
+
 def sell_trade(option: SellOption, units: Decimal, draft: Draft, washes: tuple[WashSale, ...],
                rates: tuple[Decimal, Decimal], ctx: Context) -> Trade:
     """A sell with its lots (taxable accounts), gain, term, share of the tax and reason."""
-    taxable = option.status == TAXABLE
+    taxable = option.taxed
+    regime = ctx.regime
     lots = lot_sales(draft.lots.get(option.key, [])) if taxable else ()
     gain = sum((lot.gain for lot in lots), ZERO)
-    term = _term(lots) if taxable else None
+    term = _term(lots) if taxable and regime.picks_lots else None
     short, long = results(lots, washes)
     tax = short * rates[0] + long * rates[1]
+    if regime.one_rate:
+        tax = taxable_result(regime, option.holding.commodity, lots, washes) * rates[0]
     category = max(option.fractions, key=lambda c: (option.fractions[c], c))
     parts = []
     if ctx.mode == WITHDRAWAL and ctx.flows.get(option.trading_account, ZERO) < 0:
@@ -167,17 +219,23 @@ def sell_trade(option: SellOption, units: Decimal, draft: Draft, washes: tuple[W
         parts.append(f"tax-loss harvest in {ctx.state(category)}; the proceeds buy another fund of the class")
     else:
         parts.append(f"raises cash in {option.trading_account} for its buys; {ctx.state(category)}")
-    parts.append(_tax_words(option, gain, term, tax, rates, ctx))
-    if taxable and option.net is not None:
-        parts.append(_net_words(option.net, lots, ctx))
-    if taxable and any(f.basis is None for f, _ in draft.lots.get(option.key, [])):
-        parts.append("the ledger has no cost for some of these units: their gain is taken as 0")
-    parts.extend(_wash_words(w, ctx) for w in washes)
+    if taxable and regime.one_rate:
+        parts.append(one_rate_tax_words(regime, option.holding.commodity, gain, tax, rates[1], ctx.money))
+        parts.append(basis_words(regime, lots, ctx.money))
+        parts.extend(superficial_words(w, ctx.money) for w in washes)
+    else:
+        parts.append(_tax_words(option, gain, term, tax, rates, ctx))
+        if taxable and option.net is not None:
+            parts.append(_net_words(option.net, lots, ctx))
+        if taxable and any(f.basis is None for f, _ in draft.lots.get(option.key, [])):
+            parts.append("the ledger has no cost for some of these units: their gain is taken as 0")
+        parts.extend(_wash_words(w, ctx) for w in washes)
     net = option.net
     return Trade(option.holding.account, option.trading_account, option.status, SELL,
                  option.holding.commodity, units, option.price, units * option.price, lots, gain,
                  term, washes, "; ".join(parts), tax, option.booking,
-                 net.cost if net is not None else None, net.cost_currency if net is not None else None)
+                 net.cost if net is not None else None, net.cost_currency if net is not None else None,
+                 ledger_lots(option, units, ctx) if taxable else ())
 
 
 def buy_trade(option: BuyOption, units: Decimal, funded_by_sales: bool, replaces: Sequence[str],
@@ -198,11 +256,18 @@ def buy_trade(option: BuyOption, units: Decimal, funded_by_sales: bool, replaces
         parts.append("paid with cash already in the account")
     short, long = results((), washes)
     tax = short * rates[0] + long * rates[1]
-    for wash in washes:
-        parts.append(_buyback_words(wash, ctx))
+    status = ctx.household.account(option.trading_account).status
+    regime = ctx.regime
+    if regime.one_rate:
+        tax = taxable_result(regime, option.commodity, (), washes) * rates[0]
+        parts.extend(superficial_buy_words(wash, ctx.money) for wash in washes)
+        if regime.rematches and regime.taxed(status) and option.commodity in ctx.rematched:
+            parts.append(rematch_words(option.commodity, ctx.rematched[option.commodity]))
+    else:
+        for wash in washes:
+            parts.append(_buyback_words(wash, ctx))
     if washes:
         parts.append(f"about {ctx.money(tax)} more tax")
-    status = ctx.household.account(option.trading_account).status
     return Trade(option.account, option.trading_account, status, BUY, option.commodity, units,
                  option.price, units * option.price, (), ZERO, None, washes, "; ".join(parts), tax,
                  option.booking)
@@ -218,13 +283,15 @@ def orders(draft: Draft, washes: Mapping[int, tuple[WashSale, ...]],
     h = ctx.household
     short = long = ZERO
     for key in draft.sells:
-        if h.sells[key].status == TAXABLE:
+        if h.sells[key].taxed:
             s, lt = results(lot_sales(draft.lots.get(key, [])), washes.get(key, ()))
             short, long = short + s, long + lt
     for key in draft.buys:
         s, lt = results((), buybacks.get(key, ()))
         short, long = short + s, long + lt
     rates = netted_rates(short, long, h.options)
+    if h.regime.one_rate:
+        rates = one_rate_shares(draft, washes, buybacks, h)
     trades: list[Trade] = []
     sold_at_loss: dict[tuple[str, str], list[str]] = {}
     for key, units in draft.sells.items():
@@ -244,8 +311,35 @@ def orders(draft: Draft, washes: Mapping[int, tuple[WashSale, ...]],
                                                t.account, t.commodity)))
 
 
-def tax_summary(trades: Sequence[Trade], options: Options, costs: Decimal) -> TaxSummary:
-    """Realized short- and long-term gains (after wash-sale disallowance) and the estimate."""
+def one_rate_shares(draft: Draft, washes: Mapping[int, tuple[WashSale, ...]],
+                    buybacks: Mapping[int, tuple[WashSale, ...]], h: Household) -> tuple[Decimal, Decimal]:
+    """uk, ca, de: the rate each order's taxable result is taxed at, and the plan's whole result.
+
+    The tax is ``Regime.tax`` of the plan's result; every order's share is its own result
+    at the plan's average rate (the tax over the result), so the shares add up to it. The
+    second figure is the plan's result, for the words (why a gain costs no tax).
+    """
+    regime = h.regime
+    total = ZERO
+    for key in draft.sells:
+        option = h.sells[key]
+        if option.taxed:
+            total += taxable_result(regime, option.holding.commodity, lot_sales(draft.lots.get(key, [])),
+                                    washes.get(key, ()))
+    for key in draft.buys:
+        total += taxable_result(regime, h.buys[key].commodity, (), buybacks.get(key, ()))
+    return (regime.tax(total) / total if total else ZERO), total
+
+
+def tax_summary(trades: Sequence[Trade], options: Options, costs: Decimal,
+                regime: Regime | None = None) -> TaxSummary:
+    """Realized short- and long-term gains (after wash-sale disallowance) and the estimate.
+
+    Under uk, ca and de the gains are one figure (``TaxSummary.gain``), taxed by the regime
+    (``Regime.tax``); under none there is no tax at all.
+    """
+    if regime is not None and not regime.picks_lots:
+        return _regime_summary(trades, costs, regime)
     short = long = disallowed = rebought = ZERO
     for trade in trades:
         s, lt = results(trade.lots, trade.washes)
@@ -257,3 +351,23 @@ def tax_summary(trades: Sequence[Trade], options: Options, costs: Decimal) -> Ta
                 disallowed += wash.disallowed
     return TaxSummary(short, long, estimated_tax(short, long, options), disallowed, costs,
                       options.short_term_rate, options.long_term_rate, rebought)
+
+
+def _regime_summary(trades: Sequence[Trade], costs: Decimal, regime: Regime) -> TaxSummary:
+    """The tax summary under uk, ca, de (one result, an allowance) or none (nothing)."""
+    gain = included = disallowed = rebought = ZERO
+    for trade in trades:
+        short, long = results(trade.lots, trade.washes)
+        gain += short + long
+        included += regime.factor(trade.commodity) * (short + long)
+        for wash in trade.washes:
+            if wash.of_sale:
+                rebought += wash.disallowed
+            else:
+                disallowed += wash.disallowed
+    exempt = sum((regime.exempt(t.commodity) * sum(results(t.lots, t.washes), ZERO) for t in trades), ZERO)
+    return TaxSummary(ZERO, ZERO, regime.tax(included), disallowed, costs, ZERO, ZERO, rebought,
+                      rules=regime.name, gain=gain, exempt_gain=exempt, included_gain=included,
+                      rate=regime.rate, inclusion=regime.inclusion if regime.name == CA else Decimal(1),
+                      allowance=regime.allowance, allowance_used=regime.used,
+                      allowance_left=regime.allowance_left, year_start=regime.year_start)

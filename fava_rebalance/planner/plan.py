@@ -62,6 +62,10 @@ from fava_rebalance.planner.model import (
 )
 from fava_rebalance.planner.optimize import PastLoss, Solution, SolveScope, solve
 from fava_rebalance.planner.orders import Context, orders, tax_summary
+from fava_rebalance.planner.regime import Regime
+from fava_rebalance.planner.regime_checks import identified, regime_warnings, replaced_losses, superficial
+from fava_rebalance.planner.share_pool import Disposal, SharePools
+from fava_rebalance.planner.tax_rules import regime_of
 from fava_rebalance.planner.trades import Draft, Settlement, realize, settle
 from fava_rebalance.planner.washsale import (
     LossSale,
@@ -113,8 +117,12 @@ class _Planner:
         self.options = household.options
         self.warnings: list[str] = []
 
-        self.open = open_losses(report.realized_losses, report.purchases, declarations.identical_to,
-                                declarations.tax_status_of, report.price_of, report.date)
+        self.regime: Regime = household.regime
+        if self.regime.picks_lots:
+            self.open = open_losses(report.realized_losses, report.purchases, declarations.identical_to,
+                                    declarations.tax_status_of, report.price_of, report.date)
+        else:  # ca: the ACB's recent losses a purchase would make superficial; none elsewhere
+            self.open = replaced_losses(self.regime, report.currency)
         self.past = _past_losses(self.open, declarations.identical_to)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -202,18 +210,30 @@ class _Planner:
     def orders_of(self, outcome: SolvedOrders, mode: str) -> tuple[Trade, ...]:
         """The orders of an outcome, with their lots, wash sales and reasons."""
         h = self.h
-        draft = outcome.draft
-        loss_sales = [LossSale(key, h.sells[key].holding.account, h.sells[key].holding.commodity,
-                               lot_sales(draft.lots.get(key, [])),
-                               tuple(lot_key(f.bought) for f, _ in draft.lots.get(key, [])))
-                      for key in draft.sells if h.sells[key].status == TAXABLE]
-        washes = disallowances(loss_sales, self.report.purchases, self.declarations.identical_to,
-                               self.declarations.tax_status_of)
+        draft = identified(h, outcome.draft)
+        if self.regime.picks_lots:
+            loss_sales = [LossSale(key, h.sells[key].holding.account, h.sells[key].holding.commodity,
+                                   lot_sales(draft.lots.get(key, [])),
+                                   tuple(lot_key(f.bought) for f, _ in draft.lots.get(key, [])))
+                          for key in draft.sells if h.sells[key].taxed]
+            washes = disallowances(loss_sales, self.report.purchases, self.declarations.identical_to,
+                                   self.declarations.tax_status_of)
+        else:
+            washes = superficial(h, draft, self.declarations.tax_status_of)
         buys = [PlannedBuy(key, h.buys[key].account, h.buys[key].commodity, units)
                 for key, units in draft.buys.items()]
         buybacks = buyback_disallowances(buys, self.open, self.declarations.identical_to,
                                          self.declarations.tax_status_of)
-        return orders(draft, washes, buybacks, Context(h, mode, outcome.scope.flows, outcome.goals))
+        rematched: dict[str, tuple[str, ...]] = {}
+        for sold in self.regime_recent():
+            rematched[sold.commodity] = tuple(sorted({*rematched.get(sold.commodity, ()), str(sold.date)}))
+        context = Context(h, mode, outcome.scope.flows, outcome.goals, rematched)
+        return orders(draft, washes, buybacks, context)
+
+    def regime_recent(self) -> list[Disposal]:
+        """uk: the ledger's own disposals in general accounts in the last 30 days."""
+        book = self.regime.book
+        return book.recent(self.report.date) if isinstance(book, SharePools) else []
 
     def without_taxable_sales(self, outcome: SolvedOrders, mode: str) -> Alternative | None:
         """The plan's goals selling nothing in taxable accounts, for the break-even.
@@ -256,7 +276,7 @@ class _Planner:
         if isinstance(result, str):
             return None
         trades = self.orders_of(result, mode)
-        tax = tax_summary(trades, self.options, sum(result.settlement.fees.values(), ZERO))
+        tax = tax_summary(trades, self.options, sum(result.settlement.fees.values(), ZERO), self.regime)
         return Alternative(kind, label, after_rows(self.h, result.settlement), len(trades), tax.estimated_tax)
 
 
@@ -303,7 +323,8 @@ def _solver_note(solution: Solution) -> str:
 def _empty(report: Report, cash: CashFlow | None, warnings: list[str],
            errors: tuple[PlanError, ...] = (), locations: tuple[LocationNote, ...] = ()) -> Plan:
     options = report.settings.options
-    tax = TaxSummary(ZERO, ZERO, ZERO, ZERO, ZERO, options.short_term_rate, options.long_term_rate)
+    tax = TaxSummary(ZERO, ZERO, ZERO, ZERO, ZERO, options.short_term_rate, options.long_term_rate,
+                     rules=options.tax_rules)
     return Plan(NOTHING, cash, None, (), (), tax, (), report.total, locations, tuple(warnings), errors)
 
 
@@ -327,7 +348,7 @@ def plan_request(
         named = resolve_account(cash.account, known, declarations, settings)
     extra = [*(() if known else declared_accounts(declarations, settings)),
              *((named,) if isinstance(named, str) else ())]
-    household = household_of(report, declarations, extra, report.purchases)
+    household = household_of(report, declarations, extra, report.purchases, regime_of(report, declarations))
     found = _plan(report, declarations, cash, household, named, deadline)
     return PlanRequest(found, accounts_for_cash(household, report, declarations), cash is not None)
 
@@ -371,6 +392,7 @@ def _plan(report: Report, declarations: Declarations, cash: CashFlow | None, hou
     if isinstance(named, PlanError):
         return _empty(report, cash, [], (named,), locations)
     planner = _Planner(report, declarations, household, deadline)
+    planner.warnings += household.regime.warnings
     buying = {b.trading_account for b in household.buys}
     account = named if named is not None else default_account(household.accounts, buying) if flow else None
     if flow and account is None:
@@ -416,7 +438,7 @@ def _finish(planner: _Planner, report: Report, cash: CashFlow | None, account: s
     trades = planner.orders_of(outcome, mode)
     settlement = outcome.settlement
     costs = sum(settlement.fees.values(), ZERO)
-    tax = tax_summary(trades, h.options, costs)
+    tax = tax_summary(trades, h.options, costs, h.regime)
     after = after_rows(h, settlement)
     alternatives: tuple[Alternative, ...] = ()
     if tax.estimated_tax > 0:
@@ -433,13 +455,17 @@ def _finish(planner: _Planner, report: Report, cash: CashFlow | None, account: s
         planner.warnings.append(outcome.message)
     planner.warnings += untradable(h)
     planner.warnings += why_outside(h, settlement, report.allocation, declarations.can_sell)
-    for commodity in sorted({t.commodity for t in trades if t.tax_status == TAXABLE
-                             and any(lot.gain < 0 for lot in t.lots)}):
-        identical = declarations.identical_to(commodity)
-        planner.warnings.append(buy_back_warning(commodity, identical, report.date))
-    for loss in planner.open:
-        planner.warnings.append(open_loss_warning(loss, declarations.identical_to(loss.sale.commodity),
-                                                  h.currency, grouped))
+    if h.regime.picks_lots:
+        for commodity in sorted({t.commodity for t in trades if t.tax_status == TAXABLE
+                                 and any(lot.gain < 0 for lot in t.lots)}):
+            identical = declarations.identical_to(commodity)
+            planner.warnings.append(buy_back_warning(commodity, identical, report.date))
+        for loss in planner.open:
+            planner.warnings.append(open_loss_warning(loss, declarations.identical_to(loss.sale.commodity),
+                                                      h.currency, grouped))
+    else:
+        planner.warnings += regime_warnings(h.regime, trades, planner.open, planner.regime_recent(),
+                                            declarations.identical_to, report.date, h.currency)
     if account is not None and mode == DEPOSIT:
         left = settlement.cash[account] - h.account(account).cash
         if left > 0:

@@ -63,16 +63,18 @@ class _Realizer:
         self.buys = {k: u for k, u in solution.buys.items() if u > 0}
 
     def may_lose(self, option: SellOption) -> bool:
-        return option.status != "taxable" or option.holding.commodity in self.losses
+        return (not option.taxed or not self.h.regime.denies_losses
+                or option.holding.commodity in self.losses)
 
     def order(self, option: SellOption) -> list[Piece]:
         """The pieces of a sell's lots in the order to take them: the solver's, then the cheapest first.
 
         A net position's shares go oldest first, whatever the solver's split (they all have
-        the same basis: first in, first out decides which term each unit sold has).
+        the same basis: first in, first out decides which term each unit sold has); so do
+        lots whose order the tax rules fix (uk, ca, de).
         """
-        harvest = self.h.options.harvest if option.status == "taxable" else False
-        if option.net is not None:
+        harvest = self.h.options.harvest if option.taxed else False
+        if option.in_order:
             return sell_order(option.lots, harvest=harvest, losses=self.may_lose(option), fifo=True)
         solved = [piece for piece, _ in self.solved.get(option.key, ())]
         seen = {(id(p.fact), p.washed) for p in solved}
@@ -85,7 +87,7 @@ class _Realizer:
     def set_sell(self, key: int, units: Decimal) -> None:
         option = self.h.sells[key]
         units = min(units, option.quantum * floor_units(option.max_units, option.quantum))
-        solved = self.solved.get(key, ()) if option.net is None else ()
+        solved = self.solved.get(key, ()) if not option.in_order else ()
         if solved and sum((u for _, u in solved), ZERO) == units and (
                 self.may_lose(option) or not any(p.fact.is_loss for p, _ in solved)):
             self.sells[key], self.lots[key] = units, merge_pieces(solved)  # exactly the solver's lots
@@ -102,18 +104,25 @@ class _Realizer:
             self.lots.pop(key, None)
 
     def sold_at_loss(self) -> set[str]:
+        if not self.h.regime.denies_losses:
+            return set()
         return {self.h.sells[k].holding.commodity for k, pieces in self.lots.items()
-                if self.h.sells[k].status == "taxable" and any(f.is_loss for f, _ in pieces)}
+                if self.h.sells[k].taxed and any(f.is_loss for f, _ in pieces)}
 
     def drop_conflicts(self) -> None:
+        """No buy of what is sold at a loss (us, ca), of what a taxable account sells (uk), nor here."""
+        regime = self.h.regime
         banned: set[str] = set()
         for commodity in self.sold_at_loss():
             banned |= self.identical_to(commodity)
+        rematched = ({self.h.sells[k].holding.commodity for k in self.sells if self.h.sells[k].taxed}
+                     if regime.rematches else set())
         sold_here = {(self.h.sells[k].trading_account, self.h.sells[k].holding.commodity)
                      for k in self.sells}
         for key in list(self.buys):
             b = self.h.buys[key]
-            if b.commodity in banned or (b.trading_account, b.commodity) in sold_here:
+            if (b.commodity in banned or (b.trading_account, b.commodity) in sold_here
+                    or (b.commodity in rematched and regime.taxed(self.h.account(b.trading_account).status))):
                 del self.buys[key]
 
     def drop_small(self) -> bool:

@@ -4,7 +4,8 @@ Fava's incognito mode replaces every digit of a figure with ``X`` (its ``incogni
 template filter); the tab's templates apply it to every figure and every sentence that
 holds one (moves, reasons, warnings), and show names as they are. The downloads follow the
 same rule: the values of fields and columns that hold names (``NAMES``: categories,
-commodities, accounts, tax statuses, actions, terms, dates) are kept, and everything else,
+commodities, accounts, tax statuses, actions, terms, dates, the tax rules and how they
+matched a lot) are kept, and everything else,
 figures and sentences, is masked. A field not listed is masked: a new figure never leaks.
 In the workbook's item/value sheets (the Summary) a row keeps its value only when its kind
 is a name or a date (``views.sheet``); the sheets' notes are masked too.
@@ -33,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 NAMES = frozenset({
     "date", "currency", "section", "category", "commodity", "account", "accounts", "trading_account",
     "tax_status", "action", "term", "cost_currency", "mode", "outside_band", "preferred", "item",
-    "within_band", "portfolio",
+    "within_band", "portfolio", "match", "rules",
 })
 
 

@@ -38,6 +38,7 @@ from fava_rebalance.tab.chart import BAND, MARKER, Bar, Chart, ChartItem, bar_ch
 from fava_rebalance.tab.page import Numbers
 from fava_rebalance.views.labels import (
     action_label,
+    averaged_cost,
     gain_known,
     lot_cost_label,
     lot_date_label,
@@ -46,6 +47,7 @@ from fava_rebalance.views.labels import (
 )
 from fava_rebalance.views.moves_vs_plan import change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
+from fava_rebalance.views.tax_terms import NO_TAX, PERCENT, has_terms, no_tax, percent, tax_lines
 
 AFTER_LEGEND = (("before", "Before"), ("after", "After the trades"), (MARKER, "Target"), (BAND, "Band"))
 ZERO = Decimal(0)
@@ -169,8 +171,21 @@ class BreakEven:
 
 
 @dataclass(frozen=True)
+class TaxLineView:
+    """One line of a uk, ca or de tax panel: its label and its figure, written."""
+
+    label: str
+    value: str
+    money: bool
+
+
+@dataclass(frozen=True)
 class TaxView:
-    """The tax summary: realized gains after wash sales, the estimate at the rates, costs."""
+    """The tax summary: realized gains after wash sales, the estimate at the rates, costs.
+
+    ``rules`` is the regime; under uk, ca and de ``lines`` replace the short- and long-term
+    rows (``views.tax_terms``); under none ``note`` says there are no tax figures.
+    """
 
     short_term_gain: str
     long_term_gain: str
@@ -180,6 +195,9 @@ class TaxView:
     short_term_rate: str
     long_term_rate: str
     break_even: BreakEven | None
+    rules: str = "us"
+    lines: tuple[TaxLineView, ...] = ()
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -260,6 +278,7 @@ class PlanView:
     locations: tuple[LocationView, ...] = ()
     warnings: tuple[str, ...] = ()
     pending: bool = False
+    lot_rule: str = "Term"
 
 
 def cash_form(
@@ -282,8 +301,9 @@ def cash_form(
 
 def _lot(lot: LotSale, numbers: Numbers) -> LotView:
     gain = numbers.money(lot.gain) if lot.cost is not None else "none counted"
-    return LotView(lot_date_label(lot), numbers.units(lot.units), lot_cost_label(lot, numbers.units), gain,
-                   lot_term_label(lot))
+    cost = lot_cost_label(lot, numbers.units, numbers.money) if averaged_cost(lot) else lot_cost_label(
+        lot, numbers.units)
+    return LotView(lot_date_label(lot), numbers.units(lot.units), cost, gain, lot_term_label(lot))
 
 
 def _wash(wash: WashSale, numbers: Numbers) -> WashView:
@@ -293,7 +313,7 @@ def _wash(wash: WashSale, numbers: Numbers) -> WashView:
 
 
 def _trade(index: int, trade: Trade, numbers: Numbers, declarations: Declarations) -> TradeView:
-    taxed = trade.action == SELL and trade.tax_status == TAXABLE and gain_known(trade)
+    taxed = trade.action == SELL and trade.tax_status == TAXABLE and bool(trade.lots) and gain_known(trade)
     count = len(trade.lots)
     return TradeView(
         key=f"trade-{index}",
@@ -366,6 +386,10 @@ def _tax(plan: Plan, currency: str, numbers: Numbers) -> TaxView:
             (_column(plan, numbers), *(_column(a, numbers) for a in plan.alternatives)),
             tuple(_saving(a, tax.estimated_tax, currency, numbers) for a in plan.alternatives),
         )
+    lines = () if has_terms(tax) else tuple(
+        TaxLineView(line.label, percent(line.value) if line.kind == PERCENT else numbers.money(line.value),
+                    line.kind != PERCENT)
+        for line in tax_lines(tax))
     return TaxView(
         short_term_gain=numbers.money(tax.short_term_gain),
         long_term_gain=numbers.money(tax.long_term_gain),
@@ -375,6 +399,9 @@ def _tax(plan: Plan, currency: str, numbers: Numbers) -> TaxView:
         short_term_rate=f"{numbers.money(tax.short_term_rate * 100)}%",
         long_term_rate=f"{numbers.money(tax.long_term_rate * 100)}%",
         break_even=break_even,
+        rules=tax.rules,
+        lines=lines,
+        note=NO_TAX if no_tax(tax) else "",
     )
 
 
@@ -450,4 +477,5 @@ def build_plan_view(
             for n in plan.locations
         ),
         warnings=numbers.texts(plan.warnings),
+        lot_rule="Term" if has_terms(plan.tax) else "Identified as",
     )

@@ -15,12 +15,26 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from fava_rebalance.core.allocation import BUY, NONE, SELL
-from fava_rebalance.core.formatting import units
+from fava_rebalance.core.formatting import grouped, units
 from fava_rebalance.core.targets import Glide
-from fava_rebalance.planner.model import LONG, MIXED, SHORT, LotSale, Trade
+from fava_rebalance.planner.model import (
+    ACB,
+    FIFO,
+    LONG,
+    LOT,
+    MIXED,
+    POOL,
+    SAME_DAY,
+    SHORT,
+    SINGLE,
+    THIRTY_DAYS,
+    LotSale,
+    Trade,
+)
 
 ACTIONS = {BUY: "Buy", SELL: "Sell", NONE: "No action"}
-TERMS = {SHORT: "Short", LONG: "Long", MIXED: "Mixed"}
+TERMS = {SHORT: "Short", LONG: "Long", MIXED: "Mixed", SINGLE: ""}
+MATCHES = {SAME_DAY: "Same day", THIRTY_DAYS: "30-day rule", POOL: "Pool cost", ACB: "ACB", FIFO: "FIFO lot"}
 NO_COST = "no cost"
 NOT_IN_LEDGER = "not in the ledger"
 ASSUMED = " (assumed: no date)"
@@ -33,7 +47,10 @@ def action_label(action: str) -> str:
 
 
 def term_label(term: str | None) -> str:
-    """``Short``, ``Long`` or ``Mixed`` (held a year or less, more, both); empty without a term."""
+    """``Short``, ``Long`` or ``Mixed`` (held a year or less, more, both); empty without a term.
+
+    Empty too under uk, ca and de (``SINGLE``): one rate whatever the holding period.
+    """
     return TERMS.get(term, term) if term else ""
 
 
@@ -46,20 +63,43 @@ def cost_label(cost: Decimal | None, currency: str | None,
     return NO_COST if cost is None else f"{number(cost)} {currency or ''}".strip()
 
 
+def lot_rule_label(term: str, match: str) -> str:
+    """What decided a lot's tax: its term (us: ``Short``, ``Long``) or the rules' match (``Pool cost``)."""
+    return term_label(term) if match == LOT else MATCHES.get(match, match)
+
+
+def averaged_cost(lot: LotSale) -> bool:
+    """True when a lot's cost is an average the rules work out (a pool's, an ACB), not the ledger's."""
+    return lot.cost is not None and lot.match in (POOL, ACB)
+
+
 def lot_date_label(lot: LotSale) -> str:
-    """When the lot was bought (``2024-01-10``), or ``not in the ledger``."""
-    return lot.date.isoformat() if lot.date is not None else NOT_IN_LEDGER
+    """When the lot was bought (``2024-01-10``), ``not in the ledger``, or nothing for a pool or ACB."""
+    if lot.date is not None:
+        return lot.date.isoformat()
+    return "" if lot.match in (POOL, ACB) else NOT_IN_LEDGER
 
 
-def lot_cost_label(lot: LotSale, number: Callable[[Decimal], str] = units) -> str:
-    """The lot's cost per unit (``590.00 USD``), or ``not in the ledger``."""
-    return NOT_IN_LEDGER if lot.cost is None else cost_label(lot.cost, lot.cost_currency, number)
+def lot_cost_label(lot: LotSale, number: Callable[[Decimal], str] = units,
+                   average: Callable[[Decimal], str] = grouped) -> str:
+    """The lot's cost per unit (``590.00 USD``), an average (pool, ACB) to the cent, or not in the ledger."""
+    if lot.cost is None:
+        return NOT_IN_LEDGER
+    if averaged_cost(lot):
+        return f"{average(lot.cost)} {lot.cost_currency or ''}".strip()
+    return cost_label(lot.cost, lot.cost_currency, number)
 
 
 def lot_term_label(lot: LotSale) -> str:
-    """``Short``, ``Long``; ``Short (assumed: no date)`` for an undated lot; empty without a cost."""
+    """What decided a lot's tax, in words: its term, or outside the US the rules' match.
+
+    ``Short``, ``Long``; ``Short (assumed: no date)`` for an undated lot; ``Pool cost``,
+    ``FIFO lot`` under uk, ca, de; empty without a cost.
+    """
     if lot.cost is None:
         return ""
+    if lot.match != LOT:
+        return lot_rule_label(lot.term, lot.match)
     return term_label(lot.term) + (ASSUMED if lot.date is None else "")
 
 
@@ -67,10 +107,15 @@ def lot_words(lot: LotSale, money: Callable[[Decimal], str]) -> str:
     """One lot of a sale in a sentence, saying what the ledger does not give.
 
     ``2024-01-10: 50 at 590.00 USD, gain -2,000.00, short-term``;
-    ``180.000 units with no cost in the ledger, so no gain is counted (bought: not in the ledger)``.
+    ``180.000 units with no cost in the ledger, so no gain is counted (bought: not in the ledger)``;
+    outside the US, what the rules matched the units with: ``Pool cost: 10 at 12.34 GBP, gain 5.00``.
     """
     if lot.cost is None:
         return f"{units(lot.units)} units with {NO_COST_WORDS} (bought: {lot_date_label(lot)})"
+    if lot.match != LOT:
+        when = f" {lot.date}" if lot.date else ""
+        return (f"{lot_rule_label(lot.term, lot.match)}{when}: {units(lot.units)} at {lot_cost_label(lot)}, "
+                f"gain {money(lot.gain)}")
     term = f"{term_label(lot.term).lower()}-term"
     if lot.date is None:
         term += ", assumed: the ledger does not date it"

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from fava_rebalance.core.formatting import grouped, plain, round2
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner.model import Plan, TaxSummary
-from fava_rebalance.views.serialize import report_to_dict
+from fava_rebalance.views.serialize import report_to_dict, tax_to_dict
 from fava_rebalance.views.sheet import Sheet
 from fava_rebalance.views.terminal import BOLD, RESET, render
 
@@ -40,16 +40,9 @@ def named_dict(report: Report, plan: Plan | None = None) -> dict[str, Any]:
     return {PORTFOLIO: report.portfolio, **report_to_dict(report, plan)}
 
 
-def tax_dict(tax: TaxSummary) -> dict[str, str]:
-    """A tax summary's figures as the plan's ``tax`` object has them."""
-    return {
-        "short_term_gain": plain(tax.short_term_gain),
-        "long_term_gain": plain(tax.long_term_gain),
-        "estimated_tax": plain(tax.estimated_tax),
-        "disallowed_loss": plain(tax.disallowed_loss),
-        "rebought_loss": plain(tax.rebought_loss),
-        "trade_costs": plain(tax.trade_costs),
-    }
+def tax_dict(tax: TaxSummary) -> dict[str, Any]:
+    """A tax summary's figures as the plan's ``tax`` object has them (in the rules' own terms)."""
+    return tax_to_dict(tax)
 
 
 def household_dict(

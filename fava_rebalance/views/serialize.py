@@ -12,14 +12,19 @@ from typing import Any
 from fava_rebalance.core.formatting import grouped, plain, units
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner.model import (
+    LOT,
     RAISE_CASH_ONLY,
+    SINGLE,
     WITHOUT_TAXABLE_SALES,
     AfterRow,
     Alternative,
+    LotSale,
     Plan,
+    TaxSummary,
     Trade,
 )
 from fava_rebalance.views.moves_vs_plan import compare
+from fava_rebalance.views.tax_terms import GAIN_AT, NO_TAX
 
 
 def report_to_dict(report: Report, plan: Plan | None = None) -> dict[str, Any]:
@@ -105,18 +110,7 @@ def _trade(trade: Trade) -> dict[str, Any]:
         "booking": trade.booking or None,
         "average_cost": None if trade.average_cost is None else plain(trade.average_cost),
         "average_currency": trade.average_currency,
-        "lots": [
-            {
-                "date": lot.date.isoformat() if lot.date else None,
-                "units": units(lot.units),
-                "cost": units(lot.cost) if lot.cost is not None else None,
-                "cost_currency": lot.cost_currency,
-                "gain": plain(lot.gain),
-                "term": lot.term,
-                "averaged": lot.averaged,
-            }
-            for lot in trade.lots
-        ],
+        "lots": [_lot(lot) for lot in trade.lots],
         "wash_sales": [
             {
                 "account": wash.account,
@@ -133,6 +127,22 @@ def _trade(trade: Trade) -> dict[str, Any]:
     }
 
 
+def _lot(lot: LotSale) -> dict[str, Any]:
+    """A lot sold; under uk, ca and de no ``term`` but a ``match`` (``section 104 pool``, ``ACB`` ...)."""
+    found: dict[str, Any] = {
+        "date": lot.date.isoformat() if lot.date else None,
+        "units": units(lot.units),
+        "cost": units(lot.cost) if lot.cost is not None else None,
+        "cost_currency": lot.cost_currency,
+        "gain": plain(lot.gain),
+        "term": None if lot.term == SINGLE else lot.term,
+        "averaged": lot.averaged,
+    }
+    if lot.match != LOT:
+        found["match"] = lot.match
+    return found
+
+
 def _alternative(alternative: Alternative) -> dict[str, Any]:
     return {
         "label": alternative.label,
@@ -141,6 +151,43 @@ def _alternative(alternative: Alternative) -> dict[str, Any]:
         "outside_band": list(alternative.outside_band),
         "trades": str(alternative.trades),
         "after": [_after(r) for r in alternative.after],
+    }
+
+
+def tax_to_dict(tax: TaxSummary) -> dict[str, Any]:
+    """The tax summary: US terms, or (``rules`` uk, ca, de) the regime's; under none no figures.
+
+    The short- and long-term keys stay, ``null`` where the rules have no holding period.
+    """
+    if tax.rules in GAIN_AT:
+        return {
+            "rules": tax.rules,
+            "short_term_gain": None,
+            "long_term_gain": None,
+            "gain": plain(tax.gain),
+            "exempt_gain": plain(tax.exempt_gain),
+            "inclusion": f"{tax.inclusion:f}",
+            "taxable_gain": plain(tax.included_gain),
+            "allowance": plain(tax.allowance),
+            "allowance_used": plain(tax.allowance_used),
+            "allowance_left": plain(tax.allowance_left),
+            "tax_year_start": tax.year_start.isoformat() if tax.year_start else None,
+            "rate": f"{tax.rate:f}",
+            "estimated_tax": plain(tax.estimated_tax),
+            "disallowed_loss": plain(tax.disallowed_loss),
+            "rebought_loss": plain(tax.rebought_loss),
+            "trade_costs": plain(tax.trade_costs),
+        }
+    if tax.rules == "none":
+        return {"rules": "none", "short_term_gain": None, "long_term_gain": None, "estimated_tax": None,
+                "note": NO_TAX, "trade_costs": plain(tax.trade_costs)}
+    return {
+        "short_term_gain": plain(tax.short_term_gain),
+        "long_term_gain": plain(tax.long_term_gain),
+        "estimated_tax": plain(tax.estimated_tax),
+        "disallowed_loss": plain(tax.disallowed_loss),
+        "rebought_loss": plain(tax.rebought_loss),
+        "trade_costs": plain(tax.trade_costs),
     }
 
 
@@ -179,14 +226,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             }
             for a in plan.accounts
         ],
-        "tax": {
-            "short_term_gain": plain(tax.short_term_gain),
-            "long_term_gain": plain(tax.long_term_gain),
-            "estimated_tax": plain(tax.estimated_tax),
-            "disallowed_loss": plain(tax.disallowed_loss),
-            "rebought_loss": plain(tax.rebought_loss),
-            "trade_costs": plain(tax.trade_costs),
-        },
+        "tax": tax_to_dict(tax),
         "break_even": None if not kinds else {
             "estimated_tax": plain(tax.estimated_tax),
             **{kind: _alternative(kinds[kind]) if kind in kinds else None

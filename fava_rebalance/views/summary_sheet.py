@@ -29,6 +29,8 @@ from fava_rebalance.views.sheet import (
     Column,
     Sheet,
 )
+from fava_rebalance.views.tax_terms import NO_TAX, has_terms, no_tax, tax_lines
+from fava_rebalance.views.tax_terms import PERCENT as TAX_PERCENT
 
 Item = tuple[str, object, str]
 """A row: what it is, its value, the value's kind (``workbook``)."""
@@ -54,17 +56,27 @@ def bands_text(options: Options) -> str:
 
 
 def tax_items(plan: Plan) -> list[Item]:
-    """The tax summary, with the break-even's alternatives."""
+    """The tax summary in the rules' own terms (``tax_terms``), with the break-even's alternatives."""
     tax = plan.tax
-    items: list[Item] = [
-        ("Short-term gain", round2(tax.short_term_gain), MONEY),
-        ("Long-term gain", round2(tax.long_term_gain), MONEY),
-        ("Estimated tax", round2(tax.estimated_tax), MONEY),
-        ("Losses disallowed (wash sales)", round2(tax.disallowed_loss), MONEY),
-        ("Trade costs", round2(tax.trade_costs), MONEY),
-        ("Short-term rate", tax.short_term_rate, RATE),
-        ("Long-term rate", tax.long_term_rate, RATE),
-    ]
+    items: list[Item]
+    if no_tax(tax):
+        items = [("Tax", NO_TAX, TEXT), ("Trade costs", round2(tax.trade_costs), MONEY)]
+    elif not has_terms(tax):
+        items = [("Tax rules", tax.rules, NAME)]
+        items += [(line.label, line.value if line.kind == TAX_PERCENT else round2(line.value),
+                   RATE if line.kind == TAX_PERCENT else MONEY) for line in tax_lines(tax)]
+        items.append(("Trade costs", round2(tax.trade_costs), MONEY))
+    else:
+        items = [
+            ("Short-term gain", round2(tax.short_term_gain), MONEY),
+            ("Long-term gain", round2(tax.long_term_gain), MONEY),
+            ("Estimated tax", round2(tax.estimated_tax), MONEY),
+            ("Losses disallowed (wash sales)", round2(tax.disallowed_loss), MONEY),
+            ("Earlier losses a buy washes", round2(tax.rebought_loss), MONEY),
+            ("Trade costs", round2(tax.trade_costs), MONEY),
+            ("Short-term rate", tax.short_term_rate, RATE),
+            ("Long-term rate", tax.long_term_rate, RATE),
+        ]
     for other in plan.alternatives:
         name = other.label.lower()
         items.append((f"Estimated tax, {name}", round2(other.estimated_tax), MONEY))

@@ -11,10 +11,11 @@ from fava_rebalance.core.beginnings import Beginnings
 from fava_rebalance.core.formatting import grouped, plain, signed, units
 from fava_rebalance.core.pipeline import NO_HOLDINGS, Report
 from fava_rebalance.planner.location import describe
-from fava_rebalance.planner.model import Plan
+from fava_rebalance.planner.model import LOT, Plan
 from fava_rebalance.views.labels import action_label, gain_known, glide_label, lot_words, trade_term_label
 from fava_rebalance.views.moves_vs_plan import Comparison, change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
+from fava_rebalance.views.tax_terms import NO_TAX, PERCENT, has_terms, no_tax, percent, tax_lines
 
 COLOURS = {BUY: "\x1b[32m", SELL: "\x1b[31m"}
 GREY, BOLD, RESET = "\x1b[90m", "\x1b[1m", "\x1b[0m"
@@ -54,7 +55,8 @@ def _plan_lines(plan: Plan, currency: str, min_trade: Decimal, versus: Compariso
         out.extend(lines[:2])
         for text, trade in zip(lines[2:], plan.trades, strict=True):
             out.append(paint(text, COLOURS.get(trade.action, GREY)))
-            out.extend(f"      lot {lot_words(lot, grouped)}" for lot in trade.lots)
+            for lot in trade.lots:  # a US lot; outside the US what the rules matched the units with
+                out.append(f"      {'lot ' if lot.match == LOT else ''}{lot_words(lot, grouped)}")
             out.append(f"      {trade.reason}")
     else:
         out.append("  No trades.")
@@ -68,9 +70,17 @@ def _plan_lines(plan: Plan, currency: str, min_trade: Decimal, versus: Compariso
         out.append("")
     tax = plan.tax
     out.append(paint("Tax", BOLD))
-    out.append(f"  Short-term gain {grouped(tax.short_term_gain)}, long-term gain "
-               f"{grouped(tax.long_term_gain)}, estimated tax {grouped(tax.estimated_tax)} {currency}")
-    if tax.disallowed_loss:
+    if no_tax(tax):
+        out.append(f"  {NO_TAX}")
+    elif not has_terms(tax):
+        out.append(f"  Tax rules: {tax.rules}")
+        for line in tax_lines(tax):
+            figure = percent(line.value) if line.kind == PERCENT else f"{grouped(line.value)} {currency}"
+            out.append(f"  {line.label}: {figure}")
+    else:
+        out.append(f"  Short-term gain {grouped(tax.short_term_gain)}, long-term gain "
+                   f"{grouped(tax.long_term_gain)}, estimated tax {grouped(tax.estimated_tax)} {currency}")
+    if tax.disallowed_loss and has_terms(tax):
         out.append(f"  Losses disallowed by wash sales: {grouped(tax.disallowed_loss)} {currency}")
     if tax.trade_costs:
         out.append(f"  Trading costs: {grouped(tax.trade_costs)} {currency}")
