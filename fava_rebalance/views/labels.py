@@ -130,8 +130,8 @@ def gain_known(trade: Trade) -> bool:
 
 def trade_term_label(trade: Trade) -> str:
     """The order's term in words: empty when no lot has a cost, ``(assumed…)`` when a lot has no date."""
-    if not gain_known(trade):
-        return ""
+    if not gain_known(trade) or any(lot.match != LOT for lot in trade.lots):
+        return ""  # no cost, or rules without a holding period (the lots say what they matched)
     assumed = any(lot.cost is not None and lot.date is None for lot in trade.lots)
     return term_label(trade.term) + (ASSUMED if assumed else "")
 

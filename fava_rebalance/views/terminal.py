@@ -48,7 +48,7 @@ def _plan_lines(plan: Plan, currency: str, min_trade: Decimal, versus: Compariso
         out.append(f"  {kind} of {grouped(abs(plan.cash.amount))} {currency} in {plan.cash_account}")
     if plan.trades:
         rows = [[t.account, action_label(t.action), t.commodity, units(t.units), grouped(t.amount),
-                 grouped(t.gain) if t.term and gain_known(t) else "", trade_term_label(t)]
+                 grouped(t.gain) if (t.term or t.lots) and gain_known(t) else "", trade_term_label(t)]
                 for t in plan.trades]
         lines = _table(["Account", "Action", "Commodity", "Units", f"Amount ({currency})", "Gain", "Term"],
                        rows, {3, 4, 5})

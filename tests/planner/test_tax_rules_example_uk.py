@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,9 @@ def test_the_tax_is_the_uk_s(doc: dict[str, Any]) -> None:
 def test_the_table_speaks_of_the_pool_and_the_allowance(capsys: pytest.CaptureFixture[str]) -> None:
     out = _cli(capsys)
     assert "      Pool cost: 40 at 70.00 GBP, gain 2,200.00\n" in out
+    # The order's gain is the pool's, and no holding period is claimed for it.
+    assert re.search(r"Sell +VWRL +40 +5,000\.00 +2,200\.00 *\n", out)
+    assert "assumed" not in out
     for line in ("  Tax rules: uk", "  Allowance left: 1,500.00 GBP", "  Used by the ledger's sales since "
                  "2026-04-06: 1,500.00 GBP", "  Rate: 24%", "  Estimated tax: 168.00 GBP"):
         assert line + "\n" in out
