@@ -30,8 +30,10 @@ from fava_rebalance.core.errors import RebalanceError
 from fava_rebalance.core.formatting import grouped, units
 from fava_rebalance.core.holdings import positions_as_of
 from fava_rebalance.core.moves import Moves, suggested_moves
-from fava_rebalance.core.pricebook import PriceBook, price_graph
+from fava_rebalance.core.pricebook import PriceBook, PriceSeries, price_graph
+from fava_rebalance.core.rebalances import Rebalance, read_rebalances
 from fava_rebalance.core.recent import Purchase, RealizedLoss, window_around
+from fava_rebalance.core.review import Review, review_of
 from fava_rebalance.core.valuation import Holding, value_positions
 
 NO_HOLDINGS = "no-holdings"
@@ -79,10 +81,26 @@ class Ledger:
         """Which currencies have prices with which, from the price directives (for routes)."""
         return price_graph((e.currency, e.amount.currency) for e in self.entries if isinstance(e, data.Price))
 
+    @cached_property
+    def price_series(self) -> PriceSeries:
+        """Each pair's prices, read once from the price map (many dates: the drift history)."""
+        return PriceSeries(self.price_map)
+
     def price_book(self, currency: str, date: datetime.date) -> PriceBook:
         """Rates into ``currency`` as of ``date`` from this ledger's prices."""
         return PriceBook(self.price_map, currency, date, self.declarations.operating_currencies,
-                         self.price_graph)
+                         self.price_graph, self.price_series)
+
+    @cached_property
+    def rebalances(self) -> tuple[Rebalance, ...]:
+        """The ledger's ``#rebalance`` transactions (every account, whatever the filters)."""
+        return read_rebalances(self.entries)
+
+    def review_on(self, date: datetime.date) -> Review:
+        """The review calendar as of ``date`` (SPEC §5.1): last rebalance, next review, pending."""
+        targets = self.declarations.targets
+        return review_of(self.rebalances, self.declarations.as_of(date).options.review,
+                         targets[0].date if targets else None, date)
 
     @property
     def last_date(self) -> datetime.date | None:
@@ -123,6 +141,16 @@ class Report:
     errors: tuple[RebalanceError, ...]
     missing: tuple[str, ...]
     prices: PriceBook = field(compare=False, repr=False)
+    review: Review | None = None
+    outside_since: Mapping[str, datetime.date] | None = None
+
+    def since(self, category: str) -> datetime.date | None:
+        """The first monthly point of ``category``'s run outside its band (SPEC §5.1).
+
+        ``None`` for a category inside its band, and while the history was not read
+        (``history.with_outside_since`` fills ``outside_since``).
+        """
+        return (self.outside_since or {}).get(category)
 
     def price_of(self, commodity: str) -> Decimal | None:
         """The price of one unit of ``commodity`` on the report date, in the reporting currency.
@@ -204,6 +232,7 @@ def analyse(
         errors=ledger.errors,
         missing=missing,
         prices=book,
+        review=ledger.review_on(date),
     )
 
 
