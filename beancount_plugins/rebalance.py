@@ -4,17 +4,22 @@
 plugin "beancount_plugins.rebalance"
 
 2024-01-01 custom "rebalance-option" "max-drift-error" TRUE   ; fail bean-check on drift
+2024-01-01 custom "rebalance-option" "review" "quarterly"
+2024-01-01 custom "rebalance-option" "overdue-error" TRUE     ; fail bean-check on an overdue review
 ```
 
 It passes the entries through unchanged and returns one error per problem, located at the
 directive at fault so ``bean-check`` prints ``file:line: message``: malformed or
 non-100% ``asset-class`` splits, bad targets, targets not adding up to 100%, unknown options
 or bad option values, unknown ``tax-status``, targets for undeclared categories, and (with
-``max-drift-error``) each category outside its band on the ledger's last date.
+``max-drift-error``) each category outside its band on the ledger's last date, and (with
+``overdue-error``) a review overdue on that date, at the ``review`` option's line: no
+``#rebalance`` transaction done within the ``review`` period (SPEC §5.1).
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -46,7 +51,33 @@ def rebalance(
             gate = [s for s in ledger.declarations.options if s.name == "max-drift-error" and s.date <= last]
             errors.append(error_at(gate[-1].entry, f"max-drift-error cannot check the ledger's last "
                                                    f"date: {problem}"))
+    if last is not None and ledger.declarations.as_of(last).options.overdue_error:
+        errors.extend(overdue_errors(ledger, last))
     return entries, errors
+
+
+def overdue_errors(ledger: Ledger, last: datetime.date) -> list[RebalanceError]:
+    """An error at the ``review`` option when the review is overdue on ``last`` (``overdue-error``).
+
+    Without a ``review`` option in force there is nothing to be overdue: the error is then at
+    the ``overdue-error`` option, saying so.
+    """
+    settings = [s for s in ledger.declarations.options if s.date <= last]
+    review = ledger.review_on(last)
+    if review.every is None:
+        gate = [s for s in settings if s.name == "overdue-error"]
+        return [error_at(gate[-1].entry, 'overdue-error is TRUE but no review period is set: add '
+                                         'custom "rebalance-option" "review" "quarterly" (or monthly, '
+                                         'semiannual, annual, a number of days)')]
+    if not review.overdue or review.next_review is None:
+        return []
+    option = [s for s in settings if s.name == "review"][-1]
+    since = (f"last rebalanced {review.last_rebalance}" if review.last_rebalance is not None
+             else "no #rebalance transaction since the first target")
+    pending = (f"; pending, not yet done: {', '.join(str(r.date) for r in review.pending)}"
+               if review.pending else "")
+    return [error_at(option.entry, f"the portfolio's review is overdue on {last}: {since}, next review "
+                                   f"due {review.next_review} ({review.every.name}){pending}")]
 
 
 def _padded(
