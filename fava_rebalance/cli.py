@@ -18,14 +18,20 @@ from typing import Any
 
 from beancount import loader
 
+from fava_rebalance.core.history import History, drift_history_of, with_outside_since
 from fava_rebalance.core.limits import date_problem
+from fava_rebalance.core.periods import EVERY
 from fava_rebalance.core.pipeline import Ledger, Report, analyse
 from fava_rebalance.planner import CashFlow, Plan, PlanError, parse_cash, plan_request
+from fava_rebalance.views.history_data import history_to_dict
+from fava_rebalance.views.history_tables import history_frame, history_sheets
+from fava_rebalance.views.history_terminal import render_history
+from fava_rebalance.views.ledger_entries import plan_entries
 from fava_rebalance.views.serialize import report_to_dict
 from fava_rebalance.views.tables import drift_frame, report_sheets, to_csv, to_excel
 from fava_rebalance.views.terminal import render
 
-FORMATS = ("table", "json", "csv", "xlsx")
+FORMATS = ("table", "json", "csv", "xlsx", "beancount")
 
 
 def _date(text: str) -> datetime.date:
@@ -70,16 +76,23 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cash", type=_cash, default=None, metavar="AMOUNT[@ACCOUNT]",
                    help="money added (positive) or withdrawn (negative) before rebalancing, in the "
                         "reporting currency (default account: the taxable one with the most cash)")
-    p.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    p.add_argument("--format", choices=FORMATS, default="table",
+                   help="output format (default: table); beancount: the plan as ledger entries")
     p.add_argument("-o", "--output", type=Path, default=None, help="write to this file instead of stdout")
+    p.add_argument("--history", action="store_true",
+                   help="the drift history: each targeted category at the end of every period up to --date")
+    p.add_argument("--from", dest="first", type=_date, default=None, metavar="YYYY-MM-DD",
+                   help="with --history: where it starts (default: the date of the first target)")
+    p.add_argument("--every", choices=EVERY, default=None,
+                   help="with --history: one point per week, month (default), quarter or year")
     return p
 
 
-def _error_lines(load_errors: Sequence[Any], report: Report) -> list[str]:
+def _error_lines(load_errors: Sequence[Any], errors: Sequence[Any]) -> list[str]:
     """Ledger errors and rebalancing errors, each once, as ``file:line: message``."""
     seen: set[tuple[str, int, str]] = set()
     lines = []
-    for err in [*load_errors, *report.errors]:
+    for err in [*load_errors, *errors]:
         source = err.source or {}
         key = (str(source.get("filename", "<unknown>")), int(source.get("lineno", 0) or 0), str(err.message))
         if key in seen:
@@ -99,6 +112,17 @@ def render_output(report: Report, fmt: str, *, colour: bool, trades: Plan | None
     if fmt == "xlsx":
         return to_excel(report_sheets(report, trades))
     return render(report, trades, colour=colour)
+
+
+def render_history_output(history: History, fmt: str) -> str | bytes:
+    """The drift history in ``fmt`` (table, json, csv, xlsx)."""
+    if fmt == "json":
+        return json.dumps(history_to_dict(history), indent=2) + "\n"
+    if fmt == "csv":
+        return to_csv(history_frame(history))
+    if fmt == "xlsx":
+        return to_excel(history_sheets(history))
+    return render_history(history)
 
 
 INTERNAL_ERROR = 3
@@ -124,9 +148,20 @@ def _run(args: argparse.Namespace) -> int:
     if args.format == "xlsx" and args.output is None:
         print("bean-rebalance: --format xlsx needs -o FILE.xlsx", file=sys.stderr)
         return 2
+    problem = _history_problem(args)
+    if problem is not None:
+        print(f"bean-rebalance: {problem}", file=sys.stderr)
+        return 2
     entries, load_errors, options_map = loader.load_file(str(args.ledger))
     ledger = Ledger.from_entries(entries, options_map)
+    if args.history:
+        history = drift_history_of(ledger, args.date or datetime.date.today(), first=args.first,
+                                   every=args.every or "month")
+        return _write(args, render_history_output(history, args.format),
+                      _error_lines(load_errors, ledger.errors))
     report = analyse(ledger, args.date or datetime.date.today())
+    if args.format in ("table", "json"):  # the views that show outside_since read the history
+        report = with_outside_since(report, ledger)
     trades = None
     if args.format != "csv":
         request = plan_request(report, ledger.declarations, args.cash)
@@ -139,7 +174,31 @@ def _run(args: argparse.Namespace) -> int:
         # huge household) must not cost the user the drift report: it is written, and the
         # plan's error is in it and on stderr.
     to_tty = args.output is None and sys.stdout.isatty()
-    output = render_output(report, args.format, colour=to_tty, trades=trades)
+    if args.format == "beancount":
+        output: str | bytes = plan_entries(report, trades, ledger.declarations) if trades is not None else ""
+    else:
+        output = render_output(report, args.format, colour=to_tty, trades=trades)
+    return _write(args, output, _error_lines(load_errors, report.errors))
+
+
+def _history_problem(args: argparse.Namespace) -> str | None:
+    """Why the --history arguments do not go together, or ``None``."""
+    if not args.history:
+        if args.first is not None or args.every is not None:
+            return "--from and --every go with --history"
+        return None
+    if args.format == "beancount":
+        return "--format beancount writes a plan, not a history: leave out --history"
+    if args.cash is not None:
+        return "--cash plans trades, which the history does not: leave out --history"
+    last = args.date or datetime.date.today()
+    if args.first is not None and args.first > last:
+        return f"--from {args.first} is after the last date of the history, {last}"
+    return None
+
+
+def _write(args: argparse.Namespace, output: str | bytes, errors: list[str]) -> int:
+    """Write ``output`` where asked, then the ledger's errors; the exit status."""
     if args.output is not None:
         try:
             if isinstance(output, bytes):
@@ -152,7 +211,6 @@ def _run(args: argparse.Namespace) -> int:
     else:
         assert isinstance(output, str)
         sys.stdout.write(output)
-    errors = _error_lines(load_errors, report)
     for line in errors:
         print(line, file=sys.stderr)
     return 1 if errors else 0

@@ -64,3 +64,12 @@ def history_to_dict(history: History) -> dict[str, Any]:
                        for r in history.rebalances],
         "review": review_to_dict(history.review),
     }
+
+
+def categories_of(history: History) -> list[str]:
+    """Every category with a target at some point, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for point in history.points:
+        for row in point.categories:
+            seen.setdefault(row.category)
+    return list(seen)

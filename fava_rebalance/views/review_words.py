@@ -5,10 +5,10 @@ from __future__ import annotations
 from fava_rebalance.core.review import Review
 
 
-def describe(review: Review) -> str:
+def review_line(review: Review) -> str:
     """``Last rebalanced 2026-03-02 · next review 2026-09-02 (overdue)``, for the tab and the CLI.
 
-    Empty when there is nothing to say; pending rebalances are left to ``pending_words``.
+    Empty when there is nothing to say; pending rebalances are for ``pending_words``.
     """
     parts = []
     if review.last_rebalance is not None:
@@ -22,10 +22,13 @@ def describe(review: Review) -> str:
 
 
 def pending_words(review: Review) -> str:
-    """``Pending rebalance: 2026-11-23 (Rebalance)``, or empty without one."""
+    """``Pending rebalance (! not yet confirmed): 2026-11-23 (3 transactions)``, or empty without one."""
     if not review.pending:
         return ""
-    noun = "rebalance" if len(review.pending) == 1 else "rebalances"
-    listed = ", ".join(f"{r.date.isoformat()} ({r.narration})" if r.narration else r.date.isoformat()
-                       for r in review.pending)
-    return f"Pending {noun}: {listed}"
+    days: dict[str, list[str]] = {}
+    for rebalance in review.pending:
+        days.setdefault(rebalance.date.isoformat(), []).append(rebalance.narration)
+    listed = ", ".join(f"{day} ({len(found)} transactions)" if len(found) > 1 else
+                       f"{day} ({found[0]})" if found[0] else day for day, found in days.items())
+    noun = "rebalance" if len(days) == 1 else "rebalances"
+    return f"Pending {noun} (flag !, not yet confirmed): {listed}"

@@ -14,6 +14,7 @@ from fava_rebalance.planner.model import Plan
 from fava_rebalance.views.labels import action_label, cost_label, term_label
 from fava_rebalance.views.moves_vs_plan import Comparison, change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
+from fava_rebalance.views.review_words import pending_words, review_line
 
 COLOURS = {BUY: "\x1b[32m", SELL: "\x1b[31m"}
 GREY, BOLD, RESET = "\x1b[90m", "\x1b[1m", "\x1b[0m"
@@ -99,7 +100,10 @@ def render(report: Report, plan: Plan | None = None, *, colour: bool = False) ->
         return f"{code}{text}{RESET}" if colour else text
 
     cur = report.currency
-    out = [paint(f"Portfolio value {grouped(report.total)} {cur} as of {report.date}", BOLD), ""]
+    out = [paint(f"Portfolio value {grouped(report.total)} {cur} as of {report.date}", BOLD)]
+    if report.review is not None:
+        out += [line for line in (review_line(report.review), pending_words(report.review)) if line]
+    out.append("")
     alloc = report.allocation
     out.append(paint("Categories with targets", BOLD))
     if alloc.targeted:
@@ -112,6 +116,8 @@ def render(report: Report, plan: Plan | None = None, *, colour: bool = False) ->
         out.extend(lines[:2])
         for text, row in zip(lines[2:], alloc.targeted, strict=True):
             out.append(paint(text, COLOURS.get(row.action, GREY)))
+        out += [f"  {row.category} has been outside its band since {since} (monthly history)."
+                for row in alloc.targeted if (since := report.since(row.category)) is not None]
     else:
         out.append("  (no targets: add custom \"rebalance-target\" \"Equities\" 60 and so on)")
     out.append("")

@@ -1,0 +1,205 @@
+"""The plan as Beancount entries to paste into the ledger (SPEC §5.3, ``--format beancount``).
+
+Per trading account one transaction dated the report date, flag ``!`` (planned, not yet
+done; change it to ``*`` once the orders are filled), tag ``#rebalance``:
+
+- a sell reduces the exact lots the plan chose, ``-10 VTI {135.00 USD, 2018-03-12} @ 300.00
+  USD``; where the plan chose none (a tax-deferred or tax-free account, where the lot makes
+  no difference to tax) the oldest lots go first. An account booked ``NONE`` has no lots to
+  match: the reduction states the net position's average cost, ``-5 VTI {130.00 USD}``, as
+  Beancount requires there. Units held without a cost are sold without one.
+- a buy is ``20 VXUS {62.00 USD}`` at the plan's price;
+- the realized gain (proceeds less the cost of the units sold, in the lots' cost currency)
+  posts to the ``gains-account`` option, rounded to the cent (Beancount's tolerance takes the
+  rest); trade costs to ``trade-cost-account``;
+- the cash postings balance the transaction: the change of each cash account of the trading
+  account, as the plan settles it (``AccountTotal.cash_moves``).
+
+A deposit or a withdrawal is its own ``!`` transaction between the account where the plan
+puts new cash and the ``cash-flow-account`` option. Accounts the output uses that the ledger
+does not open come first, as comments with the ``open`` line to add. The contract: the
+ledger plus those lines plus this text passes ``bean-check``, and the report as of the same
+date then shows the plan's ``after`` percentages (``tests/views/test_ledger_entries.py``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from fava_rebalance.core.declarations import Declarations
+from fava_rebalance.core.formatting import round2
+from fava_rebalance.core.holdings import Lot
+from fava_rebalance.core.pipeline import Report
+from fava_rebalance.planner.model import SELL, AccountTotal, Plan, Trade
+
+ZERO = Decimal(0)
+NONE_BOOKING = "NONE"
+INDENT = "  "
+
+
+@dataclass(frozen=True)
+class _Posting:
+    """One posting line: account, units and commodity, and what follows them (cost, price)."""
+
+    account: str
+    number: Decimal | None
+    commodity: str = ""
+    tail: str = ""
+
+    def line(self, width: int) -> str:
+        if self.number is None:
+            return f"{INDENT}{self.account}"
+        amount = f"{_number(self.number)} {self.commodity}"
+        return f"{INDENT}{self.account.ljust(width)}  {amount}{self.tail}".rstrip()
+
+
+def _number(value: Decimal) -> str:
+    """A number as Beancount reads it back exactly (no exponent)."""
+    return f"{value:f}"
+
+
+def _cost(cost: Decimal, currency: str, date: datetime.date | None = None, label: str | None = None) -> str:
+    parts = [f"{_number(cost)} {currency}"]
+    if date is not None:
+        parts.append(date.isoformat())
+    if label:
+        parts.append('"' + label.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return " {" + ", ".join(parts) + "}"
+
+
+class _Writer:
+    """Collects the postings of one transaction, its gains per currency and the accounts used."""
+
+    def __init__(self, report: Report, gains_account: str) -> None:
+        self.report = report
+        self.currency = report.currency
+        self.gains_account = gains_account
+        self.postings: list[_Posting] = []
+        self.gains: dict[str, Decimal] = {}  # currency → proceeds less cost (reporting currency: net)
+
+    def reduce(self, trade: Trade, units: Decimal, cost: Decimal | None, currency: str | None,
+               date: datetime.date | None = None, label: str | None = None) -> None:
+        """``units`` of the trade's commodity sold, from a lot at ``cost`` (``None``: held without one)."""
+        price = f" @ {_number(trade.price)} {self.currency}"
+        proceeds = units * trade.price
+        if cost is None or currency is None:
+            self.postings.append(_Posting(trade.account, -units, trade.commodity, price))
+            return
+        self.postings.append(_Posting(trade.account, -units, trade.commodity,
+                                      _cost(cost, currency, date, label) + price))
+        self.gains[self.currency] = self.gains.get(self.currency, ZERO) + proceeds
+        self.gains[currency] = self.gains.get(currency, ZERO) - units * cost
+
+    def sell(self, trade: Trade) -> None:
+        """A sell: the lots the plan chose, the oldest lots, or the net position's average cost."""
+        chosen = [sale for sale in trade.lots if not sale.averaged]
+        if trade.booking == NONE_BOOKING:
+            self.reduce(trade, trade.units, trade.average_cost, trade.average_currency)
+        elif chosen and sum((sale.units for sale in chosen), ZERO) == trade.units:
+            for sale in chosen:
+                self.reduce(trade, sale.units, sale.cost, sale.cost_currency, sale.date, sale.label)
+        else:
+            for lot, units in _oldest_first(self._lots_of(trade), trade.units):
+                self.reduce(trade, units, lot.cost, lot.cost_currency, lot.date, lot.label)
+
+    def _lots_of(self, trade: Trade) -> Sequence[Lot]:
+        for holding in self.report.holdings:
+            if holding.account == trade.account and holding.commodity == trade.commodity:
+                return holding.lots
+        return ()
+
+    def buy(self, trade: Trade) -> None:
+        """A buy at the plan's price, held at that cost."""
+        self.postings.append(_Posting(trade.account, trade.units, trade.commodity,
+                                      _cost(trade.price, self.currency)))
+
+    def gain_postings(self) -> list[_Posting]:
+        """The realized gains: income is negative in Beancount, so the posting is minus the gain."""
+        found = []
+        for currency, gain in sorted(self.gains.items()):
+            rounded = round2(gain)
+            if rounded:
+                found.append(_Posting(self.gains_account, -rounded, currency))
+        return found
+
+
+def _oldest_first(lots: Iterable[Lot], units: Decimal) -> list[tuple[Lot, Decimal]]:
+    """``units`` taken from the lots held, oldest first (a lot without a date last)."""
+    taken = []
+    left = units
+    for lot in sorted((lot for lot in lots if lot.units > 0),
+                      key=lambda lot: (lot.date or datetime.date.max, lot.cost or ZERO)):
+        if left <= 0:
+            break
+        part = min(left, lot.units)
+        taken.append((lot, part))
+        left -= part
+    return taken
+
+
+def _block(date: datetime.date, narration: str, postings: Sequence[_Posting]) -> list[str]:
+    width = max((len(p.account) for p in postings if p.number is not None), default=0)
+    head = f'{date.isoformat()} ! "{narration}" #rebalance'
+    return [head, *(p.line(width) for p in postings), ""]
+
+
+def _account_transaction(report: Report, total: AccountTotal, trades: Sequence[Trade]) -> list[str]:
+    options = report.settings.options
+    writer = _Writer(report, options.gains_account)
+    for trade in trades:
+        if trade.action == SELL:
+            writer.sell(trade)
+    for trade in trades:
+        if trade.action != SELL:
+            writer.buy(trade)
+    flow = total.flow
+    cash = dict(total.cash_moves)
+    if flow:
+        where = total.cash_account or total.account
+        cash[where] = cash.get(where, ZERO) - flow  # the flow is its own transaction
+    postings = writer.postings
+    postings += [_Posting(account, change, report.currency)
+                 for account, change in sorted(cash.items()) if change]
+    if total.costs:
+        postings.append(_Posting(options.trade_cost_account, total.costs, report.currency))
+    postings += writer.gain_postings()
+    if not postings:  # a deposit kept as cash: its own transaction says it all
+        return []
+    return _block(report.date, f"Rebalance {total.account}", postings)
+
+
+def _flow_transaction(report: Report, total: AccountTotal) -> list[str]:
+    options = report.settings.options
+    where = total.cash_account or total.account
+    kind = "Deposit into" if total.flow > 0 else "Withdrawal from"
+    return _block(report.date, f"{kind} {total.account}", [
+        _Posting(where, total.flow, report.currency),
+        _Posting(options.cash_flow_account, -total.flow, report.currency),
+    ])
+
+
+def plan_entries(report: Report, plan: Plan, declarations: Declarations) -> str:
+    """The plan as Beancount text: the ``open`` lines to add (as comments), then the transactions."""
+    body: list[str] = []
+    for total in plan.accounts:
+        if total.flow:
+            body += _flow_transaction(report, total)
+    for total in plan.accounts:
+        trades = [t for t in plan.trades if t.trading_account == total.account]
+        body += _account_transaction(report, total, trades)
+    head = [f"; The rebalancing plan of {report.date.isoformat()} as ledger entries (bean-rebalance "
+            "--format beancount).", "; Flag ! marks them planned; change it to * once the orders are filled."]
+    for error in plan.errors:
+        head.append(f"; The plan could not be made: {error.message}")
+    if not body:
+        head.append("; The plan has no orders and no cash flow: nothing to enter.")
+        return "\n".join(head) + "\n"
+    used = sorted({line.split()[0] for line in body if line.startswith(INDENT)})
+    missing = [account for account in used if account not in declarations.opens]
+    if missing:
+        head.append("; Accounts the ledger does not open yet; add these lines to it:")
+        head += [f"; {report.date.isoformat()} open {account}" for account in missing]
+    return "\n".join([*head, "", *body]).rstrip("\n") + "\n"
