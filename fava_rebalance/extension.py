@@ -2,8 +2,9 @@
 
 Enable it with ``2020-01-01 custom "fava-extension" "fava_rebalance"``. The page is
 ``/<ledger>/extension/Rebalance/``; its downloads are the endpoints ``report.csv``,
-``trades.csv``, ``report.xlsx`` and ``report.json`` beside it, with the same filters, cash
-input and figures.
+``trades.csv``, ``report.xlsx``, ``report.json`` and ``plan.beancount`` beside it, with the
+same filters, cash input and figures. ``history`` is the drift history's section (HTML),
+which ``Rebalance.js`` fetches once the page is shown.
 
 Per ledger load (``after_load_file``) it reads the declarations and builds the price map
 from *all* entries; per request it takes Fava's filters and the report date
@@ -20,7 +21,7 @@ import datetime
 import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
@@ -31,13 +32,15 @@ from fava.ext import FavaExtensionBase, extension_endpoint
 from fava.helpers import FavaAPIError
 from flask import Response, current_app, request
 
+from fava_rebalance.core.history import History, drift_history_of, first_date, outside_now, outside_since
 from fava_rebalance.core.limits import FIRST_DATE, LAST_DATE, date_problem
 from fava_rebalance.core.pipeline import Ledger, Report, analyse
 from fava_rebalance.planner import CashAccounts, CashFlow, Plan, PlanRequest, cash_accounts, plan_request
 from fava_rebalance.tab.cache import ReportCache
 from fava_rebalance.tab.cash_input import CASH, read_cash
-from fava_rebalance.tab.downloads import Render, drift_csv, json_text, trades_csv, workbook
-from fava_rebalance.tab.incognito import masked_page
+from fava_rebalance.tab.downloads import Render, drift_csv, json_text, ledger_entries, trades_csv, workbook
+from fava_rebalance.tab.history_page import HistoryView, build_history_view, chart_period
+from fava_rebalance.tab.incognito import masked_history, masked_page
 from fava_rebalance.tab.page import (
     NumberFormat,
     Numbers,
@@ -138,6 +141,7 @@ class Rebalance(FavaExtensionBase):
         self._load_problem: str | None = "The ledger has not been read yet."
         self._reports: ReportCache[Report] = ReportCache()
         self._plans: ReportCache[PlanRequest] = ReportCache()
+        self._histories: ReportCache[History] = ReportCache(8)
         self._generations = itertools.count(1)
 
     def after_load_file(self) -> None:
@@ -149,6 +153,7 @@ class Rebalance(FavaExtensionBase):
         generation = next(self._generations)
         self._reports.reset(generation)
         self._plans.reset(generation)
+        self._histories.reset(generation)
         try:
             entries = cast(Sequence[data.Directive], self.ledger.all_entries)
             # Fava's own price map, built from all entries on this load: no second one.
@@ -184,6 +189,16 @@ class Rebalance(FavaExtensionBase):
 
     def _report(self) -> tuple[Loaded, RequestScope, Report]:
         """The report for this request's filters, computed once per ledger load and scope."""
+        loaded, scope = self._checked_scope()
+        try:
+            report = self._reports.get(scope, lambda: self._compute(loaded, scope), loaded.generation)
+        except Exception as exc:
+            LOG.exception("fava_rebalance: computing the report failed")
+            raise ReportUnavailable(_unexpected(exc)) from exc
+        return loaded, scope, report
+
+    def _checked_scope(self) -> tuple[Loaded, RequestScope]:
+        """The ledger load and this request's scope; ``BadFilter`` when the filters cannot be used."""
         loaded = self._loaded
         if loaded is None:
             raise ReportUnavailable(self._load_problem or "The ledger has not been read yet.")
@@ -200,12 +215,44 @@ class Rebalance(FavaExtensionBase):
         problem = date_problem(scope.date)
         if problem is not None:  # time=9999, time=0001-01-15: the report cannot look around it
             raise BadFilter(f"{problem[0].upper()}{problem[1:]}; choose a time filter inside them.")
-        try:
-            report = self._reports.get(scope, lambda: self._compute(loaded, scope), loaded.generation)
-        except Exception as exc:
-            LOG.exception("fava_rebalance: computing the report failed")
-            raise ReportUnavailable(_unexpected(exc)) from exc
-        return loaded, scope, report
+        return loaded, scope
+
+    def _history(self, loaded: Loaded, scope: RequestScope, first: datetime.date, every: str) -> History:
+        """The drift history of this request's filters from ``first`` to the report date, cached."""
+        def compute() -> History:
+            return drift_history_of(loaded.ledger, scope.date, first=first, every=every,
+                                    entries=self._entries(scope),
+                                    account_match=account_matcher(scope.account))
+
+        return self._histories.get((scope, first, every), compute, loaded.generation)
+
+    def _since_history(self, loaded: Loaded, scope: RequestScope) -> History:
+        """The monthly history since the first target, which ``outside_since`` reads (SPEC §5.1)."""
+        return self._history(loaded, scope, first_date(loaded.ledger, scope.date), "month")
+
+    def _with_since(self, loaded: Loaded, scope: RequestScope, report: Report) -> Report:
+        """``report`` with ``outside_since``, for the downloads that show it."""
+        if not outside_now(report):
+            return replace(report, outside_since={})
+        return replace(report, outside_since=outside_since(self._since_history(loaded, scope).points))
+
+    def _history_view(self) -> HistoryView:
+        """The drift history's section for this request: the time filter's range, else the whole history."""
+        loaded, scope = self._checked_scope()
+        date_range = g.filtered.date_range
+        start = first_date(loaded.ledger, scope.date)
+        if date_range is not None:
+            entries = loaded.ledger.entries
+            earliest = entries[0].date if entries else scope.date
+            start = min(max(date_range.begin, earliest, FIRST_DATE), scope.date)
+        every = chart_period(start, scope.date)
+        history = self._history(loaded, scope, start, every)
+        found: Mapping[str, datetime.date] = {}
+        if history.points and history.points[-1].outside:  # the same date and filters as the report's
+            same = (start, every) == (first_date(loaded.ledger, scope.date), "month")
+            found = outside_since((history if same else self._since_history(loaded, scope)).points)
+        view = build_history_view(history, found, Numbers(loaded.number_format))
+        return masked_history(view) if _incognito() else view
 
     def _plan(self, loaded: Loaded, scope: RequestScope, report: Report,
               flow: CashFlow | None) -> PlanRequest:
@@ -279,17 +326,18 @@ class Rebalance(FavaExtensionBase):
             LOG.exception("fava_rebalance: building the page failed")
             return PageResult(None, _unexpected(exc))
 
-    def download_url(self, endpoint: str) -> str:
+    def download_url(self, endpoint: str, *, cash: bool = True) -> str:
         """The URL of one of this extension's endpoints, with the page's filters and cash input.
 
         Fava's ``url_for`` copies ``time``, ``account``, ``filter`` and ``conversion`` from
         the request; the endpoint route cannot be named directly (its ``endpoint`` variable
         clashes with ``url_for``'s own first argument), so it is built from the page's URL.
-        ``cash`` and ``cash_account`` are added, so a download holds the plan on the page.
+        ``cash`` and ``cash_account`` are added (unless ``cash`` is false), so a download
+        holds the plan on the page.
         """
         page_url = fava_url_for("extension_report", extension_name=self.name)
         path, _, query = page_url.partition("?")
-        extra = urlencode(read_cash(request.args).query)
+        extra = urlencode(read_cash(request.args).query) if cash else ""
         query = "&".join(part for part in (query, extra) if part)
         return f"{path}{endpoint}{'?' if query else ''}{query}"
 
@@ -300,14 +348,18 @@ class Rebalance(FavaExtensionBase):
         mimetype: str,
         *,
         with_plan: bool = True,
+        with_since: bool = False,
     ) -> Response:
         """``render(report, plan, masked)`` as a file ``name``; a plain-text message if it fails.
 
-        ``with_plan``: the plan for the request's cash input is computed (and must exist).
+        ``with_plan``: the plan for the request's cash input is computed (and must exist);
+        ``with_since``: the report's ``outside_since`` is read from the drift history.
         """
         try:
             loaded, scope, report = self._report()
             plan = self._requested_plan(loaded, scope, report) if with_plan else None
+            if with_since:
+                report = self._with_since(loaded, scope, report)
             body = render(report, plan, _incognito())
         except BadRequest as exc:
             return _message(str(exc), 400)
@@ -340,5 +392,31 @@ class Rebalance(FavaExtensionBase):
 
     @_get("report.json")
     def report_json(self) -> Response:
-        """The report and the plan as the CLI's JSON object (SPEC §3)."""
-        return self._download(json_text, "rebalance-{date}.json", "application/json")
+        """The report and the plan as the CLI's JSON object (SPEC §3), ``outside_since`` included."""
+        return self._download(json_text, "rebalance-{date}.json", "application/json", with_since=True)
+
+    @_get("plan.beancount")
+    def plan_beancount(self) -> Response:
+        """The plan for the request's cash input as ledger entries (SPEC §5.3)."""
+        def render(report: Report, plan: Plan | None, masked: bool) -> str:
+            loaded = self._loaded
+            declarations = loaded.ledger.declarations if loaded is not None else None
+            return ledger_entries(report, plan, masked, declarations)
+
+        return self._download(render, "rebalance-{date}.beancount", "text/plain")
+
+    @_get("history")
+    def history(self) -> Response:
+        """The drift history's section of the tab, as HTML (fetched by ``Rebalance.js``)."""
+        try:
+            view = self._history_view()
+            template = self.jinja_env.get_template("_rebalance_history.html")
+            body = template.render(history=view, extension=self)
+        except BadRequest as exc:
+            return _message(str(exc), 400)
+        except ReportUnavailable as exc:
+            return _message(str(exc), 500)
+        except Exception as exc:
+            LOG.exception("fava_rebalance: the drift history failed")
+            return _message(_unexpected(exc, "The drift history"), 500)
+        return _no_sniffing(Response(body, mimetype="text/html"))

@@ -383,21 +383,28 @@ def drift_history_of(
                    ledger.review_on(last))
 
 
+def outside_now(report: Report) -> bool:
+    """Whether a targeted category of ``report`` is outside its band (``outside_since`` reads history)."""
+    return report.total > 0 and any(not within_band(row.value, row.target, row.band, report.total)
+                                    for row in report.allocation.targeted)
+
+
 def with_outside_since(
     report: Report,
     ledger: Ledger,
     *,
     entries: Sequence[data.Directive] | None = None,
     account_match: Callable[[str], bool] | None = None,
+    history: History | None = None,
 ) -> Report:
     """``report`` with ``outside_since`` read from the monthly history since the first target.
 
-    The history is read only when a category is outside its band (the same filters as the
-    report's: pass the same ``entries`` and ``account_match``).
+    The history is read only when a category is outside its band (with the report's own
+    filters: pass the same ``entries`` and ``account_match``), unless given: ``history``
+    must then be the monthly one from the first target to the report's date.
     """
-    outside = [row for row in report.allocation.targeted
-               if report.total > 0 and not within_band(row.value, row.target, row.band, report.total)]
-    if not outside:
+    if not outside_now(report):
         return replace(report, outside_since={})
-    history = drift_history_of(ledger, report.date, entries=entries, account_match=account_match)
+    if history is None:
+        history = drift_history_of(ledger, report.date, entries=entries, account_match=account_match)
     return replace(report, outside_since=outside_since(history.points))

@@ -7,8 +7,9 @@ same rule: the values of fields and columns that hold names (``NAMES``: categori
 commodities, accounts, tax statuses, actions, terms, dates) are kept, and everything else,
 figures and sentences, is masked. A field not listed is masked: a new figure never leaks.
 
-The page's charts are masked too (``masked_page``): their geometry would give every share
-away, so they are laid out again from placeholder figures (``chart.masked``).
+The page's charts are masked too (``masked_page``, ``masked_history``): their geometry would
+give every share away, so they are laid out again from placeholder figures (``chart.masked``,
+``history_chart.masked``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from fava.template_filters import replace_numbers
 
 from fava_rebalance.tab.chart import masked as masked_chart
+from fava_rebalance.tab.history_chart import masked as masked_history_chart
+from fava_rebalance.tab.history_page import HistoryView
 from fava_rebalance.tab.page import Page, Panel
 from fava_rebalance.tab.plan_page import PlanView
 
@@ -30,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 NAMES = frozenset({
     "date", "currency", "section", "category", "commodity", "account", "accounts", "trading_account",
     "tax_status", "action", "term", "cost_currency", "mode", "outside_band", "preferred", "item",
-    "within_band",
+    "within_band", "outside_since", "last_rebalance", "every", "next_review", "overdue", "pending",
 })
 
 
@@ -67,3 +70,11 @@ def masked_page(page: Page) -> Page:
         if isinstance(p.data, PlanView) and p.data.chart is not None else p
         for p in page.panels)
     return replace(page, chart=masked_chart(page.chart), panels=panels)
+
+
+def masked_history(view: HistoryView) -> HistoryView:
+    """The drift history's chart laid out with every drift 0 and every band the same.
+
+    Its texts (tooltips, targets, the scale) are masked by the template.
+    """
+    return replace(view, chart=masked_history_chart(view.series, view.dates, view.marks))

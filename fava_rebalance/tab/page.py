@@ -34,6 +34,7 @@ from fava_rebalance.tab.hints import (
     target_hint,
 )
 from fava_rebalance.views.labels import action_label
+from fava_rebalance.views.review_words import pending_words, review_line
 
 NumberFormat = Callable[[Decimal, int], str]
 """Writes an already rounded number with a given count of decimal places."""
@@ -177,6 +178,9 @@ class Page:
     errors: tuple[ProblemView, ...]
     prerequisites: tuple[Prerequisite, ...]
     panels: tuple[Panel, ...] = ()
+    review: str = ""  # "Last rebalanced … · next review … (overdue)" (SPEC §5.1)
+    review_overdue: bool = False
+    pending: str = ""  # the pending (!) rebalances
 
 
 def with_panels(page: Page, *panels: Panel) -> Page:
@@ -312,4 +316,7 @@ def build_page(
         warnings=report.warnings,
         errors=tuple(ProblemView(error.message, source_of(error.source)) for error in report.errors),
         prerequisites=prerequisites(report, declarations),
+        review=review_line(report.review) if report.review is not None else "",
+        review_overdue=report.review is not None and report.review.overdue,
+        pending=pending_words(report.review) if report.review is not None else "",
     )

@@ -36,6 +36,7 @@ from fava_rebalance.planner.model import SELL, TAXABLE
 from fava_rebalance.tab.chart import BAND, MARKER, Bar, Chart, ChartItem, bar_chart
 from fava_rebalance.tab.page import Numbers
 from fava_rebalance.views.labels import action_label, cost_label, term_label
+from fava_rebalance.views.ledger_entries import plan_entries
 from fava_rebalance.views.moves_vs_plan import change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
 
@@ -242,6 +243,7 @@ class PlanView:
     locations: tuple[LocationView, ...] = ()
     warnings: tuple[str, ...] = ()
     pending: bool = False
+    entries: str = ""  # the plan as ledger entries (SPEC §5.3), to copy into the ledger
 
 
 def cash_form(
@@ -430,4 +432,5 @@ def build_plan_view(
             for n in plan.locations
         ),
         warnings=plan.warnings,
+        entries=plan_entries(report, plan, declarations),
     )
