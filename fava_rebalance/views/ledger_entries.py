@@ -4,8 +4,10 @@ Per trading account one transaction dated the report date, flag ``!`` (planned, 
 done; change it to ``*`` once the orders are filled), tag ``#rebalance``:
 
 - a sell reduces the exact lots the plan chose, ``-10 VTI {135.00 USD, 2018-03-12} @ 300.00
-  USD``; where the plan chose none (a tax-deferred or tax-free account, where the lot makes
-  no difference to tax) the oldest lots go first. An account booked ``NONE`` has no lots to
+  USD`` (a lot that cost another currency than the report's gets its price as a comment:
+  Beancount wants the ``@`` price in the cost's currency); where the plan chose none (a
+  tax-deferred or tax-free account, where the lot makes no difference to tax) the oldest
+  lots go first. An account booked ``NONE`` has no lots to
   match: the reduction states the net position's average cost, ``-5 VTI {130.00 USD}``, as
   Beancount requires there. Units held without a cost are sold without one.
 - a buy is ``20 VXUS {62.00 USD}`` at the plan's price;
@@ -88,6 +90,8 @@ class _Writer:
         if cost is None or currency is None:
             self.postings.append(_Posting(trade.account, -units, trade.commodity, price))
             return
+        if currency != self.currency:  # Beancount wants a price in the cost's currency: a comment
+            price = f"  ; sold at {_number(trade.price)} {self.currency}"
         self.postings.append(_Posting(trade.account, -units, trade.commodity,
                                       _cost(cost, currency, date, label) + price))
         self.gains[self.currency] = self.gains.get(self.currency, ZERO) + proceeds
