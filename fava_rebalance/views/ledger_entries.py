@@ -31,6 +31,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from beancount.core import account as bc_account
+
 from fava_rebalance.core.declarations import Declarations
 from fava_rebalance.core.formatting import round2
 from fava_rebalance.core.holdings import Lot
@@ -150,6 +152,17 @@ def _block(date: datetime.date, narration: str, postings: Sequence[_Posting]) ->
     return [head, *(p.line(width) for p in postings), ""]
 
 
+def _valid(account: str, trades: Sequence[Trade]) -> str:
+    """``account``, or the first account traded in where Beancount cannot name it.
+
+    A holding's trading account is its parent when no account has a ``tax-status``, and a
+    bare ``Assets`` is no account Beancount can post to.
+    """
+    if bc_account.is_valid(account) or not trades:
+        return account
+    return sorted(t.account for t in trades)[0]
+
+
 def _account_transaction(report: Report, total: AccountTotal, trades: Sequence[Trade]) -> list[str]:
     options = report.settings.options
     writer = _Writer(report, options.gains_account)
@@ -160,9 +173,12 @@ def _account_transaction(report: Report, total: AccountTotal, trades: Sequence[T
         if trade.action != SELL:
             writer.buy(trade)
     flow = total.flow
-    cash = dict(total.cash_moves)
+    cash: dict[str, Decimal] = {}
+    for account, change in total.cash_moves:
+        where = _valid(account, trades)
+        cash[where] = cash.get(where, ZERO) + change
     if flow:
-        where = total.cash_account or total.account
+        where = _valid(total.cash_account or total.account, trades)
         cash[where] = cash.get(where, ZERO) - flow  # the flow is its own transaction
     postings = writer.postings
     postings += [_Posting(account, change, report.currency)
@@ -175,9 +191,9 @@ def _account_transaction(report: Report, total: AccountTotal, trades: Sequence[T
     return _block(report.date, f"Rebalance {total.account}", postings)
 
 
-def _flow_transaction(report: Report, total: AccountTotal) -> list[str]:
+def _flow_transaction(report: Report, total: AccountTotal, trades: Sequence[Trade]) -> list[str]:
     options = report.settings.options
-    where = total.cash_account or total.account
+    where = _valid(total.cash_account or total.account, trades)
     kind = "Deposit into" if total.flow > 0 else "Withdrawal from"
     return _block(report.date, f"{kind} {total.account}", [
         _Posting(where, total.flow, report.currency),
@@ -185,15 +201,18 @@ def _flow_transaction(report: Report, total: AccountTotal) -> list[str]:
     ])
 
 
+def _trades_of(plan: Plan, total: AccountTotal) -> list[Trade]:
+    return [t for t in plan.trades if t.trading_account == total.account]
+
+
 def plan_entries(report: Report, plan: Plan, declarations: Declarations) -> str:
     """The plan as Beancount text: the ``open`` lines to add (as comments), then the transactions."""
     body: list[str] = []
     for total in plan.accounts:
         if total.flow:
-            body += _flow_transaction(report, total)
+            body += _flow_transaction(report, total, _trades_of(plan, total))
     for total in plan.accounts:
-        trades = [t for t in plan.trades if t.trading_account == total.account]
-        body += _account_transaction(report, total, trades)
+        body += _account_transaction(report, total, _trades_of(plan, total))
     head = [f"; The rebalancing plan of {report.date.isoformat()} as ledger entries (bean-rebalance "
             "--format beancount).", "; Flag ! marks them planned; change it to * once the orders are filled."]
     for error in plan.errors:

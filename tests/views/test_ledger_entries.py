@@ -18,6 +18,7 @@ from textwrap import dedent
 
 import pytest
 from beancount import loader
+from test_drift_history import LEDGER as HISTORY_LEDGER
 
 from fava_rebalance.cli import main
 from fava_rebalance.core.formatting import plain
@@ -308,3 +309,11 @@ def test_cli_format_beancount(ledger_file, capsys) -> None:
     assert main([str(path), "--date", "2024-12-31", "--format", "beancount"]) == 0
     out = capsys.readouterr().out
     assert "  Assets:Taxable        -4 VTI {100 USD, 2020-01-10} @ 250 USD" in out
+
+
+def test_a_portfolio_without_tax_status_keeps_its_cash_where_it_trades() -> None:
+    # test_drift_history's ledger on 2024-05-31: Assets:Broker has no tax-status, so its
+    # trading account is "Assets", which Beancount cannot post to; the plan's leftover cash
+    # (sell 1 STK for 140, buy 10 BND for 100: 40) is written to Assets:Broker.
+    _, text = _check_contract(dedent(HISTORY_LEDGER), D(2024, 5, 31), None)
+    assert "  Assets:Broker         40 USD" in text
