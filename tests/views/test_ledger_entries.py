@@ -287,21 +287,39 @@ def _loaded(text: str) -> tuple[list[object], dict[str, object]]:
     return entries, options
 
 
+PENDING = ";;; A pending rebalance"
+
+
+def _example_without_its_plan() -> tuple[str, str]:
+    """The example ledger before its pending plan (includes made absolute), and the plan's text."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for name in ("prices.beancount", "budget.beancount"):  # load_string reads no folder
+        text = text.replace(f'include "{name}"', f'include "{EXAMPLE.parent / name}"')
+    head, _, tail = text.partition(PENDING)
+    head = head[: head.rstrip().rindex("\n")]  # the section's rule line goes with it
+    plan = tail[tail.index("; The rebalancing plan of"):]
+    return head + "\n", plan
+
+
 @pytest.mark.parametrize("cash", [None, "10000", "-5000@Assets:Invest:Brokerage"])
-def test_the_example_household(tmp_path: Path, cash: str | None) -> None:
+def test_the_example_household(cash: str | None) -> None:
     # On 2026-11-23, after the balance assertions of 2026-11-21 (the holdings and prices are
-    # those of 2026-11-20): the 401(k), the Roth and the brokerage all trade, with the VOO lot
-    # at a loss and the VTI lots at gains, fractional shares and the sweep.
+    # those of 2026-11-20), without the plan the example ends with: the 401(k), the Roth and
+    # the brokerage trade, with the VOO lot at a loss, the VTI lots at gains, fractional shares
+    # and the sweep.
     flow = parse_cash(cash) if cash is not None else None
     assert not isinstance(flow, Exception)
-    top = tmp_path / "top.beancount"
+    source, _ = _example_without_its_plan()
+    _check_contract(source, D(2026, 11, 23), flow)  # type: ignore[arg-type]
 
-    def load_top(text: str) -> tuple[list[object], list[object], dict[str, object]]:
-        top.write_text(text, encoding="utf-8")
-        return loader.load_file(str(top))  # type: ignore[no-any-return]
 
-    source = f'include "{EXAMPLE}"\n'
-    _check_contract(source, D(2026, 11, 23), flow, load_top)  # type: ignore[arg-type]
+def test_the_example_ends_with_the_plan_the_tool_writes() -> None:
+    # The pending plan at the end of example.beancount is exactly --format beancount's output
+    # for 2026-11-23 on the ledger without it.
+    source, written = _example_without_its_plan()
+    ledger = Ledger.from_entries(*_loaded(source))
+    _, text = _plan(ledger, D(2026, 11, 23), None)
+    assert written == text
 
 
 def test_cli_format_beancount(ledger_file, capsys) -> None:
