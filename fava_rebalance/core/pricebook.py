@@ -61,35 +61,44 @@ class PriceSeries:
     """Each pair's prices read once from the price map, then looked up by (C) bisection.
 
     Gives exactly what the map's own lookup gives (``beancount.core.prices.get_price`` or
-    Fava's ``get_price_point``: the latest price on or before the date, from the same list),
-    once the pair's list is read; the drift history asks for hundreds of dates per pair.
+    Fava's ``get_price_point``: the latest price on or before the date, from the same list).
+    A pair's list is read the second time the pair is asked for: a report of one date asks
+    once and pays nothing, the drift history asks for hundreds of dates per pair.
     """
 
     def __init__(self, price_map: Any) -> None:
         self.price_map = price_map
+        self._asked: set[tuple[str, str]] = set()
         self._pairs: dict[tuple[str, str], tuple[list[datetime.date], Sequence[Point]]] = {}
 
-    def _pair(self, base: str, quote: str) -> tuple[list[datetime.date], Sequence[Point]]:
-        found = self._pairs.get((base, quote))
-        if found is None:
-            fava_all = getattr(self.price_map, "get_all_prices", None)
-            listed: Sequence[Point] | None
-            if fava_all is not None and not isinstance(self.price_map, dict):  # Fava's FavaPriceMap
-                listed = fava_all((base, quote))
-            else:
-                try:
-                    listed = bc_prices.get_all_prices(self.price_map, (base, quote))
-                except KeyError:
-                    listed = None
-            points = listed or []
-            found = self._pairs[(base, quote)] = ([day for day, _ in points], points)  # type: ignore[misc]
-        return found
+    def _read(self, base: str, quote: str) -> tuple[list[datetime.date], Sequence[Point]]:
+        fava_all = getattr(self.price_map, "get_all_prices", None)
+        listed: Sequence[Point] | None
+        if fava_all is not None and not isinstance(self.price_map, dict):  # Fava's FavaPriceMap
+            listed = fava_all((base, quote))
+        else:
+            try:
+                listed = bc_prices.get_all_prices(self.price_map, (base, quote))
+            except KeyError:
+                listed = None
+        points = listed or []
+        return [day for day, _ in points], points  # type: ignore[misc]
 
-    def point(self, base: str, quote: str, date: datetime.date) -> Point:
-        """The latest (date, price) of ``base`` in ``quote`` on or before ``date``, else ``(None, None)``."""
+    def point(self, base: str, quote: str, date: datetime.date) -> Point | None:
+        """The latest (date, price) of ``base`` in ``quote`` on or before ``date``, else ``(None, None)``.
+
+        ``None`` the first time a pair is asked for: the caller looks it up in the map itself.
+        """
         if base == quote:
             return (None, ONE)
-        days, points = self._pair(base, quote)
+        key = (base, quote)
+        found = self._pairs.get(key)
+        if found is None:
+            if key not in self._asked:
+                self._asked.add(key)
+                return None
+            found = self._pairs[key] = self._read(base, quote)
+        days, points = found
         index = bisect.bisect_right(days, date)
         return points[index - 1] if index else (None, None)
 
@@ -143,7 +152,9 @@ class PriceBook:
         key = (base, quote, date)
         found = self._points.get(key)
         if found is None and self._series is not None:  # the same answer, read faster
-            found = self._points[key] = self._series.point(base, quote, date)
+            found = self._series.point(base, quote, date)
+            if found is not None:
+                self._points[key] = found
         if found is None:
             fava_lookup = getattr(self.price_map, "get_price_point", None)
             if fava_lookup is not None:  # Fava's FavaPriceMap: same answers, already built by Fava

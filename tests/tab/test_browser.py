@@ -7,7 +7,9 @@ workbook and reads it back, and saves screenshots in the light and dark themes u
 
 The same Fava serves ``example-ledger/example.beancount``: on it the test types a cash
 amount into the trade planner's form, submits it, reads the trade list, opens a trade's
-lots and saves screenshots of the plan (figures: ``tests/test_fava_plan.py``).
+lots and saves screenshots of the plan (figures: ``tests/test_fava_plan.py``), and waits
+for the drift history the script fetches once the page is shown, and saves screenshots of
+it (figures: ``example-ledger/README.md``, "Over time").
 
 Without ``/usr/bin/chromium`` the test is skipped, except with ``CI=true``, where it fails.
 """
@@ -149,6 +151,31 @@ def _check_plan(page: Page, fava_url: str, scheme: str) -> None:
     page.locator("#rebalance-plan").screenshot(path=str(OUTPUT / f"rebalance-plan-{scheme}.png"))
 
 
+def _check_history(page: Page, fava_url: str, scheme: str) -> None:
+    """The drift history of the example household, fetched by the tab's script, in ``scheme``."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{fava_url}/{EXAMPLE_SLUG}/extension/Rebalance/?time=2024-01 - 2026-11-20")
+    chart = page.wait_for_selector(".rebalance-history svg.rebalance-history-chart", timeout=60_000)
+    assert chart is not None
+    history = page.locator(".rebalance-history")
+    # One panel per targeted class; the two rebalances of the ledger are marked (the plan of
+    # 2026-11-23 is after this range).
+    assert history.locator(".rebalance-history-panel").count() == 4
+    assert history.locator(".rebalance-mark title").all_inner_texts() == [
+        "2024-06-03: Top up the settlement fund", "2026-03-02: Transfer to savings"]
+    # US stocks are outside from February 2026 on: a red dot, whatever the theme.
+    dot = history.locator("circle.rebalance-dot-outside").first
+    red, green, blue = _rgb(dot.evaluate("e => getComputedStyle(e).fill"))
+    assert red > max(green, blue) + 40, (red, green, blue)
+    title = history.locator("circle", has=page.locator("title", has_text="Equities:US, 2026-02-28")).first
+    assert title.locator("title").inner_text() == (
+        "Equities:US, 2026-02-28: 47.30%, target 40.00% (outside its band)")
+    assert history.locator(".rebalance-history-since li").all_inner_texts() == [
+        "Bonds: since 2026-11-20", "Equities:International: since 2026-02-28",
+        "Equities:US: since 2026-02-28"]
+    history.screenshot(path=str(OUTPUT / f"rebalance-history-{scheme}.png"))
+
+
 def test_rebalance_tab_in_chromium(fava_url: str) -> None:
     OUTPUT.mkdir(exist_ok=True)
     problems: list[str] = []
@@ -223,6 +250,7 @@ def test_rebalance_tab_in_chromium(fava_url: str) -> None:
                     moves = pd.read_excel(saved, sheet_name="Moves")
                     assert moves["move"].iloc[0].startswith("Buy 6,000.00 USD of Equities:International")
                 _check_plan(page, fava_url, scheme)
+                _check_history(page, fava_url, scheme)
                 context.close()
         finally:
             browser.close()
