@@ -161,14 +161,14 @@ def _check_history(page: Page, fava_url: str, scheme: str) -> None:
     # One panel per targeted class; the two rebalances of the ledger are marked (the plan of
     # 2026-11-23 is after this range).
     assert history.locator(".rebalance-history-panel").count() == 4
-    assert history.locator(".rebalance-mark title").all_inner_texts() == [
+    assert history.locator(".rebalance-mark title").all_text_contents() == [
         "2024-06-03: Top up the settlement fund", "2026-03-02: Transfer to savings"]
     # US stocks are outside from February 2026 on: a red dot, whatever the theme.
     dot = history.locator("circle.rebalance-dot-outside").first
     red, green, blue = _rgb(dot.evaluate("e => getComputedStyle(e).fill"))
     assert red > max(green, blue) + 40, (red, green, blue)
     title = history.locator("circle", has=page.locator("title", has_text="Equities:US, 2026-02-28")).first
-    assert title.locator("title").inner_text() == (
+    assert title.locator("title").text_content() == (
         "Equities:US, 2026-02-28: 47.30%, target 40.00% (outside its band)")
     assert history.locator(".rebalance-history-since li").all_inner_texts() == [
         "Bonds: since 2026-11-20", "Equities:International: since 2026-02-28",
