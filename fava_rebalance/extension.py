@@ -39,7 +39,7 @@ from fava_rebalance.planner import CashAccounts, CashFlow, Plan, PlanRequest, ca
 from fava_rebalance.tab.cache import ReportCache
 from fava_rebalance.tab.cash_input import CASH, read_cash
 from fava_rebalance.tab.downloads import Render, drift_csv, json_text, ledger_entries, trades_csv, workbook
-from fava_rebalance.tab.history_page import HistoryView, build_history_view, chart_period
+from fava_rebalance.tab.history_page import HistoryView, build_history_view, chart_range
 from fava_rebalance.tab.incognito import masked_history, masked_page
 from fava_rebalance.tab.page import (
     NumberFormat,
@@ -240,12 +240,10 @@ class Rebalance(FavaExtensionBase):
         """The drift history's section for this request: the time filter's range, else the whole history."""
         loaded, scope = self._checked_scope()
         date_range = g.filtered.date_range
-        start = first_date(loaded.ledger, scope.date)
-        if date_range is not None:
-            entries = loaded.ledger.entries
-            earliest = entries[0].date if entries else scope.date
-            start = min(max(date_range.begin, earliest, FIRST_DATE), scope.date)
-        every = chart_period(start, scope.date)
+        entries = loaded.ledger.entries
+        start, every = chart_range(first_date(loaded.ledger, scope.date),
+                                   date_range.begin if date_range is not None else None,
+                                   entries[0].date if entries else scope.date, scope.date)
         history = self._history(loaded, scope, start, every)
         found: Mapping[str, datetime.date] = {}
         if history.points and history.points[-1].outside:  # the same date and filters as the report's

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fava_rebalance.core.history import History, HistoryPoint
-from fava_rebalance.core.periods import EVERY
+from fava_rebalance.core.limits import FIRST_DATE
 from fava_rebalance.core.rebalances import Rebalance
 from fava_rebalance.tab.history_chart import HistoryChart, Series, history_chart, series_of
 from fava_rebalance.tab.page import Numbers
@@ -67,7 +67,19 @@ class HistoryView:
 
 def chart_period(first: datetime.date, last: datetime.date) -> str:
     """``week`` for a range up to about six months, else ``month``."""
-    return EVERY[0] if (last - first).days <= WEEKLY_UP_TO_DAYS else EVERY[1]
+    return "week" if (last - first).days <= WEEKLY_UP_TO_DAYS else "month"
+
+
+def chart_range(first_target: datetime.date, begin: datetime.date | None, earliest: datetime.date,
+                last: datetime.date) -> tuple[datetime.date, str]:
+    """Where the tab's chart starts, and its period.
+
+    Without a time filter (``begin`` ``None``) from ``first_target`` (the whole history);
+    with one from its first day, or the ledger's ``earliest`` entry if that is later (no
+    point before anything happened), never after ``last`` nor before the supported dates.
+    """
+    start = first_target if begin is None else min(max(begin, earliest, FIRST_DATE), last)
+    return start, chart_period(start, last)
 
 
 def build_history_view(history: History, since: Mapping[str, datetime.date], numbers: Numbers) -> HistoryView:

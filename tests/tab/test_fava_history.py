@@ -23,6 +23,7 @@ from test_drift_history import LEDGER
 
 from fava_rebalance.core.rebalances import Rebalance
 from fava_rebalance.tab.history_chart import PANEL_HEIGHT, Series, history_chart, masked
+from fava_rebalance.tab.history_page import chart_range
 
 D = datetime.date
 TAB = "/rebalance-history/extension/Rebalance/"
@@ -200,3 +201,15 @@ def test_a_point_without_a_target_breaks_the_line() -> None:
     panel = history_chart((Series("Bonds", "", points),), dates, []).panels[0]
     assert len(panel.dots) == 3
     assert len(panel.segments) == 1  # the lone last point has no line
+
+
+def test_chart_range() -> None:
+    first_target, earliest, last = D(2024, 1, 1), D(2020, 1, 1), D(2026, 11, 20)
+    # No time filter: the whole history since the first target, month by month.
+    assert chart_range(first_target, None, earliest, last) == (D(2024, 1, 1), "month")
+    # time=2026: from 2026-01-01; 323 days (> 186): month by month.
+    assert chart_range(first_target, D(2026, 1, 1), earliest, last) == (D(2026, 1, 1), "month")
+    # time=2026-06 - 2026-11-20: 172 days (30 + 31 + 31 + 30 + 31 + 19): week by week.
+    assert chart_range(first_target, D(2026, 6, 1), earliest, last) == (D(2026, 6, 1), "week")
+    # A filter from before the ledger starts begins at its first entry.
+    assert chart_range(first_target, D(2001, 1, 1), earliest, last) == (D(2020, 1, 1), "month")
