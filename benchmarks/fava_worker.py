@@ -9,6 +9,8 @@ Usage: ``python benchmarks/fava_worker.py MODE LEDGER [--warm N]`` with MODE one
 
 - ``rebalance``: the Rebalance page cold, then warm; Fava's Balance Sheet data call warm;
   with ``--planner``, the planner alone on the full household (if it imports);
+- ``history``: the Rebalance tab's drift history (its ``history`` section, the whole ledger
+  month by month: no time filter) cold, the first request after the load, then warm;
 - ``investor``: fava_investor's asset-allocation page cold, then warm;
 - ``base``: a ledger with neither extension nor plugin: load and Balance Sheet only.
 
@@ -31,6 +33,7 @@ SLUG = "rebalance-benchmark"
 REBALANCE = f"/{SLUG}/extension/Rebalance/"
 INVESTOR = f"/{SLUG}/extension/Investor/?module=aa_class"
 BALANCE_SHEET = f"/{SLUG}/api/balance_sheet"
+HISTORY = f"/{SLUG}/extension/Rebalance/history"
 
 
 def timed(call: Callable[[], Any]) -> tuple[float, float, Any]:
@@ -105,7 +108,7 @@ def peak_mb() -> float:
 def main(argv: list[str] | None = None) -> int:
     """Load, measure, print one JSON object on the last line."""
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=("rebalance", "investor", "base"))
+    p.add_argument("mode", choices=("rebalance", "history", "investor", "base"))
     p.add_argument("ledger", type=Path)
     p.add_argument("--warm", type=int, default=5)
     p.add_argument("--planner", action="store_true", help="also time the planner alone")
@@ -129,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         out["rss_pages_mb"] = peak_mb()
         if args.planner:
             out["planner"] = planner_time(ledger)
+    elif args.mode == "history":
+        out["history_cold"] = series(client, HISTORY, 1)
+        out["history_warm"] = series(client, HISTORY, args.warm)
+        out["rss_history_mb"] = peak_mb()
     elif args.mode == "investor":
         out["investor_cold"] = series(client, INVESTOR, 1)
         out["investor_warm"] = series(client, INVESTOR, max(args.warm // 2, 1))

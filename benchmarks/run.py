@@ -8,6 +8,8 @@ whose order rotates, each measurement in a fresh process:
 - a Fava process (Flask test client, in process) with the plugin and the Rebalance tab: the
   page cold (first request after the load) and warm, Fava's Balance Sheet data call warm,
   and the planner alone on the whole household;
+- a Fava process with the tab: its drift history (the whole ledger, month by month) cold,
+  the first request after the load;
 - a Fava process with fava_investor only: its asset-allocation page cold and warm;
 - a Fava process with neither: load time and peak RSS, the baseline.
 
@@ -15,7 +17,8 @@ Ratios are the median over rounds of the ratio within each round (the two figure
 ratio are taken minutes apart at most). Times are CPU seconds (user + system) of the
 process doing the work, which a machine shared with other jobs inflates much less than wall
 time; wall times are printed beside them. The last line is ``key=value`` pairs, starting
-with ``plugin_overhead page_vs_balance_sheet page_vs_fava_investor planner_s``;
+with ``plugin_overhead page_vs_balance_sheet page_vs_fava_investor planner_s
+history_vs_balance_sheet``;
 ``nan`` where a figure could not be taken (the reason is printed above it).
 
 Usage::
@@ -150,11 +153,12 @@ def one_round(
         ("checks", lambda: checks(ledgers, reverse=index % 2 == 1)),
         ("fava_rebalance", lambda: worker("rebalance", ledgers["with"], warm, planner=slow)),
         ("fava_base", lambda: worker("base", ledgers["without"], warm)),
+        ("fava_history", lambda: worker("history", ledgers["with"], warm)),
     ]
     if only == "checks":
         steps = steps[:1]
     elif only == "pages":
-        steps = steps[1:2]
+        steps = [steps[1], steps[3]]
     elif slow:
         steps.append(("cli", lambda: child(
             [str(BIN / "bean-rebalance"), str(ledgers["with"]), "--format", "json"], env=no_cache)))
@@ -208,11 +212,15 @@ def figures(rounds: list[dict[str, Any]], key: str) -> dict[str, float]:
         found = r["fava_rebalance"].get("planner", {})
         return float(found[key]) if key in found else NAN
 
+    def history(r: dict[str, Any]) -> float:
+        return first_ok(r["fava_history"].get("history_cold"), key)
+
     return {
         "plugin_overhead": median(per_round(lambda r: r["check_with"][key] / r["check_without"][key] - 1)),
         "page_vs_balance_sheet": median(per_round(lambda r: ratio(cold(r), bs(r)))),
         "page_vs_fava_investor": median(per_round(lambda r: ratio(cold(r), inv(r)))),
         "planner_s": median(per_round(planner)),
+        "history_vs_balance_sheet": median(per_round(lambda r: ratio(history(r), bs(r)))),
         "plugin_overhead_drift": median(per_round(
             lambda r: r["check_drift"][key] / r["check_without"][key] - 1)),
         "cli_vs_bean_check": median(per_round(lambda r: r["cli"][key] / r["check_with"][key])),
@@ -220,6 +228,9 @@ def figures(rounds: list[dict[str, Any]], key: str) -> dict[str, float]:
         "bean_check_plugin_s": median(per_round(lambda r: r["check_with"][key])),
         "cli_s": median(per_round(lambda r: r["cli"][key])),
         "page_cold_s": median(per_round(cold)),
+        "history_cold_s": median(per_round(history)),
+        "history_warm_s": median(per_round(
+            lambda r: median_ok(r["fava_history"].get("history_warm"), key))),
         "page_warm_s": median(per_round(lambda r: median_ok(r["fava_rebalance"].get("page_warm"), key))),
         "page_warm_vs_balance_sheet": median(per_round(
             lambda r: ratio(median_ok(r["fava_rebalance"].get("page_warm"), key), bs(r)))),
@@ -263,14 +274,14 @@ def problems(rounds: list[dict[str, Any]], investor: bool) -> list[str]:
     cli = first.get("cli")
     if cli is not None and cli["status"] not in (0, 1):
         notes.append(f"bean-rebalance exit {cli['status']}: {cli['stderr'][:500]}")
-    for name in ("fava_rebalance", "fava_base", "fava_investor"):
+    for name in ("fava_rebalance", "fava_base", "fava_history", "fava_investor"):
         found = first.get(name)
         if found is None:
             continue
         if "error" in found:
             notes.append(f"{name}: worker failed: {found['error'][-800:]}")
             continue
-        for series in ("page_cold", "investor_cold", "balance_sheet_warm"):
+        for series in ("page_cold", "investor_cold", "balance_sheet_warm", "history_cold"):
             if series in found and found[series]["status"][0] != 200:
                 notes.append(f"{name}: {series} answered HTTP {found[series]['status'][0]}")
         if found.get("planner", {}).get("error"):

@@ -5,7 +5,9 @@ on stderr; the report is still written), 2 for bad arguments, 3 when fava_rebala
 fails (a bug: the traceback is printed), never 1, which would blame the ledger.
 
 A ledger with several portfolios is reported portfolio by portfolio, their plans made
-together (``planner.together``), unless ``--portfolio NAME`` asks for one.
+together (``planner.together``), unless ``--portfolio NAME`` asks for one; the same for the
+drift history (``--history``: each portfolio's in turn) and the plan as ledger entries
+(``--format beancount``: each portfolio's entries in turn).
 """
 
 from __future__ import annotations
@@ -22,18 +24,22 @@ from typing import Any
 from beancount import loader
 
 from fava_rebalance.core.beginnings import Beginnings, ledger_beginnings
+from fava_rebalance.core.history import drift_history_of, with_outside_since
 from fava_rebalance.core.limits import date_problem
+from fava_rebalance.core.periods import EVERY
 from fava_rebalance.core.pipeline import Ledger, Report, analyse, analyse_portfolios
 from fava_rebalance.core.portfolios import unknown_portfolio_message
 from fava_rebalance.planner import CashFlow, Plan, PlanError, parse_cash, plan_request
 from fava_rebalance.planner.cashflow import DEFAULT_ACCOUNT_RULE
 from fava_rebalance.planner.together import plan_together
+from fava_rebalance.views.history_output import history_output
+from fava_rebalance.views.ledger_entries import household_entries, plan_entries
 from fava_rebalance.views.output_files import csv_trades_hint, output_format, trades_path
 from fava_rebalance.views.portfolios import household_output, named_output
 from fava_rebalance.views.serialize import report_to_dict
 from fava_rebalance.views.terminal import render
 
-FORMATS = ("table", "json", "csv", "xlsx")
+FORMATS = ("table", "json", "csv", "xlsx", "beancount")
 
 
 def _date(text: str) -> datetime.date:
@@ -82,17 +88,24 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--portfolio", default=None, metavar="NAME",
                    help="report this portfolio only (default: every portfolio of the ledger, in turn)")
     p.add_argument("--format", choices=FORMATS, default=None,
-                   help="output format (default: from the -o file's extension, .json, .csv or .xlsx; "
-                        "else table). With csv and --cash, -o report.csv also writes report-trades.csv")
+                   help="output format (default: from the -o file's extension, .json, .csv, .xlsx or "
+                        ".beancount; else table). With csv and --cash, -o report.csv also writes "
+                        "report-trades.csv; beancount: the plan as ledger entries")
     p.add_argument("-o", "--output", type=Path, default=None, help="write to this file instead of stdout")
+    p.add_argument("--history", action="store_true",
+                   help="the drift history: each targeted category at the end of every period up to --date")
+    p.add_argument("--from", dest="first", type=_date, default=None, metavar="YYYY-MM-DD",
+                   help="with --history: where it starts (default: the date of the portfolio's first target)")
+    p.add_argument("--every", choices=EVERY, default=None,
+                   help="with --history: one point per week, month (default), quarter or year")
     return p
 
 
-def _error_lines(load_errors: Sequence[Any], report: Report) -> list[str]:
+def _error_lines(load_errors: Sequence[Any], errors: Sequence[Any]) -> list[str]:
     """Ledger errors and rebalancing errors, each once, as ``file:line: message``."""
     seen: set[tuple[str, int, str]] = set()
     lines = []
-    for err in [*load_errors, *report.errors]:
+    for err in [*load_errors, *errors]:
         source = err.source or {}
         key = (str(source.get("filename", "<unknown>")), int(source.get("lineno", 0) or 0), str(err.message))
         if key in seen:
@@ -164,6 +177,10 @@ def _run(args: argparse.Namespace) -> int:
     if fmt == "xlsx" and args.output is None:
         print("bean-rebalance: --format xlsx needs -o FILE.xlsx", file=sys.stderr)
         return 2
+    problem = _history_problem(args, fmt)
+    if problem is not None:
+        print(f"bean-rebalance: {problem}", file=sys.stderr)
+        return 2
     entries, load_errors, options_map = loader.load_file(str(args.ledger))
     ledger = Ledger.from_entries(entries, options_map)
     names = ledger.declarations.portfolio_names
@@ -172,6 +189,13 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     date = args.date or datetime.date.today()
     to_tty = args.output is None and sys.stdout.isatty()
+    if args.history:
+        chosen = (args.portfolio,) if args.portfolio is not None else names
+        every = args.every or "month"
+        histories = [drift_history_of(ledger, date, first=args.first, every=every, portfolio=name)
+                     for name in chosen]
+        output = history_output(histories, fmt, named=args.portfolio is not None)
+        return _finish(args, output, _error_lines(load_errors, ledger.errors))
     if args.portfolio is None and len(names) > 1:
         made = _every_portfolio(args, ledger, fmt, date, colour=to_tty)
     else:
@@ -196,7 +220,35 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.write(output)
         if fmt == "csv" and trades is not None:
             print(f"bean-rebalance: {csv_trades_hint()}", file=sys.stderr)
-    errors = _error_lines(load_errors, report)
+    return _finish(args, None, _error_lines(load_errors, report.errors))
+
+
+def _history_problem(args: argparse.Namespace, fmt: str) -> str | None:
+    """Why the --history arguments do not go together, or ``None``."""
+    if not args.history:
+        if args.first is not None or args.every is not None:
+            return "--from and --every go with --history"
+        return None
+    if fmt == "beancount":
+        return "--format beancount writes a plan, not a history: leave out --history"
+    if args.cash is not None:
+        return "--cash plans trades, which the history does not: leave out --history"
+    last = args.date or datetime.date.today()
+    if args.first is not None and args.first > last:
+        return f"--from {args.first} is after the last date of the history, {last}"
+    return None
+
+
+def _finish(args: argparse.Namespace, output: str | bytes | None, errors: list[str]) -> int:
+    """Write ``output`` (``None``: already written) where asked, then the ledger's errors; the exit status."""
+    if output is not None and args.output is not None:
+        problem = _write(args.output, output)
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return 2
+    elif output is not None:
+        assert isinstance(output, str)
+        sys.stdout.write(output)
     for line in errors:
         print(line, file=sys.stderr)
     return 1 if errors else 0
@@ -206,6 +258,8 @@ def _one_portfolio(args: argparse.Namespace, ledger: Ledger, fmt: str, name: str
                    colour: bool) -> tuple[str | bytes, Report, Plan | None] | None:
     """One portfolio's report and plan in ``fmt`` (``None``: the cash is refused)."""
     report = analyse(ledger, date, portfolio=name)
+    if fmt in ("table", "json"):  # the views that show outside_since read the history
+        report = with_outside_since(report, ledger)
     trades = None
     if fmt != "csv" or args.cash is not None:  # a CSV holds the plan only when cash asks for one
         request = plan_request(report, ledger.declarations, args.cash)
@@ -217,6 +271,8 @@ def _one_portfolio(args: argparse.Namespace, ledger: Ledger, fmt: str, name: str
         # Without --cash, a plan that could not be made (say the solver's time limit on a
         # huge household) must not cost the user the drift report: it is written, and the
         # plan's error is in it and on stderr.
+    if fmt == "beancount":
+        return plan_entries(report, trades, ledger.declarations) if trades is not None else "", report, trades
     early = ledger_beginnings(ledger, report.date) if report.missing and fmt == "table" else None
     named = args.portfolio is not None
     output = render_output(report, fmt, colour=colour, trades=trades, beginnings=early, named=named)
@@ -230,6 +286,8 @@ def _every_portfolio(args: argparse.Namespace, ledger: Ledger, fmt: str, date: d
     The trades file beside a CSV is one portfolio's: with several, ``--portfolio`` names it.
     """
     reports = analyse_portfolios(ledger, date)
+    if fmt in ("table", "json"):  # the views that show outside_since read each portfolio's history
+        reports = tuple(with_outside_since(report, ledger) for report in reports)
     plans: list[Plan | None] = [None] * len(reports)
     tax = None
     if fmt != "csv":
@@ -243,6 +301,9 @@ def _every_portfolio(args: argparse.Namespace, ledger: Ledger, fmt: str, date: d
     elif args.cash is not None:
         print("bean-rebalance: with several portfolios, a CSV holds the drift of each; name one with "
               "--portfolio for its trades", file=sys.stderr)
+    if fmt == "beancount":
+        made = [(report, plan) for report, plan in zip(reports, plans, strict=True) if plan is not None]
+        return household_entries(made, ledger.declarations), reports[0], None
     return household_output(reports, plans, tax, fmt, colour=colour), reports[0], None
 
 

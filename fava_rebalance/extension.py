@@ -2,10 +2,12 @@
 
 Enable it with ``2020-01-01 custom "fava-extension" "fava_rebalance"``. The page is
 ``/<ledger>/extension/Rebalance/``; its downloads are the endpoints ``report.csv``,
-``trades.csv``, ``report.xlsx`` and ``report.json`` beside it, with the same filters, cash
-input and figures. A ledger with several portfolios shows one at a time (``?portfolio=NAME``,
-default ``Main``), with a switcher listing them all (``tab.switcher``); the downloads and the
-cash form keep the portfolio.
+``trades.csv``, ``report.xlsx``, ``report.json`` and ``plan.beancount`` beside it, with the
+same filters, cash input and figures. ``history`` is the drift history's section (HTML),
+which ``Rebalance.js`` fetches once the page is shown. A ledger with several portfolios
+shows one at a time (``?portfolio=NAME``, default ``Main``), with a switcher listing them
+all (``tab.switcher``); the downloads, the history section and the cash form keep the
+portfolio.
 
 Per ledger load (``after_load_file``) it reads the declarations and builds the price map
 from *all* entries; per request it takes Fava's filters and the report date
@@ -36,15 +38,17 @@ from fava.helpers import FavaAPIError
 from flask import Response, current_app, request
 
 from fava_rebalance.core.beginnings import Beginnings, ledger_beginnings
+from fava_rebalance.core.history import History, drift_history_of, first_date, outside_now, outside_since
 from fava_rebalance.core.limits import FIRST_DATE, LAST_DATE, date_problem
 from fava_rebalance.core.pipeline import Ledger, Report, analyse_portfolios
 from fava_rebalance.core.portfolios import MAIN, unknown_portfolio_message
 from fava_rebalance.planner import CashAccounts, CashFlow, Plan, PlanRequest, cash_accounts, plan_request
 from fava_rebalance.tab.cache import ReportCache
 from fava_rebalance.tab.cash_input import CASH, read_cash
-from fava_rebalance.tab.downloads import Render, drift_csv, json_text, trades_csv, workbook
+from fava_rebalance.tab.downloads import Render, drift_csv, json_text, ledger_entries, trades_csv, workbook
 from fava_rebalance.tab.filtered import filtered_note, is_filtered
-from fava_rebalance.tab.incognito import masked_page
+from fava_rebalance.tab.history_page import HistoryView, build_history_view, chart_range
+from fava_rebalance.tab.incognito import masked_history, masked_page
 from fava_rebalance.tab.page import (
     NumberFormat,
     Numbers,
@@ -135,14 +139,19 @@ def _unexpected(exc: Exception, what: str = "The rebalance report") -> str:
             "Fava's log has the details.")
 
 
+def _resolved(names: Sequence[str], name: str) -> str:
+    """Portfolio ``name`` among ``names`` (empty: ``Main``, or the first); ``BadFilter`` if none is."""
+    wanted = name or (MAIN if MAIN in names else names[0])
+    if wanted in names:
+        return wanted
+    message = unknown_portfolio_message(name, names)
+    raise BadFilter(f"{message[0].upper()}{message[1:]}.")
+
+
 def _chosen(reports: Sequence[Report], name: str) -> Report:
     """The report of portfolio ``name`` (empty: ``Main``, or the first); ``BadFilter`` if none is."""
-    wanted = name or (MAIN if any(r.portfolio == MAIN for r in reports) else reports[0].portfolio)
-    for report in reports:
-        if report.portfolio == wanted:
-            return report
-    message = unknown_portfolio_message(name, (r.portfolio for r in reports))
-    raise BadFilter(f"{message[0].upper()}{message[1:]}.")
+    wanted = _resolved([r.portfolio for r in reports], name)
+    return next(report for report in reports if report.portfolio == wanted)
 
 
 def _file_part(name: str) -> str:
@@ -162,6 +171,7 @@ class Rebalance(FavaExtensionBase):
         self._load_problem: str | None = "The ledger has not been read yet."
         self._reports: ReportCache[tuple[Report, ...]] = ReportCache()  # every portfolio's, per scope
         self._plans: ReportCache[PlanRequest] = ReportCache()
+        self._histories: ReportCache[History] = ReportCache(8)
         self._generations = itertools.count(1)
 
     def after_load_file(self) -> None:
@@ -173,6 +183,7 @@ class Rebalance(FavaExtensionBase):
         generation = next(self._generations)
         self._reports.reset(generation)
         self._plans.reset(generation)
+        self._histories.reset(generation)
         try:
             entries = cast(Sequence[data.Directive], self.ledger.all_entries)
             # Fava's own price map, built from all entries on this load: no second one.
@@ -214,6 +225,17 @@ class Rebalance(FavaExtensionBase):
 
     def _portfolios(self) -> tuple[Loaded, RequestScope, tuple[Report, ...]]:
         """Every portfolio's report for this request's filters, once per ledger load and scope."""
+        loaded, scope = self._checked_scope()
+        every = replace(scope, portfolio="")  # one computation for every portfolio
+        try:
+            reports = self._reports.get(every, lambda: self._compute(loaded, every), loaded.generation)
+        except Exception as exc:
+            LOG.exception("fava_rebalance: computing the report failed")
+            raise ReportUnavailable(_unexpected(exc)) from exc
+        return loaded, scope, reports
+
+    def _checked_scope(self) -> tuple[Loaded, RequestScope]:
+        """The ledger load and this request's scope; ``BadFilter`` when the filters cannot be used."""
         loaded = self._loaded
         if loaded is None:
             raise ReportUnavailable(self._load_problem or "The ledger has not been read yet.")
@@ -230,13 +252,51 @@ class Rebalance(FavaExtensionBase):
         problem = date_problem(scope.date)
         if problem is not None:  # time=9999, time=0001-01-15: the report cannot look around it
             raise BadFilter(f"{problem[0].upper()}{problem[1:]}; choose a time filter inside them.")
-        every = replace(scope, portfolio="")  # one computation for every portfolio
-        try:
-            reports = self._reports.get(every, lambda: self._compute(loaded, every), loaded.generation)
-        except Exception as exc:
-            LOG.exception("fava_rebalance: computing the report failed")
-            raise ReportUnavailable(_unexpected(exc)) from exc
-        return loaded, scope, reports
+        return loaded, scope
+
+    def _history(self, loaded: Loaded, scope: RequestScope, first: datetime.date, every: str) -> History:
+        """The drift history of this request's filters and portfolio, ``first`` to the report date, cached.
+
+        ``scope.portfolio`` must be resolved (``_resolved``): it names the history's portfolio.
+        """
+        def compute() -> History:
+            return drift_history_of(loaded.ledger, scope.date, first=first, every=every,
+                                    entries=self._entries(scope),
+                                    account_match=account_matcher(scope.account), portfolio=scope.portfolio)
+
+        return self._histories.get((scope, first, every), compute, loaded.generation)
+
+    def _since_history(self, loaded: Loaded, scope: RequestScope) -> History:
+        """The monthly history since the portfolio's first target, for ``outside_since`` (SPEC §5.1)."""
+        return self._history(loaded, scope, first_date(loaded.ledger, scope.date, scope.portfolio), "month")
+
+    def _with_since(self, loaded: Loaded, scope: RequestScope, report: Report) -> Report:
+        """``report`` with ``outside_since``, for the downloads that show it."""
+        if not outside_now(report):
+            return replace(report, outside_since={})
+        return replace(report, outside_since=outside_since(self._since_history(loaded, scope).points))
+
+    def _history_view(self) -> HistoryView:
+        """The drift history's section for this request: the time filter's range, else the whole history.
+
+        The portfolio is the page's (``?portfolio=``), resolved from the declarations alone: the
+        section never waits for the report.
+        """
+        loaded, scope = self._checked_scope()
+        names = loaded.ledger.declarations.portfolio_names
+        scope = replace(scope, portfolio=_resolved(names, scope.portfolio))
+        date_range = g.filtered.date_range
+        entries = loaded.ledger.entries
+        first = first_date(loaded.ledger, scope.date, scope.portfolio)
+        start, every = chart_range(first, date_range.begin if date_range is not None else None,
+                                   entries[0].date if entries else scope.date, scope.date)
+        history = self._history(loaded, scope, start, every)
+        found: Mapping[str, datetime.date] = {}
+        if history.points and history.points[-1].outside:  # the same date and filters as the report's
+            same = (start, every) == (first, "month")
+            found = outside_since((history if same else self._since_history(loaded, scope)).points)
+        view = build_history_view(history, found, Numbers(loaded.number_format))
+        return masked_history(view) if _incognito() else view
 
     def _plan(self, loaded: Loaded, scope: RequestScope, report: Report,
               flow: CashFlow | None) -> PlanRequest:
@@ -347,19 +407,20 @@ class Rebalance(FavaExtensionBase):
             LOG.exception("fava_rebalance: building the page failed")
             return PageResult(None, _unexpected(exc), switcher)
 
-    def download_url(self, endpoint: str) -> str:
+    def download_url(self, endpoint: str, *, cash: bool = True) -> str:
         """The URL of one of this extension's endpoints, with the page's filters and cash input.
 
         Fava's ``url_for`` copies ``time``, ``account``, ``filter`` and ``conversion`` from
         the request; the endpoint route cannot be named directly (its ``endpoint`` variable
         clashes with ``url_for``'s own first argument), so it is built from the page's URL.
-        ``portfolio``, ``cash`` and ``cash_account`` are added, so a download holds the plan
-        on the page.
+        ``portfolio`` is added, and ``cash`` and ``cash_account`` (unless ``cash`` is false), so
+        a download holds the plan on the page.
         """
         page_url = fava_url_for("extension_report", extension_name=self.name)
         path, _, query = page_url.partition("?")
         portfolio = (request.args.get(PORTFOLIO) or "").strip()
-        extra = urlencode((*(((PORTFOLIO, portfolio),) if portfolio else ()), *read_cash(request.args).query))
+        extra = urlencode((*(((PORTFOLIO, portfolio),) if portfolio else ()),
+                           *(read_cash(request.args).query if cash else ())))
         query = "&".join(part for part in (query, extra) if part)
         return f"{path}{endpoint}{'?' if query else ''}{query}"
 
@@ -370,14 +431,18 @@ class Rebalance(FavaExtensionBase):
         mimetype: str,
         *,
         with_plan: bool = True,
+        with_since: bool = False,
     ) -> Response:
-        """``render(report, plan, masked)`` as a file ``name``; a plain-text message if it fails.
+        """``render(report, plan, masked, several)`` as a file ``name``; a plain-text message if it fails.
 
-        ``with_plan``: the plan for the request's cash input is computed (and must exist).
+        ``with_plan``: the plan for the request's cash input is computed (and must exist);
+        ``with_since``: the report's ``outside_since`` is read from the drift history.
         """
         try:
             loaded, scope, report = self._report()
             plan = self._requested_plan(loaded, scope, report) if with_plan else None
+            if with_since:
+                report = self._with_since(loaded, scope, report)
             several = loaded.ledger.declarations.several_portfolios
             body = render(report, plan, _incognito(), several)
             if several:  # the file says whose it is: rebalance-College-2026-11-20.csv
@@ -411,5 +476,31 @@ class Rebalance(FavaExtensionBase):
 
     @_get("report.json")
     def report_json(self) -> Response:
-        """The report and the plan as the CLI's JSON object (SPEC §3)."""
-        return self._download(json_text, "rebalance-{date}.json", "application/json")
+        """The report and the plan as the CLI's JSON object (SPEC §3), ``outside_since`` included."""
+        return self._download(json_text, "rebalance-{date}.json", "application/json", with_since=True)
+
+    @_get("plan.beancount")
+    def plan_beancount(self) -> Response:
+        """The plan for the request's cash input as ledger entries (SPEC §5.3)."""
+        def render(report: Report, plan: Plan | None, masked: bool, _several: bool) -> str:
+            loaded = self._loaded
+            declarations = loaded.ledger.declarations if loaded is not None else None
+            return ledger_entries(report, plan, masked, declarations)
+
+        return self._download(render, "rebalance-{date}.beancount", "text/plain")
+
+    @_get("history")
+    def history(self) -> Response:
+        """The drift history's section of the tab, as HTML (fetched by ``Rebalance.js``)."""
+        try:
+            view = self._history_view()
+            template = self.jinja_env.get_template("_rebalance_history.html")
+            body = template.render(history=view, extension=self)
+        except BadRequest as exc:
+            return _message(str(exc), 400)
+        except ReportUnavailable as exc:
+            return _message(str(exc), 500)
+        except Exception as exc:
+            LOG.exception("fava_rebalance: the drift history failed")
+            return _message(_unexpected(exc, "The drift history"), 500)
+        return _no_sniffing(Response(body, mimetype="text/html"))

@@ -1,176 +1,422 @@
-"""Every change of a commodity's units in the household's accounts: what the tax rules replay.
+"""Drift history (SPEC §5.2): where each targeted category stood at a series of dates.
 
-The US rules price a sale from the lots the ledger holds. The UK's share pool, Canada's
-adjusted cost base and Germany's first in, first out do not: they follow every acquisition
-and disposal since the first, whatever lots the ledger's booking reduced. So for those rules
-the report reads them, once and only when a plan asks (``Report.movements``), from every
-account under the ledger's Assets root (the household's, in the portfolio or not, whatever
-Fava's filters), up to 30 days after the report date (the UK's 30-day rule and Canada's
-superficial-loss window look that far ahead).
+Each point is exactly the report as of its date (``pipeline.analyse``): the same holdings
+(every entry up to the end of the day), the same prices (``Ledger.price_book`` for the
+date, routed as the report routes them, with the same cost fallback), the same settings
+(``Declarations.as_of(date, portfolio)``, the one function that says which options are in
+force on a date, whose targets are the day's ``targets_on``: stepped, or gliding day by day)
+and the same sums, in the same order, so the percentages agree to the last digit.
 
-A ``Movement`` is one posting of a commodity (a currency held without a cost, cash, is left
-out), with its cost per unit as the ledger writes it and in the reporting currency at the
-rate of the lot's own date (``PriceBook.rate_on``, as the lots' costs are converted for the
-US rules), and its value per unit on the day: the posting's ``@`` price, else the price
-database's. ``transaction`` is shared by the postings of one transaction, so that a rule can
-tell an in-kind move between own accounts (no units come in or go out) from a purchase or a
-sale, and ``changes`` nets each transaction within a group of accounts (a pool, a depot).
+A history is one portfolio's (SPEC §6.1; ``Main`` unless the ledger names others): its
+accounts, its targets and bands, its rebalances and its review calendar.
+
+It is computed in **one pass** over the entries, not one report per point: the lots of
+every account that can be in the portfolio are kept running as the entries go by, and at
+each point the positions are valued (a price looked up per commodity and point, memoised by
+the point's price book). The cost grows with the number of entries plus the number of points
+times the number of positions held; a position's lots are re-read only when an entry changed
+them. Nothing here warns: the report of the last date carries the warnings.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from beancount.core import data
 from beancount.core.position import Cost
 
+from fava_rebalance.core.allocation import percent_of, within_band
+from fava_rebalance.core.categories import Share
+from fava_rebalance.core.declarations import Settings
+from fava_rebalance.core.holdings import ZERO, LotKey
+from fava_rebalance.core.periods import period_ends
+from fava_rebalance.core.portfolios import MAIN
 from fava_rebalance.core.pricebook import PriceBook
+from fava_rebalance.core.rebalances import Rebalance, between
+from fava_rebalance.core.review import Review
 
-ZERO = Decimal(0)
-AHEAD_DAYS = 30
+if TYPE_CHECKING:  # pragma: no cover
+    from fava_rebalance.core.pipeline import Ledger, Report
+
+NO_LOT: LotKey = (None, None, None, None)
 
 
 @dataclass(frozen=True)
-class Movement:
-    """One posting of ``units`` of ``commodity`` to ``account`` on ``date``.
+class CategoryPoint:
+    """One targeted category at one date: its value and percent, its target and band."""
 
-    ``cost`` per unit as the ledger writes it (in ``cost_currency``), ``acquired`` the lot's
-    date; ``basis`` the same cost in the reporting currency at the rate of ``acquired`` (else
-    of ``date``), ``value`` a unit's worth in the reporting currency on ``date``: ``None``
-    where the ledger gives no cost, no price or no rate.
+    category: str
+    value: Decimal
+    percent: Decimal
+    target: Decimal
+    band: Decimal
+
+    @property
+    def low(self) -> Decimal:
+        """The band's lower edge, in percent."""
+        return self.target - self.band
+
+    @property
+    def high(self) -> Decimal:
+        """The band's upper edge, in percent."""
+        return self.target + self.band
+
+    @property
+    def drift(self) -> Decimal:
+        """Percent minus target, in percentage points (positive: overweight)."""
+        return self.percent - self.target
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """The portfolio at the end of one date: total, targeted categories, what has no target.
+
+    ``outside`` (per category, by ``allocation.within_band``, exact) is decided here once;
+    a portfolio worth nothing has no category outside its band, as the report says.
     """
 
-    transaction: int
     date: datetime.date
-    account: str
-    commodity: str
-    units: Decimal
-    cost: Decimal | None
-    cost_currency: str | None
-    acquired: datetime.date | None
-    basis: Decimal | None
-    value: Decimal | None
+    currency: str
+    total: Decimal
+    categories: tuple[CategoryPoint, ...]
+    outside: frozenset[str]
+    untargeted: Decimal
+    uncategorized: Decimal
+
+    @property
+    def untargeted_percent(self) -> Decimal:
+        """The holdings in a category without a target, in percent of the total."""
+        return percent_of(self.untargeted, self.total)
+
+    @property
+    def uncategorized_percent(self) -> Decimal:
+        """The holdings in no category, in percent of the total."""
+        return percent_of(self.uncategorized, self.total)
 
 
-def _within(account: str, root: str) -> bool:
-    return account == root or account.startswith(root + ":")
+@dataclass
+class _Position:
+    """The running lots of one account and commodity, and what was last read from them.
 
-
-def movements(
-    entries: Sequence[data.Directive],
-    date: datetime.date,
-    book: PriceBook,
-    root: str = "Assets",
-    cash: Collection[str] = (),
-) -> tuple[Movement, ...]:
-    """The household's movements up to ``date`` and the 30 days after it, in the ledger's order.
-
-    ``entries``: every entry of the ledger, sorted; ``root``: the Assets root account (the
-    ``name_assets`` option); ``cash``: currencies left out when held without a cost (the
-    reporting and operating currencies).
+    ``units`` is the sum of the lots and ``via`` their cost currencies in the report's lot
+    order (``holdings.positions_as_of``, ``valuation``); both are re-read only after an
+    entry changed the lots, and the lots are sorted only when that order matters (several
+    cost currencies) or the position has no price (``kept``).
     """
-    until = date + datetime.timedelta(days=AHEAD_DAYS)
-    found: list[Movement] = []
-    for index, entry in enumerate(entries):
-        if entry.date > until:
-            break
-        if not isinstance(entry, data.Transaction) or entry.flag == "S":
+
+    lots: dict[LotKey, Decimal]
+    changed: bool = True
+    units: Decimal = ZERO
+    held: bool = False
+    via: tuple[str, ...] = ()
+
+    def refresh(self) -> None:
+        """Read units and cost currencies again after a change."""
+        self.units = sum((number for number in self.lots.values() if number != 0), ZERO)
+        self.held = any(number != 0 for number in self.lots.values())
+        currencies = {key[1] for key, number in self.lots.items() if number != 0 and key[1]}
+        if len(currencies) > 1:
+            currencies_in_order = (key[1] for key, _ in self.kept() if key[1])
+            self.via = tuple(dict.fromkeys(currencies_in_order))
+        else:
+            self.via = tuple(currencies)
+        self.changed = False
+
+    def kept(self) -> list[tuple[LotKey, Decimal]]:
+        """The lots held (units not 0) in the report's lot order (date, then cost)."""
+        return [(key, number) for key, number in sorted(self.lots.items(), key=_lot_order) if number != 0]
+
+
+def _lot_order(item: tuple[LotKey, Decimal]) -> tuple[datetime.date, Decimal]:
+    key = item[0]
+    return (key[2] or datetime.date.min, key[0] if key[0] is not None else ZERO)
+
+
+def _cost_value(position: _Position, book: PriceBook) -> Decimal | None:
+    """A position without a price at cost, as ``valuation`` values it (``None``: left out)."""
+    total = ZERO
+    for (cost, currency, _, _), number in position.kept():
+        if cost is None or currency is None:
+            return None
+        rate = book.quote(currency)
+        if rate is None:
+            return None
+        total += number * cost * rate.rate
+    return total
+
+
+Resolved = tuple[tuple[str | None, Decimal], ...] | None  # (targeted owner or None, fraction) per share
+
+
+class _Classes:
+    """Which row each holding counts toward, remembered per set of target names.
+
+    A holding's shares (``Declarations.category_of``) and the nearest category with a
+    target (``Settings.target_for``) depend only on which categories have targets, so
+    they are resolved once per set of names, not once per point.
+    """
+
+    def __init__(self, classify: Callable[[str, str], tuple[Share, ...] | None]) -> None:
+        self.classify = classify
+        self.known: dict[tuple[str, ...], dict[tuple[str, str], Resolved]] = {}
+
+    def of(self, settings: Settings) -> Callable[[tuple[str, str]], Resolved]:
+        names = tuple(sorted(settings.targets))
+        resolved = self.known.setdefault(names, {})
+
+        def lookup(key: tuple[str, str]) -> Resolved:
+            if key in resolved:
+                return resolved[key]
+            shares = self.classify(*key)
+            found = resolved[key] = None if shares is None else tuple(
+                (settings.target_for(share.category), share.fraction) for share in shares)
+            return found
+
+        return lookup
+
+
+def _point(date: datetime.date, settings: Settings, total: Decimal, targeted: Mapping[str, Decimal],
+           untargeted: Decimal, uncategorized: Decimal) -> HistoryPoint:
+    """A point from its sums, with each targeted category's band and whether it is outside."""
+    options = settings.options
+    rows = []
+    outside = set()
+    for name in sorted(targeted):
+        value = targeted[name]
+        target = settings.targets[name].percent
+        band = options.band_width(target)
+        rows.append(CategoryPoint(name, value, percent_of(value, total), target, band))
+        if total > 0 and not within_band(value, target, band, total):
+            outside.add(name)
+    return HistoryPoint(date, options.currency, total, tuple(rows), frozenset(outside), untargeted,
+                        uncategorized)
+
+
+class _Pass:
+    """The running positions of one pass and how each point reads them."""
+
+    def __init__(self, ledger: Ledger, account_match: Callable[[str], bool] | None) -> None:
+        self.ledger = ledger
+        self.account_match = account_match
+        self.positions: dict[tuple[str, str], _Position] = {}
+        self.order: list[tuple[str, str]] = []  # the positions' keys, sorted as the report sorts holdings
+        self.classes = _Classes(ledger.declarations.category_of)
+        self.scopes: dict[tuple[str, str, frozenset[str]], dict[str, bool]] = {}
+
+    def add(self, account: str, commodity: str, key: LotKey, number: Decimal) -> None:
+        position = self.positions.get((account, commodity))
+        if position is None:
+            position = self.positions[(account, commodity)] = _Position({})
+            self.order = []
+        position.lots[key] = position.lots.get(key, ZERO) + number
+        position.changed = True
+
+    def in_scope(self, settings: Settings) -> Callable[[str], bool]:
+        """``settings.in_portfolio`` and the account filter, remembered per ``accounts`` pattern."""
+        key = (settings.portfolio, settings.options.accounts.pattern, settings.excluded)
+        seen = self.scopes.setdefault(key, {})
+        match = self.account_match
+
+        def belongs(account: str) -> bool:
+            found = seen.get(account)
+            if found is None:
+                found = seen[account] = settings.in_portfolio(account) and (match is None or match(account))
+            return found
+
+        return belongs
+
+    def evaluate(self, date: datetime.date, settings: Settings) -> HistoryPoint:
+        """The point at the end of ``date``: every position in the portfolio valued and summed."""
+        book = self.ledger.price_book(settings.options.currency, date)
+        resolve = self.classes.of(settings)
+        belongs = self.in_scope(settings)
+        if not self.order:
+            self.order = sorted(self.positions)
+        rates: dict[tuple[str, tuple[str, ...]], Decimal | None] = {}
+        total = untargeted = uncategorized = ZERO
+        targeted = dict.fromkeys(settings.targets, ZERO)
+        for key in self.order:
+            if not belongs(key[0]):
+                continue
+            position = self.positions[key]
+            if position.changed:
+                position.refresh()
+            if not position.held or position.units == 0:
+                continue
+            commodity = key[1]
+            slot = (commodity, position.via)
+            if slot in rates:
+                rate = rates[slot]
+            else:
+                quote = book.quote(commodity, position.via)
+                rate = rates[slot] = quote.rate if quote is not None else None
+            if rate is not None:
+                value = position.units * rate
+            else:
+                found = _cost_value(position, book)
+                if found is None:
+                    continue
+                value = found
+            total += value
+            shares = resolve(key)
+            if shares is None:
+                uncategorized += value
+                continue
+            for owner, fraction in shares:
+                part = value * fraction
+                if owner is None:
+                    untargeted += part
+                else:
+                    targeted[owner] += part
+        return _point(date, settings, total, targeted, untargeted, uncategorized)
+
+
+def drift_history(
+    ledger: Ledger,
+    dates: Sequence[datetime.date],
+    *,
+    entries: Sequence[data.Directive] | None = None,
+    account_match: Callable[[str], bool] | None = None,
+    portfolio: str = MAIN,
+) -> tuple[HistoryPoint, ...]:
+    """``portfolio`` at the end of each of ``dates`` (ascending), in one pass over the entries.
+
+    ``entries`` and ``account_match`` narrow the holdings as they narrow ``analyse``'s (Fava's
+    filters); each point equals ``analyse(ledger, date, entries=..., account_match=...,
+    portfolio=portfolio)``.
+    """
+    if not dates:
+        return ()
+    settings = [ledger.declarations.as_of(date, portfolio) for date in dates]
+    may_belong = _may_belong(settings, account_match)
+    running = _Pass(ledger, account_match)
+    points: list[HistoryPoint] = []
+    index = 0
+    for entry in ledger.entries if entries is None else entries:
+        if not isinstance(entry, data.Transaction):
             continue
+        while index < len(dates) and entry.date > dates[index]:
+            points.append(running.evaluate(dates[index], settings[index]))
+            index += 1
+        if index == len(dates):
+            break
         for posting in entry.postings:
             units = posting.units
-            if (units is None or not isinstance(units.number, Decimal) or units.number == 0
-                    or not _within(posting.account, root)):
+            if units is None or not isinstance(units.number, Decimal) or not may_belong(posting.account):
                 continue
-            cost = posting.cost if isinstance(posting.cost, Cost) else None
-            if cost is None and units.currency in cash:
-                continue
-            found.append(_movement(index, entry, posting, units.number, cost, book))
-    return tuple(found)
+            cost = posting.cost
+            key = (cost.number, cost.currency, cost.date, cost.label) if isinstance(cost, Cost) else NO_LOT
+            running.add(posting.account, units.currency, key, units.number)
+    while index < len(dates):
+        points.append(running.evaluate(dates[index], settings[index]))
+        index += 1
+    return tuple(points)
 
 
-def _movement(index: int, entry: data.Transaction, posting: data.Posting, units: Decimal,
-              cost: Cost | None, book: PriceBook) -> Movement:
-    commodity = posting.units.currency if posting.units is not None else ""
-    number = cost.number if cost is not None and isinstance(cost.number, Decimal) else None
-    currency = cost.currency if cost is not None and number is not None else None
-    acquired = (cost.date if cost is not None and cost.date else None) or entry.date
-    basis = None
-    if number is not None and currency is not None:
-        rate = book.rate_on(currency, acquired)
-        basis = number * rate.rate if rate is not None else None
-    value = None
-    price = posting.price
-    if price is not None and isinstance(price.number, Decimal):
-        rate = book.rate_on(price.currency, entry.date)
-        value = price.number * rate.rate if rate is not None else None
-    else:
-        quote = book.rate_on(commodity, entry.date, (currency,) if currency else ())
-        value = quote.rate if quote is not None else None
-    return Movement(index, entry.date, posting.account, commodity, units, number, currency, acquired, basis,
-                    value)
+def _may_belong(
+    settings: Iterable[Settings], account_match: Callable[[str], bool] | None
+) -> Callable[[str], bool]:
+    """Whether an account is in the portfolio on any of the dates (remembered per account)."""
+    distinct = list({(s.portfolio, s.options.accounts.pattern, s.excluded): s for s in settings}.values())
+    seen: dict[str, bool] = {}
+
+    def belongs(account: str) -> bool:
+        found = seen.get(account)
+        if found is None:
+            found = seen[account] = (account_match is None or account_match(account)) and any(
+                s.in_portfolio(account) for s in distinct)
+        return found
+
+    return belongs
+
+
+def outside_since(points: Sequence[HistoryPoint]) -> dict[str, datetime.date]:
+    """For each category outside its band at the last point, the first point of that run.
+
+    The run is uninterrupted: it ends at the last point and goes back while the category is
+    outside its band at every point (a point where it has no target ends it too).
+    """
+    if not points:
+        return {}
+    found = {}
+    for name in points[-1].outside:
+        since = points[-1].date
+        for point in reversed(points[:-1]):
+            if name not in point.outside:
+                break
+            since = point.date
+        found[name] = since
+    return found
 
 
 @dataclass(frozen=True)
-class Change:
-    """What one transaction does to one commodity within a group of accounts (a pool, a depot).
+class History:
+    """The drift history of SPEC §5.2 of one portfolio: the points, the rebalances, the review.
 
-    ``units`` net: above 0 acquired, below 0 disposed of. ``cost``: for an acquisition, its
-    total cost in the reporting currency (the postings' own, net of any lot moved within the
-    group); ``value``: for a disposal, a unit's worth on the day. ``None``: not known.
+    ``rebalances`` are the portfolio's (``Ledger.rebalances_of``) dated from the first
+    point's period to the last point, pending ones included; ``review`` is its calendar as
+    of the last point.
     """
 
-    transaction: int
-    date: datetime.date
-    commodity: str
-    units: Decimal
-    cost: Decimal | None
-    value: Decimal | None
-    account: str
-    reorganised: bool = False
-    """Units that came in at no cost where the same transaction took lots out: a split (or a
-    consolidation) written as the ledger's lots replaced, not a purchase."""
+    every: str
+    currency: str
+    points: tuple[HistoryPoint, ...]
+    rebalances: tuple[Rebalance, ...]
+    review: Review
+    portfolio: str = MAIN
 
 
-def changes(found: Iterable[Movement], within: Callable[[Movement], bool]) -> list[Change]:
-    """Each transaction's net change of each commodity in the accounts ``within`` accepts, in order.
+def first_date(ledger: Ledger, last: datetime.date, portfolio: str = MAIN) -> datetime.date:
+    """Where a history starts by default: the date of ``portfolio``'s first target (``last`` without one)."""
+    waypoints = ledger.declarations.target_path(portfolio).waypoints
+    return min(waypoints[0].date, last) if waypoints else last
 
-    A lot moved in kind between two accounts of the group nets out: no change. One moved
-    out of the group is a disposal at its value on the day; one moved in, an acquisition at
-    the cost the ledger carries for it.
+
+def drift_history_of(
+    ledger: Ledger,
+    last: datetime.date,
+    *,
+    first: datetime.date | None = None,
+    every: str = "month",
+    entries: Sequence[data.Directive] | None = None,
+    account_match: Callable[[str], bool] | None = None,
+    portfolio: str = MAIN,
+) -> History:
+    """``portfolio``'s history from ``first`` (default: its first target) to ``last``, every ``every``."""
+    start = first_date(ledger, last, portfolio) if first is None else first
+    dates = period_ends(start, last, every)
+    points = drift_history(ledger, dates, entries=entries, account_match=account_match, portfolio=portfolio)
+    return History(every, points[-1].currency, points, between(ledger.rebalances_of(portfolio), start, last),
+                   ledger.review_on(last, portfolio), portfolio)
+
+
+def outside_now(report: Report) -> bool:
+    """Whether a targeted category of ``report`` is outside its band (``outside_since`` reads history)."""
+    return report.total > 0 and any(not within_band(row.value, row.target, row.band, report.total)
+                                    for row in report.allocation.targeted)
+
+
+def with_outside_since(
+    report: Report,
+    ledger: Ledger,
+    *,
+    entries: Sequence[data.Directive] | None = None,
+    account_match: Callable[[str], bool] | None = None,
+    history: History | None = None,
+) -> Report:
+    """``report`` with ``outside_since`` read from the monthly history since the first target.
+
+    The history is read only when a category is outside its band (with the report's own
+    filters: pass the same ``entries`` and ``account_match``), unless given: ``history``
+    must then be the report's portfolio's monthly one from its first target to the report's date.
     """
-    groups: dict[tuple[int, str], list[Movement]] = {}
-    for movement in found:
-        if within(movement):
-            groups.setdefault((movement.transaction, movement.commodity), []).append(movement)
-    result = []
-    for (transaction, commodity), members in groups.items():
-        net = sum((m.units for m in members), ZERO)
-        if net == 0:
-            continue
-        cost: Decimal | None = None
-        value: Decimal | None = None
-        if net > 0:
-            if all(m.basis is not None for m in members):
-                cost = sum((m.units * (m.basis or ZERO) for m in members), ZERO)
-        else:
-            priced = [m for m in members if m.units < 0 and m.value is not None]
-            if priced:
-                value = (sum((-m.units * (m.value or ZERO) for m in priced), ZERO)
-                         / sum((-m.units for m in priced), ZERO))
-        lead = next((m for m in members if (m.units > 0) == (net > 0)), members[0])
-        split = net > 0 and cost == 0 and any(m.units < 0 for m in members)
-        result.append(Change(transaction, members[0].date, commodity, net, cost, value, lead.account, split))
-    result.sort(key=lambda c: (c.date, c.transaction))
-    return result
-
-
-def household_net(found: Iterable[Movement]) -> dict[tuple[int, str], Decimal]:
-    """Units each transaction brings into the household (or takes out), per commodity."""
-    nets: dict[tuple[int, str], Decimal] = {}
-    for movement in found:
-        key = (movement.transaction, movement.commodity)
-        nets[key] = nets.get(key, ZERO) + movement.units
-    return nets
+    if not outside_now(report):
+        return replace(report, outside_since={})
+    if history is None:
+        history = drift_history_of(ledger, report.date, entries=entries, account_match=account_match,
+                                   portfolio=report.portfolio)
+    return replace(report, outside_since=outside_since(history.points))

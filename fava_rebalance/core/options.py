@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from beancount.core import account as bc_account
+
 from fava_rebalance.core.account_pattern import AccountPattern, PatternError, compile_accounts
+from fava_rebalance.core.periods import PeriodError, ReviewPeriod, parse_review
 
 DEFAULT_CURRENCY = "USD"  # a ledger without an operating_currency option
 ASSETS = compile_accounts("^Assets:")
@@ -90,6 +93,24 @@ def _currency(value: Any) -> str:
     return value.strip()
 
 
+def _review(value: Any) -> ReviewPeriod:
+    try:
+        return parse_review(value)
+    except PeriodError as exc:
+        raise OptionError(str(exc)) from exc
+
+
+def _account(name: str) -> Callable[[Any], Any]:
+    """An account the plan's ledger entries post to (``gains-account``, ...)."""
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or not bc_account.is_valid(value.strip()):
+            raise OptionError(f"option {name!r} needs an account name in quotes, such as "
+                              f"\"Income:Capital-Gains\", not {value!r}")
+        return value.strip()
+
+    return check
+
+
 PARSERS: dict[str, Callable[[Any], Any]] = {
     "accounts": _regex,
     "currency": _currency,
@@ -107,6 +128,11 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "tax-rate": _number("tax-rate", Decimal(0), Decimal(1)),
     "allowance": _number("allowance", Decimal(0), None),
     "inclusion": _number("inclusion", Decimal(0), Decimal(1)),
+    "review": _review,
+    "overdue-error": _boolean("overdue-error"),
+    "gains-account": _account("gains-account"),
+    "cash-flow-account": _account("cash-flow-account"),
+    "trade-cost-account": _account("trade-cost-account"),
 }
 
 
@@ -141,6 +167,11 @@ class Options:
     tax_rate: Decimal = Decimal(0)    # one rate (uk, ca, de): the regime's default unless set
     allowance: Decimal = Decimal(0)   # yearly tax-free gains: the regime's default unless set
     inclusion: Decimal = Decimal("0.5")  # ca: the share of a gain that is taxed
+    review: ReviewPeriod | None = None  # how often the portfolio is reviewed (SPEC §5.1)
+    overdue_error: bool = False
+    gains_account: str = "Income:Capital-Gains"  # the plan as ledger entries (SPEC §5.3)
+    cash_flow_account: str = "Equity:Transfers"
+    trade_cost_account: str = "Expenses:Trade-Costs"
 
     @classmethod
     def in_force(cls, values: Mapping[str, Any], operating_currencies: Sequence[str]) -> Options:

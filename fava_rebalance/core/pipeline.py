@@ -30,18 +30,20 @@ from fava_rebalance.core.declarations import (
 )
 from fava_rebalance.core.errors import RebalanceError
 from fava_rebalance.core.formatting import grouped, units
-from fava_rebalance.core.history import Movement, movements
 from fava_rebalance.core.holdings import Position, positions_as_of
+from fava_rebalance.core.movements import Movement, movements
 from fava_rebalance.core.moves import Moves, suggested_moves
 from fava_rebalance.core.portfolios import MAIN
-from fava_rebalance.core.pricebook import PriceBook, price_graph
+from fava_rebalance.core.pricebook import PriceBook, PriceSeries, price_graph
+from fava_rebalance.core.rebalances import Rebalance, by_portfolio, read_rebalances
 from fava_rebalance.core.recent import Purchase, RealizedLoss, Window, window_around
+from fava_rebalance.core.review import Review, review_of
 from fava_rebalance.core.valuation import Holding, value_positions
 
 NO_HOLDINGS = "no-holdings"
 NO_TARGETS = "no-targets"
 NOTHING_CATEGORIZED = "nothing-categorized"
-REPLAYED = ("uk", "ca", "de")  # tax rules whose costs come from the whole history (``core.history``)
+REPLAYED = ("uk", "ca", "de")  # tax rules whose costs come from the whole history (``core.movements``)
 
 
 @dataclass(frozen=True)
@@ -85,10 +87,38 @@ class Ledger:
         """Which currencies have prices with which, from the price directives (for routes)."""
         return price_graph((e.currency, e.amount.currency) for e in self.entries if isinstance(e, data.Price))
 
+    @cached_property
+    def price_series(self) -> PriceSeries:
+        """Each pair's prices, read once from the price map (many dates: the drift history)."""
+        return PriceSeries(self.price_map)
+
     def price_book(self, currency: str, date: datetime.date) -> PriceBook:
         """Rates into ``currency`` as of ``date`` from this ledger's prices."""
         return PriceBook(self.price_map, currency, date, self.declarations.operating_currencies,
-                         self.price_graph)
+                         self.price_graph, self.price_series)
+
+    @cached_property
+    def rebalances(self) -> tuple[Rebalance, ...]:
+        """The ledger's ``#rebalance`` transactions (every account, whatever the filters)."""
+        return read_rebalances(self.entries)
+
+    @cached_property
+    def portfolio_rebalances(self) -> Mapping[str, tuple[Rebalance, ...]]:
+        """Each portfolio's ``#rebalance`` transactions (``rebalances.by_portfolio``)."""
+        return by_portfolio(self.rebalances, self.declarations)
+
+    def rebalances_of(self, portfolio: str = MAIN) -> tuple[Rebalance, ...]:
+        """``portfolio``'s ``#rebalance`` transactions: those that post to it, and the household's."""
+        return self.portfolio_rebalances.get(portfolio, ())
+
+    def review_on(self, date: datetime.date, portfolio: str = MAIN) -> Review:
+        """``portfolio``'s review calendar as of ``date`` (SPEC §5.1): last rebalance, next review, pending.
+
+        Its own ``review`` option (else the shared one), its own rebalances and its first target.
+        """
+        waypoints = self.declarations.target_path(portfolio).waypoints
+        every = self.declarations.as_of(date, portfolio).options.review
+        return review_of(self.rebalances_of(portfolio), every, waypoints[0].date if waypoints else None, date)
 
     @property
     def last_date(self) -> datetime.date | None:
@@ -129,16 +159,26 @@ class Report:
     errors: tuple[RebalanceError, ...]
     missing: tuple[str, ...]
     prices: PriceBook = field(compare=False, repr=False)
-    history: Callable[[], tuple[Movement, ...]] | None = field(default=None, compare=False, repr=False)
+    review: Review | None = None
+    outside_since: Mapping[str, datetime.date] | None = None
+    read_movements: Callable[[], tuple[Movement, ...]] | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def movements(self) -> tuple[Movement, ...]:
-        """Every acquisition and disposal of the household (``core.history``), read on first use.
+        """Every acquisition and disposal of the household (``core.movements``), read on first use.
 
         For the tax rules that replay them (``tax-rules`` uk, ca, de; empty otherwise): the
         drift report and the plugin never need them, only a plan does.
         """
-        return self.history() if self.history is not None else ()
+        return self.read_movements() if self.read_movements is not None else ()
+
+    def since(self, category: str) -> datetime.date | None:
+        """The first monthly point of ``category``'s run outside its band (SPEC §5.1).
+
+        ``None`` for a category inside its band, and while the history was not read
+        (``history.with_outside_since`` fills ``outside_since``).
+        """
+        return (self.outside_since or {}).get(category)
 
     def price_of(self, commodity: str) -> Decimal | None:
         """The price of one unit of ``commodity`` on the report date, in the reporting currency.
@@ -239,11 +279,11 @@ def _report(ledger: Ledger, settings: Settings, positions: list[Position], windo
     if not settings.targets_add_up:
         warnings.append(f"targets in force on {date} add up to {settings.target_total}%, not 100%")
     missing = _missing(allocation, settings)
-    history = None
+    read_movements = None
     if options.tax_rules in REPLAYED:  # every entry, like the wash-sale window: the same taxpayer's
         cash = frozenset({options.currency, *declarations.operating_currencies})
         root = str(ledger.options_map.get("name_assets") or "Assets")
-        history = partial(movements, ledger.entries, date, book, root, cash)
+        read_movements = partial(movements, ledger.entries, date, book, root, cash)
     for row in allocation.uncategorized:
         warnings.append(f"{row.commodity} in {', '.join(row.accounts)} has no asset-class; "
                         "it is counted in the total but in no category")
@@ -262,7 +302,8 @@ def _report(ledger: Ledger, settings: Settings, positions: list[Position], windo
         errors=ledger.errors,
         missing=missing,
         prices=book,
-        history=history,
+        read_movements=read_movements,
+        review=ledger.review_on(date, settings.portfolio),
     )
 
 

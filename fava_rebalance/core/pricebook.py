@@ -25,6 +25,7 @@ bought in EUR and priced only in USD, reported in EUR), a longer chain still fin
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -56,6 +57,52 @@ class _Partial:
     path: tuple[str, ...]
 
 
+class PriceSeries:
+    """Each pair's prices read once from the price map, then looked up by (C) bisection.
+
+    Gives exactly what the map's own lookup gives (``beancount.core.prices.get_price`` or
+    Fava's ``get_price_point``: the latest price on or before the date, from the same list).
+    A pair's list is read the second time the pair is asked for: a report of one date asks
+    once and pays nothing, the drift history asks for hundreds of dates per pair.
+    """
+
+    def __init__(self, price_map: Any) -> None:
+        self.price_map = price_map
+        self._asked: set[tuple[str, str]] = set()
+        self._pairs: dict[tuple[str, str], tuple[list[datetime.date], Sequence[Point]]] = {}
+
+    def _read(self, base: str, quote: str) -> tuple[list[datetime.date], Sequence[Point]]:
+        fava_all = getattr(self.price_map, "get_all_prices", None)
+        listed: Sequence[Point] | None
+        if fava_all is not None and not isinstance(self.price_map, dict):  # Fava's FavaPriceMap
+            listed = fava_all((base, quote))
+        else:
+            try:
+                listed = bc_prices.get_all_prices(self.price_map, (base, quote))
+            except KeyError:
+                listed = None
+        points = listed or []
+        return [day for day, _ in points], points  # type: ignore[misc]
+
+    def point(self, base: str, quote: str, date: datetime.date) -> Point | None:
+        """The latest (date, price) of ``base`` in ``quote`` on or before ``date``, else ``(None, None)``.
+
+        ``None`` the first time a pair is asked for: the caller looks it up in the map itself.
+        """
+        if base == quote:
+            return (None, ONE)
+        key = (base, quote)
+        found = self._pairs.get(key)
+        if found is None:
+            if key not in self._asked:
+                self._asked.add(key)
+                return None
+            found = self._pairs[key] = self._read(base, quote)
+        days, points = found
+        index = bisect.bisect_right(days, date)
+        return points[index - 1] if index else (None, None)
+
+
 class PriceBook:
     """Looks up rates into one currency, as of one date (or any other), memoised.
 
@@ -71,6 +118,7 @@ class PriceBook:
         date: datetime.date,
         operating: Sequence[str] = (),
         graph: Graph | None = None,
+        series: PriceSeries | None = None,
     ) -> None:
         self.price_map = price_map
         self.currency = currency
@@ -81,6 +129,7 @@ class PriceBook:
         self._graph = graph
         self._reach: dict[str, int] | None = None
         self._step_memo: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+        self._series = series
 
     def quote(self, commodity: str, via: Sequence[str] = ()) -> DatedRate | None:
         """The rate of ``commodity`` on the book's date, or ``None`` without a route.
@@ -102,6 +151,10 @@ class PriceBook:
     def _point(self, base: str, quote: str, date: datetime.date) -> Point:
         key = (base, quote, date)
         found = self._points.get(key)
+        if found is None and self._series is not None:  # the same answer, read faster
+            found = self._series.point(base, quote, date)
+            if found is not None:
+                self._points[key] = found
         if found is None:
             fava_lookup = getattr(self.price_map, "get_price_point", None)
             if fava_lookup is not None:  # Fava's FavaPriceMap: same answers, already built by Fava
@@ -149,8 +202,11 @@ class PriceBook:
         return graph, reach
 
     def _search(self, commodity: str, date: datetime.date, via: tuple[str, ...]) -> DatedRate | None:
+        graph, reach = self._graph_and_reach()
+        if graph.get(commodity, ()) == (self.currency,):  # priced in the reporting currency alone
+            day, rate = self._point(commodity, self.currency, date)  # the only route: the same answer
+            return DatedRate(ONE * rate, day) if rate is not None and day is not None else None
         first = (self.currency, *via, *self.operating)
-        reach = self._graph_and_reach()[1]
         if reach.get(commodity, MAX_PRICES + 1) > MAX_PRICES:
             return None
         best: DatedRate | None = None

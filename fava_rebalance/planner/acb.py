@@ -16,7 +16,7 @@
   and lost for good when bought in a TFSA or RRSP (no ACB there). "Identical" is the same
   commodity or one the ledger declares ``substantially-identical``.
 
-``acb_book`` replays the ledger (``core.history``) to the report date: each commodity's units
+``acb_book`` replays the ledger (``core.movements``) to the report date: each commodity's units
 and ACB, each earlier disposal's gain and denied loss (the allowance and the year's gains),
 the losses of the last 30 days a purchase now would still deny, and, for a sale on the
 report date, the units the window already covers (``LotFact.covered``).
@@ -30,8 +30,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from fava_rebalance.core.history import Change, Movement, household_net
 from fava_rebalance.core.holdings import Lot
+from fava_rebalance.core.movements import Change, Movement, household_net
 from fava_rebalance.planner.lots import LotFact
 from fava_rebalance.planner.model import ACB, SINGLE, TAXABLE, WashSale
 

@@ -5,7 +5,7 @@ first are deemed to be sold first"; instructions to sell particular lots do not 
 the rule applies per depot. So whatever lot the ledger's booking reduced, a sale takes the
 oldest units the depot still holds by that rule: this replays every acquisition and disposal
 of each taxable trading account (the depot: SPEC §7; its sub-accounts are one depot) from the
-ledger's history (``core.history``) in date order, each sale taking the oldest units first.
+ledger's history (``core.movements``) in date order, each sale taking the oldest units first.
 
 Acquisitions join the queue by their own date (a lot moved in kind from another depot keeps
 the date and cost the ledger carries for it); a lot moved between accounts of one depot
@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from fava_rebalance.core.history import Movement, household_net
 from fava_rebalance.core.holdings import Lot
+from fava_rebalance.core.movements import Movement, household_net
 from fava_rebalance.planner.lots import LotFact
 from fava_rebalance.planner.model import FIFO, SINGLE
 

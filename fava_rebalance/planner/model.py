@@ -139,7 +139,12 @@ class Trade:
 
 @dataclass(frozen=True)
 class AccountTotal:
-    """What the plan does in one trading account; money never moves between them."""
+    """What the plan does in one trading account; money never moves between them.
+
+    ``cash_moves``: how much the cash held in each account under it changes (new cash lands
+    in the account holding the most; a net outflow is drawn from its cash accounts), what
+    the plan written as ledger entries posts (``views.ledger_entries``).
+    """
 
     account: str
     tax_status: str
@@ -150,6 +155,8 @@ class AccountTotal:
     costs: Decimal
     cash_after: Decimal
     trades: int
+    cash_moves: tuple[tuple[str, Decimal], ...] = ()
+    cash_account: str = ""  # where new cash lands: the account holding the most cash, else this one
 
 
 @dataclass(frozen=True)

@@ -483,6 +483,8 @@ def _account_totals(household: Household, trades: tuple[Trade, ...], settlement:
         mine = [t for t in trades if t.trading_account == name]
         sold = sum((t.amount for t in mine if t.action == "sell"), ZERO)
         bought = sum((t.amount for t in mine if t.action == "buy"), ZERO)
+        moves = tuple(sorted(settlement.moved.get(name, {}).items()))
         totals.append(AccountTotal(name, account.status, account.cash, scope.flows.get(name, ZERO), sold,
-                                   bought, settlement.fees[name], settlement.cash[name], len(mine)))
+                                   bought, settlement.fees[name], settlement.cash[name], len(mine), moves,
+                                   account.sink))
     return tuple(totals)

@@ -15,7 +15,7 @@ taxable ("general") account of the ledger, in the portfolio or not; an ISA or SI
 outside it and its purchases are never matched ("bed and ISA"). A move in kind between
 general accounts changes nothing; a move out of them is a disposal at the day's value.
 
-``share_pools`` replays the ledger's history (``core.history``) to the report date: each
+``share_pools`` replays the ledger's history (``core.movements``) to the report date: each
 earlier disposal's gain (for the allowance the tax year has used) and, for a disposal on the
 report date, the tranches it takes in order: what is left of that day's acquisitions, then
 of the next 30 days' (the ledger's own purchases after the report date, where it has them),
@@ -30,8 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from fava_rebalance.core.history import Change
 from fava_rebalance.core.holdings import Lot
+from fava_rebalance.core.movements import Change
 from fava_rebalance.planner.lots import LotFact
 from fava_rebalance.planner.model import POOL, SAME_DAY, SINGLE, THIRTY_DAYS
 

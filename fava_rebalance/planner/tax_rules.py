@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from fava_rebalance.core.declarations import Declarations
 from fava_rebalance.core.formatting import grouped
-from fava_rebalance.core.history import changes
+from fava_rebalance.core.movements import changes
 from fava_rebalance.core.options import ALLOWANCE_CURRENCIES
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner.acb import acb_book

@@ -12,7 +12,7 @@ value, each account's cash and the total after the trades.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
 from fava_rebalance.planner.accounts import Household, SellOption
@@ -42,6 +42,7 @@ class Settlement:
     cash: Mapping[str, Decimal]
     fees: Mapping[str, Decimal]
     total: Decimal
+    moved: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)  # trading → cash acct → change
 
 
 def _ceil_units(amount: Decimal, quantum: Decimal) -> int:
@@ -234,10 +235,14 @@ def settle(household: Household, draft: Draft, scope: SolveScope, draws: Mapping
         delta[b.trading_account] -= units * b.price + fee
         fees[b.trading_account] += fee
     cash = {}
+    moved: dict[str, dict[str, Decimal]] = {}
     for name, account in household.accounts.items():
         change = delta[name]
         cash[name] = account.cash + change
+        mine = moved[name] = {}
         if change >= 0:
+            if change > 0:
+                mine[account.sink] = change
             for cat, share in account.sink_fractions.items():
                 values[cat] += change * share
             continue
@@ -248,8 +253,10 @@ def settle(household: Household, draft: Draft, scope: SolveScope, draws: Mapping
             taken = min(need, pot.amount)
             for cat, share in pot.fractions.items():
                 values[cat] -= taken * share
+            if taken > 0:
+                mine[pot.account] = mine.get(pot.account, ZERO) - taken
             need -= taken
             if need <= 0:
                 break
     total = household.total + sum(scope.flows.values(), ZERO) - sum(fees.values(), ZERO)
-    return Settlement(values, cash, fees, total)
+    return Settlement(values, cash, fees, total, moved)

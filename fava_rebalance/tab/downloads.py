@@ -14,9 +14,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from fava_rebalance.core.declarations import Declarations
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner import Plan
-from fava_rebalance.tab.incognito import mask_frame, mask_json, mask_sheet
+from fava_rebalance.tab.incognito import mask, mask_frame, mask_json, mask_sheet
+from fava_rebalance.views.ledger_entries import plan_entries
 from fava_rebalance.views.portfolios import named_dict, named_sheets, with_portfolio
 from fava_rebalance.views.serialize import report_to_dict
 
@@ -56,3 +58,11 @@ def json_text(report: Report, plan: Plan | None, masked: bool, named: bool = Fal
     """The report and the plan as the CLI's JSON object (``--portfolio``'s, when ``named``)."""
     data = named_dict(report, plan) if named else report_to_dict(report, plan)
     return json.dumps(mask_json(data) if masked else data, indent=2)
+
+
+def ledger_entries(report: Report, plan: Plan | None, masked: bool, declarations: Declarations | None) -> str:
+    """The plan as ledger entries (SPEC §5.3); every digit masked under incognito, as on the page."""
+    if plan is None or declarations is None:
+        return ""
+    text = plan_entries(report, plan, declarations)
+    return str(mask(text)) if masked else text

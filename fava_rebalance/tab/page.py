@@ -43,6 +43,7 @@ from fava_rebalance.tab.hints import (
     target_hint,
 )
 from fava_rebalance.views.labels import action_label, glide_label
+from fava_rebalance.views.review_words import pending_words, review_line
 
 NumberFormat = Callable[[Decimal, int], str]
 """Writes an already rounded number with a given count of decimal places."""
@@ -227,6 +228,9 @@ class Page:
     panels: tuple[Panel, ...] = ()
     nothing_held: str | None = None
     filtered: str | None = None
+    review: str = ""  # "Last rebalanced … · next review … (overdue)" (SPEC §5.1)
+    review_overdue: bool = False
+    pending: str = ""  # the pending (!) rebalances
 
     @property
     def too_early(self) -> bool:
@@ -396,4 +400,7 @@ def build_page(
         prerequisites=prerequisites(report, declarations, beginnings),
         nothing_held=_nothing_held(report, beginnings),
         filtered=filtered,
+        review=review_line(report.review) if report.review is not None else "",
+        review_overdue=report.review is not None and report.review.overdue,
+        pending=pending_words(report.review) if report.review is not None else "",
     )

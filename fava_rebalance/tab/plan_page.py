@@ -45,6 +45,7 @@ from fava_rebalance.views.labels import (
     lot_term_label,
     trade_term_label,
 )
+from fava_rebalance.views.ledger_entries import plan_entries
 from fava_rebalance.views.moves_vs_plan import change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
 from fava_rebalance.views.tax_terms import NO_TAX, PERCENT, has_terms, no_tax, percent, tax_lines
@@ -279,6 +280,7 @@ class PlanView:
     warnings: tuple[str, ...] = ()
     pending: bool = False
     lot_rule: str = "Term"
+    entries: str = ""  # the plan as ledger entries (SPEC §5.3), to copy into the ledger
 
 
 def cash_form(
@@ -478,4 +480,5 @@ def build_plan_view(
         ),
         warnings=numbers.texts(plan.warnings),
         lot_rule="Term" if has_terms(plan.tax) else "Identified as",
+        entries=plan_entries(report, plan, declarations),
     )

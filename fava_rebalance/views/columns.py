@@ -69,4 +69,12 @@ COLUMNS: dict[str, Column] = {
     "preferred": Column("Better held in", NAME),
     "move": Column("Move", TEXT),
     "warning": Column("Warning", TEXT),
+    "low": Column("Band low", PERCENT),       # the drift history (history_tables)
+    "high": Column("Band high", PERCENT),
+    "outside": Column("Outside band", FLAG),
+    "total": money("Total"),
+    "untargeted": Column("No target", PERCENT),
+    "uncategorized": Column("Uncategorized", PERCENT),
+    "narration": Column("Narration", TEXT),
+    "pending": Column("Pending", FLAG),
 }

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 DEFAULT = "table"
-EXTENSIONS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".txt": "table"}
+EXTENSIONS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".txt": "table", ".beancount": "beancount"}
 
 
 def output_format(asked: str | None, output: Path | None) -> tuple[str, str | None]:

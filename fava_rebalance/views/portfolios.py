@@ -92,17 +92,14 @@ def stacked(frames: Sequence[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     return pd.concat(named, ignore_index=True) if named else pd.DataFrame()
 
 
-def household_sheets(
-    sheets: Sequence[tuple[str, Mapping[str, Sheet | pd.DataFrame]]], reports: Sequence[Report],
-    tax: TaxSummary | None,
+def stacked_sheets(
+    sheets: Sequence[tuple[str, Mapping[str, Sheet | pd.DataFrame]]],
 ) -> dict[str, Sheet | pd.DataFrame]:
-    """One workbook for every portfolio: each sheet stacked over the portfolios, and ``Household``.
+    """Each portfolio's workbook (``(name, sheets)``) as one: each sheet stacked over the portfolios.
 
     A stacked sheet keeps the first portfolio's title and columns, with the ``portfolio``
-    column first; an item/value list (Summary, Tax) is one sheet per portfolio instead.
+    column first; an item/value list (Summary, Tax, Review) is one sheet per portfolio instead.
     """
-    import pandas as pd
-
     names: list[str] = []
     for _, found in sheets:
         names += [name for name in found if name not in names]
@@ -121,6 +118,20 @@ def household_sheets(
             book[name] = replace(first, frame=frame, order=order)
         else:
             book[name] = frame
+    return book
+
+
+def household_sheets(
+    sheets: Sequence[tuple[str, Mapping[str, Sheet | pd.DataFrame]]], reports: Sequence[Report],
+    tax: TaxSummary | None,
+) -> dict[str, Sheet | pd.DataFrame]:
+    """One workbook for every portfolio: each sheet stacked over the portfolios, and ``Household``.
+
+    The sheets as ``stacked_sheets`` makes them, then the household's value and tax.
+    """
+    import pandas as pd
+
+    book = stacked_sheets(sheets)
     rows = [(f"value of portfolio {r.portfolio}", r.total) for r in reports]
     rows.append(("household value", household_total(reports)))
     if tax is not None:

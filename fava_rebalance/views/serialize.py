@@ -11,6 +11,7 @@ from typing import Any
 
 from fava_rebalance.core.formatting import grouped, plain, units
 from fava_rebalance.core.pipeline import Report
+from fava_rebalance.core.review import NO_REVIEW
 from fava_rebalance.planner.model import (
     LOT,
     RAISE_CASH_ONLY,
@@ -23,6 +24,7 @@ from fava_rebalance.planner.model import (
     TaxSummary,
     Trade,
 )
+from fava_rebalance.views.history_data import day, review_to_dict
 from fava_rebalance.views.moves_vs_plan import compare
 from fava_rebalance.views.tax_terms import GAIN_AT, NO_TAX
 
@@ -45,6 +47,7 @@ def report_to_dict(report: Report, plan: Plan | None = None) -> dict[str, Any]:
                 "amount": plain(row.amount),
                 "action": row.action,
                 "band": plain(row.band),
+                "outside_since": day(report.since(row.category)),
             }
             for row in alloc.targeted
         ],
@@ -68,6 +71,7 @@ def report_to_dict(report: Report, plan: Plan | None = None) -> dict[str, Any]:
         "cash_needed": plain(report.cash_needed),
         "cash_needed_band": None if band is None else plain(band),
         "warnings": [*(e.describe() for e in report.errors), *report.warnings],
+        "review": review_to_dict(report.review or NO_REVIEW),
     }
     if plan is not None:
         planned = plan_to_dict(plan)

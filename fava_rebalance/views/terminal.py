@@ -15,6 +15,7 @@ from fava_rebalance.planner.model import LOT, Plan
 from fava_rebalance.views.labels import action_label, gain_known, glide_label, lot_words, trade_term_label
 from fava_rebalance.views.moves_vs_plan import Comparison, change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
+from fava_rebalance.views.review_words import pending_words, review_line
 from fava_rebalance.views.tax_terms import NO_TAX, PERCENT, has_terms, no_tax, percent, tax_lines
 
 COLOURS = {BUY: "\x1b[32m", SELL: "\x1b[31m"}
@@ -126,7 +127,10 @@ def render(report: Report, plan: Plan | None = None, *, colour: bool = False,
         return f"{code}{text}{RESET}" if colour else text
 
     cur = report.currency
-    out = [paint(f"Portfolio value {grouped(report.total)} {cur} as of {report.date}", BOLD), ""]
+    out = [paint(f"Portfolio value {grouped(report.total)} {cur} as of {report.date}", BOLD)]
+    if report.review is not None:
+        out += [line for line in (review_line(report.review), pending_words(report.review)) if line]
+    out.append("")
     alloc = report.allocation
     out.append(paint("Categories with targets", BOLD))
     if alloc.targeted:
@@ -142,6 +146,8 @@ def render(report: Report, plan: Plan | None = None, *, colour: bool = False,
         for name, target in sorted(report.settings.targets.items()):
             if target.glide is not None:
                 out.append(f"  {name}: target {glide_label(target.glide)}.")
+        out += [f"  {row.category} has been outside its band since {since} (monthly history)."
+                for row in alloc.targeted if (since := report.since(row.category)) is not None]
     else:
         later = beginnings.targets_later(report.date) if beginnings is not None else None
         out.append(f"  (no targets yet on {report.date}: the ledger's first target is dated {later}; "

@@ -7,10 +7,13 @@ workbook and reads it back, and saves screenshots in the light and dark themes u
 
 The same Fava serves ``example-ledger/example.beancount``: on it the test types a cash
 amount into the trade planner's form, submits it, reads the trade list, opens a trade's
-lots and saves screenshots of the plan (figures: ``tests/test_fava_plan.py``).
+lots and saves screenshots of the plan (figures: ``tests/test_fava_plan.py``), and waits
+for the drift history the script fetches once the page is shown, and saves screenshots of
+it (figures: ``example-ledger/README.md``, "Over time").
 
 The finish (issue #14) at a phone's 420 px and a wide screen's 1400 px, light and dark:
-the page never scrolls sideways and clips nothing, the chart uses the page's width, the
+the page never scrolls sideways and clips nothing (the drift history's chart, fetched after
+the page, included: it scales down to the page's width), the chart uses the page's width, the
 band is visible against the background and leaves the target bar one colour (read from
 the pixels of a screenshot), and the JSON link downloads. Screenshots of each are saved
 as ``test-output/rebalance-{scheme}-{width}.png`` and ``rebalance-plan-{scheme}-{width}.png``.
@@ -277,6 +280,7 @@ def test_the_tab_fits_a_phone_and_a_wide_screen(fava_url: str) -> None:
                     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
                     page.goto(f"{fava_url}/{SLUG}/extension/Rebalance/?time=2024")
                     page.wait_for_selector(".rebalance-table")
+                    page.wait_for_selector(".rebalance-history svg.rebalance-history-chart", timeout=60_000)
                     _check_fit(page, where)
                     _check_chart(page, where)
                     tall = page.evaluate("() => document.querySelector('.rebalance').scrollHeight") + 300
@@ -285,6 +289,7 @@ def test_the_tab_fits_a_phone_and_a_wide_screen(fava_url: str) -> None:
                     page.set_viewport_size({"width": width, "height": 900})
                     page.goto(f"{fava_url}/{EXAMPLE_SLUG}/extension/Rebalance/?time=2026-11-20&cash=-50000")
                     page.wait_for_selector("#rebalance-plan-orders")
+                    page.wait_for_selector(".rebalance-history svg.rebalance-history-chart", timeout=60_000)
                     _check_fit(page, f"{where}, the plan")
                     tall = page.evaluate("() => document.querySelector('.rebalance').scrollHeight") + 300
                     page.set_viewport_size({"width": width, "height": tall})
@@ -294,6 +299,31 @@ def test_the_tab_fits_a_phone_and_a_wide_screen(fava_url: str) -> None:
         finally:
             browser.close()
     assert problems == []
+
+
+def _check_history(page: Page, fava_url: str, scheme: str) -> None:
+    """The drift history of the example household, fetched by the tab's script, in ``scheme``."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{fava_url}/{EXAMPLE_SLUG}/extension/Rebalance/?time=2024-01 - 2026-11-20")
+    chart = page.wait_for_selector(".rebalance-history svg.rebalance-history-chart", timeout=60_000)
+    assert chart is not None
+    history = page.locator(".rebalance-history")
+    # One panel per targeted class; the two rebalances of the ledger are marked (the plan of
+    # 2026-11-23 is after this range).
+    assert history.locator(".rebalance-history-panel").count() == 4
+    assert history.locator(".rebalance-mark title").all_text_contents() == [
+        "2024-06-03: Top up the settlement fund", "2026-03-02: Transfer to savings"]
+    # US stocks are outside from February 2026 on: a red dot, whatever the theme.
+    dot = history.locator("circle.rebalance-dot-outside").first
+    red, green, blue = _rgb(dot.evaluate("e => getComputedStyle(e).fill"))
+    assert red > max(green, blue) + 40, (red, green, blue)
+    title = history.locator("circle", has=page.locator("title", has_text="Equities:US, 2026-02-28")).first
+    assert title.locator("title").text_content() == (
+        "Equities:US, 2026-02-28: 47.30%, target 40.00% (outside its band)")
+    assert history.locator(".rebalance-history-since li").all_inner_texts() == [
+        "Bonds: since 2026-11-20", "Equities:International: since 2026-02-28",
+        "Equities:US: since 2026-02-28"]
+    history.screenshot(path=str(OUTPUT / f"rebalance-history-{scheme}.png"))
 
 
 def test_rebalance_tab_in_chromium(fava_url: str) -> None:
@@ -374,6 +404,7 @@ def test_rebalance_tab_in_chromium(fava_url: str) -> None:
                         page.get_by_role("link", name="JSON").click()
                     assert json_info.value.suggested_filename == "rebalance-2024-12-31.json"
                 _check_plan(page, fava_url, scheme)
+                _check_history(page, fava_url, scheme)
                 context.close()
         finally:
             browser.close()

@@ -489,9 +489,12 @@ def test_incognito_masks_the_downloads() -> None:
     doc = client.get(PAGE + "report.json?time=2024&cash=1000").get_json()
     # Names stay, figures go, as on the page: total 50,000.00 and Bonds 16,000.00 (32.00%).
     assert (doc["date"], doc["total"]) == ("2024-12-31", "XXXXX.XX")
+    # Dates are not figures: Bonds has been outside its band since the first month end,
+    # 2024-01-31 (until the prices of 2024-12-31 every holding is at cost: BND 200 x 78 =
+    # 15,600 of 46,000 = 33.91%, more than 25 + 2).
     assert doc["targeted"][0] == {"category": "Bonds", "value": "XXXXX.XX", "percent": "XX.XX",
                                   "target": "XX.XX", "difference": "X.XX", "amount": "XXXX.XX",
-                                  "action": "sell", "band": "X.XX"}
+                                  "action": "sell", "band": "X.XX", "outside_since": "2024-01-31"}
     drift = pd.read_csv(io.StringIO(client.get(PAGE + "report.csv?time=2024").get_data(as_text=True)),
                         dtype=str, keep_default_na=False)
     assert list(drift.iloc[0]) == ["2024-12-31", "USD", "targeted", "Bonds", "", "XXXXX.XX", "XX.XX", "XX.XX",

@@ -403,6 +403,8 @@ def test_download_links_carry_the_cash_input(client: FlaskClient) -> None:
         "report.xlsx": f"{TAB}report.xlsx?time={DATE}&cash=10000",
         "report.json": f"{TAB}report.json?time={DATE}&cash=10000",
         "trades.csv": f"{TAB}trades.csv?time={DATE}&cash=10000",
+        "plan.beancount": f"{TAB}plan.beancount?time={DATE}&cash=10000",
+        "history": f"{TAB}history?time={DATE}",  # the drift history has no use for the cash
     }
     chosen = page_html(client, f"{TAB}?time={DATE}&cash=10000&cash_account=Assets:Invest:Brokerage")
     assert f"report.xlsx?time={DATE}&amp;cash=10000&amp;cash_account=Assets%3AInvest%3ABrokerage" in chosen

@@ -1,0 +1,110 @@
+"""The drift history's section of the Rebalance tab: a view-model built from a ``History``.
+
+The tab loads it on its own (``extension.Rebalance.history``, fetched by ``Rebalance.js``
+once the page is shown): a history reads every entry once and values the holdings at every
+point, more work than the page itself, and the drift table should not wait for it.
+
+``build_history_view`` is pure: the chart (``history_chart``), which categories are outside
+their band since when (the monthly history since the first target, SPEC §5.1), the
+rebalances of the range and the review calendar, as display strings in the page's number
+format. Under incognito, ``incognito.masked_history`` lays the chart out again from
+placeholders.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from fava_rebalance.core.history import History, HistoryPoint
+from fava_rebalance.core.limits import FIRST_DATE
+from fava_rebalance.core.rebalances import Rebalance
+from fava_rebalance.tab.history_chart import HistoryChart, Series, history_chart, series_of
+from fava_rebalance.tab.page import Numbers
+from fava_rebalance.views.review_words import pending_words, review_line
+
+WEEKLY_UP_TO_DAYS = 186  # a range up to about six months is drawn week by week, longer ones by month
+
+
+@dataclass(frozen=True)
+class SinceView:
+    """A category outside its band, since the first month-end of that run."""
+
+    category: str
+    since: str
+
+
+@dataclass(frozen=True)
+class RebalanceView:
+    """A rebalance in the chart's range."""
+
+    date: str
+    narration: str
+    pending: bool
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    """The section: the chart, its range and period, the notes beneath it.
+
+    ``series``, ``dates`` and ``marks`` are what the chart was laid out from (kept for
+    ``incognito.masked_history``).
+    """
+
+    chart: HistoryChart
+    first: str
+    last: str
+    every: str
+    since: tuple[SinceView, ...]
+    rebalances: tuple[RebalanceView, ...]
+    review: str
+    pending: str
+    series: tuple[Series, ...] = ()
+    dates: tuple[datetime.date, ...] = ()
+    marks: tuple[Rebalance, ...] = ()
+
+
+def chart_period(first: datetime.date, last: datetime.date) -> str:
+    """``week`` for a range up to about six months, else ``month``."""
+    return "week" if (last - first).days <= WEEKLY_UP_TO_DAYS else "month"
+
+
+def chart_range(first_target: datetime.date, begin: datetime.date | None, earliest: datetime.date,
+                last: datetime.date) -> tuple[datetime.date, str]:
+    """Where the tab's chart starts, and its period.
+
+    Without a time filter (``begin`` ``None``) from ``first_target`` (the whole history);
+    with one from its first day, or the ledger's ``earliest`` entry if that is later (no
+    point before anything happened), never after ``last`` nor before the supported dates.
+    """
+    start = first_target if begin is None else min(max(begin, earliest, FIRST_DATE), last)
+    return start, chart_period(start, last)
+
+
+def build_history_view(history: History, since: Mapping[str, datetime.date], numbers: Numbers) -> HistoryView:
+    """The section for ``history``; ``since``: each category outside its band, since when."""
+    def tooltip(point: HistoryPoint, category: str) -> str:
+        row = next(r for r in point.categories if r.category == category)
+        where = "outside its band" if category in point.outside else "inside its band"
+        return f"{numbers.money(row.percent)}%, target {numbers.money(row.target)}% ({where})"
+
+    series = series_of(history.points, tooltip, numbers.money)
+    dates = tuple(point.date for point in history.points)
+    has_value = any(point.total > 0 for point in history.points)
+    chart = history_chart(series if has_value else (), dates, history.rebalances)
+    return HistoryView(
+        chart=chart,
+        first=dates[0].isoformat() if dates else "",
+        last=dates[-1].isoformat() if dates else "",
+        every=history.every,
+        since=tuple(SinceView(name, day.isoformat()) for name, day in sorted(since.items())),
+        rebalances=tuple(RebalanceView(r.date.isoformat(), r.narration, r.pending)
+                         for r in history.rebalances),
+        review=review_line(history.review),
+        pending=pending_words(history.review),
+        series=series if has_value else (),
+        dates=dates,
+        marks=history.rebalances,
+    )
+
