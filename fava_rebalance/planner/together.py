@@ -16,8 +16,11 @@ then the others A–Z, each knowing what the plans before it do:
   optimiser avoids where it can, and its orders report (the purchase, the disallowed loss)
   where it cannot.
 - **One tax summary.** The plans' realized gains are added up and the household's tax is
-  estimated once, short- against long-term netted as in one plan (``orders.tax_summary``
-  over every order of every plan).
+  estimated once under the rules in force (``orders.tax_summary`` over every order of every
+  plan, with the ledger's ``Regime``): under us short- against long-term netted as in one
+  plan; under uk, ca and de one result against one allowance (each plan's own summary
+  counts the whole allowance left, as if it were the only plan; the household's counts it
+  once).
 
 Limits, which planning them as one model would lift: an earlier plan does not know what a
 later one needs (it may sell at a loss the only fund a later portfolio could buy for a
@@ -42,6 +45,7 @@ from fava_rebalance.planner.cashflow import known_accounts
 from fava_rebalance.planner.model import BUY, SELL, TAXABLE, CashFlow, PlanRequest, TaxSummary, Trade
 from fava_rebalance.planner.orders import tax_summary
 from fava_rebalance.planner.plan import plan_request
+from fava_rebalance.planner.tax_rules import regime_of
 
 ZERO = Decimal(0)
 
@@ -127,9 +131,10 @@ def plan_together(
     requests = tuple(found[i] for i in range(len(reports)))
     trades = [trade for request in requests for trade in request.plan.trades]
     costs = sum((request.plan.tax.trade_costs for request in requests), ZERO)
-    options = reports[0].settings.options if reports else None
-    tax = (tax_summary(trades, options, costs) if options is not None
-           else TaxSummary(ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO))
+    if reports:  # the tax options are the household's (never a portfolio's): any report's rules
+        tax = tax_summary(trades, reports[0].settings.options, costs, regime_of(reports[0], declarations))
+    else:
+        tax = TaxSummary(ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO)
     return HouseholdPlan(requests, tax, sum((report.total for report in reports), ZERO))
 
 

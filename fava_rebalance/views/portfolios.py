@@ -21,6 +21,7 @@ from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner.model import Plan, TaxSummary
 from fava_rebalance.views.serialize import report_to_dict, tax_to_dict
 from fava_rebalance.views.sheet import Sheet
+from fava_rebalance.views.tax_terms import NO_TAX, PERCENT, has_terms, no_tax, percent, tax_lines
 from fava_rebalance.views.terminal import BOLD, RESET, render
 
 if TYPE_CHECKING:  # pragma: no cover - pandas is imported when a table is asked for
@@ -127,19 +128,19 @@ def household_sheets(
 ) -> dict[str, Sheet | pd.DataFrame]:
     """One workbook for every portfolio: each sheet stacked over the portfolios, and ``Household``.
 
-    The sheets as ``stacked_sheets`` makes them, then the household's value and tax.
+    The sheets as ``stacked_sheets`` makes them, then the household's value and its one tax
+    summary, in the rules' own terms (as each plan's Summary has it).
     """
-    import pandas as pd
+    from fava_rebalance.views.sheet import MONEY
+    from fava_rebalance.views.summary_sheet import Item, item_sheet, summary_tax_items
 
     book = stacked_sheets(sheets)
-    rows = [(f"value of portfolio {r.portfolio}", r.total) for r in reports]
-    rows.append(("household value", household_total(reports)))
+    items: list[Item] = [(f"value of portfolio {r.portfolio}", round2(r.total), MONEY) for r in reports]
+    items.append(("household value", round2(household_total(reports)), MONEY))
     if tax is not None:
-        rows += [("short-term gain", tax.short_term_gain), ("long-term gain", tax.long_term_gain),
-                 ("estimated tax", tax.estimated_tax), ("disallowed loss (wash sales)", tax.disallowed_loss),
-                 ("trade costs", tax.trade_costs)]
-    book[HOUSEHOLD_SHEET] = pd.DataFrame([{"item": item, "value": round2(value)} for item, value in rows],
-                                         columns=["item", "value"])
+        items += summary_tax_items(tax)
+    book[HOUSEHOLD_SHEET] = item_sheet(HOUSEHOLD_SHEET, "Every portfolio's value, and the tax of the plans "
+                                       "made together (one summary for the household)", items)
     return book
 
 
@@ -163,7 +164,14 @@ def render_household(
     lines = [f"{BOLD}Household{RESET}" if colour else "Household",
              f"  Value {grouped(household_total(reports))} {currency}: "
              + ", ".join(f"{r.portfolio} {grouped(r.total)}" for r in reports)]
-    if tax is not None:
+    if tax is not None and no_tax(tax):
+        lines.append(f"  {NO_TAX}")
+    elif tax is not None and not has_terms(tax):
+        lines.append(f"  The plans together, tax rules {tax.rules}:")
+        lines += [f"    {line.label}: "
+                  + (percent(line.value) if line.kind == PERCENT else f"{grouped(line.value)} {currency}")
+                  for line in tax_lines(tax)]
+    elif tax is not None:
         lines.append(f"  The plans together: short-term gain {grouped(tax.short_term_gain)}, long-term gain "
                      f"{grouped(tax.long_term_gain)}, estimated tax {grouped(tax.estimated_tax)} {currency}")
         if tax.disallowed_loss:

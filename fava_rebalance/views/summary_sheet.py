@@ -15,7 +15,7 @@ import pandas as pd
 from fava_rebalance.core.formatting import grouped, plain, round2
 from fava_rebalance.core.options import Options
 from fava_rebalance.core.pipeline import Report
-from fava_rebalance.planner.model import Plan
+from fava_rebalance.planner.model import Plan, TaxSummary
 from fava_rebalance.views.plan_summary import plan_summary
 from fava_rebalance.views.sheet import (
     BY_ROW,
@@ -57,7 +57,17 @@ def bands_text(options: Options) -> str:
 
 def tax_items(plan: Plan) -> list[Item]:
     """The tax summary in the rules' own terms (``tax_terms``), with the break-even's alternatives."""
-    tax = plan.tax
+    items = summary_tax_items(plan.tax)
+    for other in plan.alternatives:
+        name = other.label.lower()
+        items.append((f"Estimated tax, {name}", round2(other.estimated_tax), MONEY))
+        items.append((f"Largest drift, {name}", round2(other.largest_drift), PERCENT))
+        items.append((f"Outside their band, {name}", ", ".join(other.outside_band) or "none", TEXT))
+    return items
+
+
+def summary_tax_items(tax: TaxSummary) -> list[Item]:
+    """A tax summary in the rules' own terms (``tax_terms``): one plan's, or the household's."""
     items: list[Item]
     if no_tax(tax):
         items = [("Tax", NO_TAX, TEXT), ("Trade costs", round2(tax.trade_costs), MONEY)]
@@ -77,11 +87,6 @@ def tax_items(plan: Plan) -> list[Item]:
             ("Short-term rate", tax.short_term_rate, RATE),
             ("Long-term rate", tax.long_term_rate, RATE),
         ]
-    for other in plan.alternatives:
-        name = other.label.lower()
-        items.append((f"Estimated tax, {name}", round2(other.estimated_tax), MONEY))
-        items.append((f"Largest drift, {name}", round2(other.largest_drift), PERCENT))
-        items.append((f"Outside their band, {name}", ", ".join(other.outside_band) or "none", TEXT))
     return items
 
 

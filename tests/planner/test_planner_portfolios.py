@@ -202,3 +202,62 @@ def test_the_example_s_college_plan_made_with_main_s() -> None:
     assert together.tax.estimated_tax == main.tax.estimated_tax
     assert (together.tax.short_term_gain, together.tax.long_term_gain) == (
         main.tax.short_term_gain, main.tax.long_term_gain)
+
+
+# Two portfolios under the UK's rules, each with a general (taxable) account holding 100
+# VWRL bought at 50.00 GBP; every price is 100.00 on the report date. Both portfolios want
+# Equities 50 / Bonds 50, so each plan sells 50 VWRL (5,000.00) and buys 50 VAGP.
+UK_HOUSEHOLD = """
+option "operating_currency" "GBP"
+2020-01-01 commodity VWRL
+  asset-class: "Equities"
+2020-01-01 commodity VAGP
+  asset-class: "Bonds"
+2020-01-01 open Assets:Invest:GIA
+  tax-status: "taxable"
+2020-01-01 open Assets:Kids:GIA
+  tax-status: "taxable"
+  portfolio: "Kids"
+2020-01-01 open Equity:Opening
+2020-01-01 custom "rebalance-option" "accounts" "^Assets:Invest:"
+2020-01-01 custom "rebalance-option" "accounts" "^Assets:Kids:"
+  portfolio: "Kids"
+2020-01-01 custom "rebalance-option" "tax-rules" "uk"
+2020-01-01 custom "rebalance-option" "tax-rate" 0.2
+2020-01-01 custom "rebalance-option" "allowance" 3000
+2024-01-01 custom "rebalance-target" "Equities" 50
+2024-01-01 custom "rebalance-target" "Bonds" 50
+2024-01-01 custom "rebalance-target" "Equities" 50
+  portfolio: "Kids"
+2024-01-01 custom "rebalance-target" "Bonds" 50
+  portfolio: "Kids"
+2022-01-03 * "Opening balances"
+  Assets:Invest:GIA   100 VWRL {50 GBP}
+  Assets:Kids:GIA     100 VWRL {50 GBP}
+  Equity:Opening
+2024-06-01 price VWRL 100 GBP
+2024-06-01 price VAGP 100 GBP
+"""
+
+
+def test_the_household_tax_under_uk_rules_uses_one_pool_and_one_allowance() -> None:
+    # HMRC HS284: one section 104 pool of VWRL for every general account of the person:
+    # 200 shares costing 10,000.00, 50.00 a share. No sale earlier in the tax year that began
+    # 2024-04-06, so the 3,000.00 annual exempt amount is whole.
+    ledger = load(UK_HOUSEHOLD)
+    reports = analyse_portfolios(ledger, ON)
+    together = plan_together(reports, ledger.declarations)
+    main, kids = (request.plan for request in together.requests)
+    # Each plan: sell 50 VWRL at 100.00 out of the pool at 50.00: gain 50 × 50 = 2,500.00.
+    for plan in (main, kids):
+        [sale] = [t for t in plan.trades if t.action == "sell"]
+        assert (sale.commodity, sale.units, sale.gain) == ("VWRL", Decimal(50), Decimal(2500))
+        # Alone, 2,500.00 is within the 3,000.00 allowance: no tax.
+        assert plan.tax.estimated_tax == 0
+    # Together: 2,500 + 2,500 = 5,000.00 of gains, one allowance of 3,000.00: 2,000.00 taxed
+    # at 20% = 400.00 (not short- and long-term rates: the UK has no holding period).
+    tax = together.tax
+    assert tax.rules == "uk"
+    assert tax.gain == Decimal(5000)
+    assert tax.allowance_left == Decimal(3000)
+    assert tax.estimated_tax == Decimal(400)

@@ -13,6 +13,7 @@ import json
 
 import pytest
 from openpyxl import load_workbook
+from test_planner_portfolios import UK_HOUSEHOLD
 from test_portfolio_scopes import TWO
 from workbook_support import read_sheet
 
@@ -107,3 +108,27 @@ def test_cash_goes_to_the_portfolio_of_its_account(ledger_file, capsys) -> None:
     main_doc, college = json.loads(out)["portfolios"]
     assert (main_doc["plan"]["cash"], college["plan"]["cash"]) == (None, "500.00")
     assert college["plan"]["account"] == "Assets:College:529"
+
+
+def test_the_household_tax_is_in_the_rules_own_terms(ledger_file, tmp_path, capsys) -> None:
+    # test_planner_portfolios.UK_HOUSEHOLD: each portfolio sells 50 VWRL out of one section
+    # 104 pool at 50.00 (price 100.00): 2 × 2,500.00 = 5,000.00 of gains; the allowance of
+    # 3,000.00 once: (5,000 − 3,000) × 20% = 400.00. No holding period under the UK's rules.
+    path = str(ledger_file(UK_HOUSEHOLD))
+    code, out, _ = _run(capsys, path, "--date", "2024-06-01")
+    assert code == 0
+    household = out[out.index("Household\n"):]
+    assert "short-term" not in household
+    assert "    Gain (same day, 30 days, section 104 pool cost): 5,000.00 GBP\n" in household
+    assert "    Allowance left: 3,000.00 GBP\n" in household
+    assert "    Estimated tax: 400.00 GBP\n" in household
+    code, out, _ = _run(capsys, path, "--date", "2024-06-01", "--format", "json")
+    tax = json.loads(out)["household"]["tax"]
+    assert (tax["rules"], tax["gain"], tax["estimated_tax"]) == ("uk", "5000.00", "400.00")
+    book = tmp_path / "uk.xlsx"
+    assert _run(capsys, path, "--date", "2024-06-01", "--format", "xlsx", "-o", str(book))[0] == 0
+    sheet = read_sheet(book.read_bytes(), "Household")
+    rows = dict(zip(sheet.iloc[:, 0], sheet.iloc[:, 1], strict=True))
+    assert "Short-term gain" not in rows
+    assert (rows["Tax rules"], rows["Allowance left"], rows["Estimated tax"]) == ("uk", 3000, 400)
+    assert rows["household value"] == 20000  # 2 portfolios × 100 VWRL × 100.00
