@@ -175,6 +175,8 @@ class Declarations:
     booking: str = "STRICT"
     portfolio_tags: Mapping[str, str] = field(default_factory=dict)  # account → its open's portfolio
     partial_exemption: Mapping[str, Decimal] = field(default_factory=dict)  # commodity → exempt fraction
+    # commodities no taxable account may buy (uk: what an earlier plan sells in a general account)
+    no_buy_taxable: frozenset[str] = frozenset()
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     _paths: dict[str, TargetPath] = field(default_factory=dict, compare=False, repr=False)
 

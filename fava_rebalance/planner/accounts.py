@@ -329,8 +329,11 @@ def _buy_options(
             if is_within(acct, name) and o.currencies and b.settings.in_portfolio(acct)
         )
         constrained = bool(opens)
+        taxable_here = declarations.tax_status_of(name) == "taxable"
         for commodity in sorted(prices):
             if commodity in declarations.no_buy_commodities:
+                continue
+            if taxable_here and commodity in declarations.no_buy_taxable:
                 continue
             if commodity in held_here:
                 if held_here[commodity].units < 0:  # held only short here: a buy would cover it

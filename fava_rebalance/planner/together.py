@@ -6,10 +6,13 @@ and wash sales are the household's, so when the plans are made together
 (``bean-rebalance`` without ``--portfolio``) they are made **in turn**, ``Main`` first and
 then the others A–Z, each knowing what the plans before it do:
 
-- **No buy-back.** What an earlier plan sells at a loss in a taxable account, and every
-  commodity declared substantially identical to it, is never bought by a later plan, in
-  any account (as within one plan the optimiser never buys what it sells at a loss): for
-  that plan it is as if the commodity said ``rebalance-buy: FALSE``, and its warnings say why.
+- **No buy-back.** Under us and ca, what an earlier plan sells at a loss in a taxable
+  account, and every commodity declared substantially identical to it, is never bought by
+  a later plan, in any account (as within one plan the optimiser never buys what it sells
+  at a loss): for that plan it is as if the commodity said ``rebalance-buy: FALSE``, and its
+  warnings say why. Under uk, what an earlier plan sells in a general account (at a gain
+  too) is not bought in a later plan's general accounts (the same-day rule would match
+  them), but may be in an ISA or SIPP ("bed and ISA"). Under de and none nothing is barred.
 - **Earlier buys are purchases.** An earlier plan's buys count, for the later plans, as
   purchases in the wash-sale window (in their accounts, on the report date): a loss a later
   plan would sell of the same or a substantially identical commodity is washed, which its
@@ -45,6 +48,7 @@ from fava_rebalance.planner.cashflow import known_accounts
 from fava_rebalance.planner.model import BUY, SELL, TAXABLE, CashFlow, PlanRequest, TaxSummary, Trade
 from fava_rebalance.planner.orders import tax_summary
 from fava_rebalance.planner.plan import plan_request
+from fava_rebalance.planner.regime import Regime
 from fava_rebalance.planner.tax_rules import regime_of
 
 ZERO = Decimal(0)
@@ -70,6 +74,7 @@ class _Barred:
     commodity: str
     sold: str
     portfolio: str
+    taxable_only: bool = False  # uk: barred in general accounts only
 
 
 def cash_portfolio(
@@ -105,6 +110,7 @@ def plan_together(
     """
     home = cash_portfolio(cash, reports, declarations)
     order = sorted(range(len(reports)), key=lambda i: (reports[i].portfolio != MAIN, reports[i].portfolio))
+    regime = regime_of(reports[0], declarations) if reports else None  # tax options are the household's
     found: dict[int, PlanRequest] = {}
     bought: list[Purchase] = []
     barred: dict[str, _Barred] = {}
@@ -115,7 +121,9 @@ def plan_together(
                 (*report.purchases, *bought), key=lambda p: (p.date, p.account, p.commodity))))
         allowed = declarations
         if barred:
-            allowed = replace(declarations, no_buy_commodities=declarations.no_buy_commodities | set(barred))
+            everywhere = {c for c, why in barred.items() if not why.taxable_only}
+            allowed = replace(declarations, no_buy_commodities=declarations.no_buy_commodities | everywhere,
+                              no_buy_taxable=declarations.no_buy_taxable | (set(barred) - everywhere))
         asked = plan_request(report, allowed, cash if report.portfolio == home else None, deadline=deadline)
         notes = _barred_warnings(report, declarations, barred)
         if notes:
@@ -125,14 +133,14 @@ def plan_together(
             if trade.action == BUY:
                 bought.append(Purchase(trade.account, trade.commodity, trade.units, report.date,
                                        (trade.price, report.currency, report.date, None)))
-            elif _sold_at_loss(trade):
-                for commodity in declarations.identical_to(trade.commodity):
-                    barred.setdefault(commodity, _Barred(commodity, trade.commodity, report.portfolio))
+            elif regime is not None:
+                for commodity, why in _bars(trade, regime, declarations, report.portfolio):
+                    barred.setdefault(commodity, why)
     requests = tuple(found[i] for i in range(len(reports)))
     trades = [trade for request in requests for trade in request.plan.trades]
     costs = sum((request.plan.tax.trade_costs for request in requests), ZERO)
-    if reports:  # the tax options are the household's (never a portfolio's): any report's rules
-        tax = tax_summary(trades, reports[0].settings.options, costs, regime_of(reports[0], declarations))
+    if reports and regime is not None:
+        tax = tax_summary(trades, reports[0].settings.options, costs, regime)
     else:
         tax = TaxSummary(ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO)
     return HouseholdPlan(requests, tax, sum((report.total for report in reports), ZERO))
@@ -143,15 +151,41 @@ def _sold_at_loss(trade: Trade) -> bool:
     return trade.action == SELL and trade.tax_status == TAXABLE and any(lot.gain < 0 for lot in trade.lots)
 
 
+def _bars(trade: Trade, regime: Regime, declarations: Declarations,
+          portfolio: str) -> list[tuple[str, _Barred]]:
+    """What ``trade`` (an earlier plan's) keeps later plans from buying, under the rules in force.
+
+    us, ca: a loss sold in a taxable account bars the commodity and every one substantially
+    identical to it, in any account (a wash sale, a superficial loss). uk: any sale in a
+    general account bars the same commodity in general accounts only (the same-day rule
+    would match the purchase with it; an ISA or SIPP purchase is not matched: "bed and ISA").
+    de, none: no loss rule, nothing barred.
+    """
+    if regime.denies_losses and _sold_at_loss(trade):
+        group = declarations.identical_to(trade.commodity)
+        return [(c, _Barred(c, trade.commodity, portfolio)) for c in group]
+    if regime.rematches and trade.action == SELL and trade.tax_status == TAXABLE:
+        return [(trade.commodity, _Barred(trade.commodity, trade.commodity, portfolio, taxable_only=True))]
+    return []
+
+
 def _barred_warnings(report: Report, declarations: Declarations, barred: dict[str, _Barred]) -> list[str]:
     """Why this plan buys none of ``barred``, for the commodities it holds or has a target for."""
-    relevant: dict[tuple[str, str], list[str]] = {}
+    relevant: dict[tuple[bool, str, str], list[str]] = {}
     held = {holding.commodity for holding in report.holdings}
+    general = any(declarations.tax_status_of(holding.account) == TAXABLE for holding in report.holdings)
     for commodity, why in sorted(barred.items()):
+        if why.taxable_only and not general:  # no general account here: nothing is barred
+            continue
         classes = declarations.commodity_classes.get(commodity, ())
         if commodity in held or any(report.settings.target_for(share.category) for share in classes):
-            relevant.setdefault((why.portfolio, why.sold), []).append(commodity)
-    return [f"the plan buys no {' or '.join(names)}: portfolio {portfolio}'s plan sells {sold} at a loss, "
-            "and a purchase of it (or of one substantially identical) within 30 days, in any account of "
-            "the household, would disallow that loss (wash sale)"
-            for (portfolio, sold), names in sorted(relevant.items())]
+            relevant.setdefault((why.taxable_only, why.portfolio, why.sold), []).append(commodity)
+    return [(f"the plan buys no {' or '.join(names)} in a general account: portfolio {portfolio}'s plan "
+             f"sells {sold} in one, and a purchase in a general account the same day (or in the 30 days "
+             "after) would be matched with that sale (the same-day and 30-day rules); an ISA or SIPP may "
+             "buy it")
+            if general else
+            (f"the plan buys no {' or '.join(names)}: portfolio {portfolio}'s plan sells {sold} at a loss, "
+             "and a purchase of it (or of one substantially identical) within 30 days, in any account of "
+             "the household, would disallow that loss (wash sale)")
+            for (general, portfolio, sold), names in sorted(relevant.items())]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+import pytest
 from planner_support import load, orders
 from test_example_college import example_ledger
 from test_portfolio_scopes import TWO
@@ -261,3 +262,65 @@ def test_the_household_tax_under_uk_rules_uses_one_pool_and_one_allowance() -> N
     assert tax.gain == Decimal(5000)
     assert tax.allowance_left == Decimal(3000)
     assert tax.estimated_tax == Decimal(400)
+
+
+# Kids holds only bonds (100 VAGP at 100.00) and wants Equities 50 / Bonds 50: it sells 50
+# VAGP and buys 5,000.00 of equities, VWRL (held in the household) or VUSA (another fund).
+KIDS_NEEDS_EQUITIES = """
+2020-01-01 commodity VUSA
+  asset-class: "Equities"
+2022-01-03 * "Kids' bonds"
+  Assets:Kids:GIA     100 VAGP {100 GBP}
+  Equity:Opening
+2024-06-01 price VUSA 100 GBP
+"""
+
+
+def _kids_after_main(text: str):
+    ledger = load(text)
+    reports = analyse_portfolios(ledger, ON)
+    return [request.plan for request in plan_together(reports, ledger.declarations).requests]
+
+
+def test_uk_a_later_plan_buys_nothing_in_a_general_account_that_an_earlier_one_sells() -> None:
+    # HMRC CG51560 (the same-day rule): a disposal is matched first with acquisitions of the
+    # same class by the same person on the same day, in any general account. Main's plan sells
+    # VWRL in its GIA (at a gain); had Kids' plan bought VWRL in its GIA that day, Main's sale
+    # would take that purchase's cost, not the pool's. So Kids buys VUSA there instead.
+    text = UK_HOUSEHOLD.replace("  Assets:Kids:GIA     100 VWRL {50 GBP}\n", "") + KIDS_NEEDS_EQUITIES
+    main, kids = _kids_after_main(text)
+    assert any(t.action == "sell" and t.commodity == "VWRL" for t in main.trades)
+    assert orders(kids) == [("Assets:Kids:GIA", "sell", "VAGP", "50", "5000.00"),
+                            ("Assets:Kids:GIA", "buy", "VUSA", "50", "5000.00")]
+    assert any("same-day" in w and "VWRL" in w for w in kids.warnings), kids.warnings
+
+
+@pytest.mark.parametrize("main_cost", ["50", "150"])
+def test_uk_bed_and_isa_across_portfolios_is_allowed(main_cost: str) -> None:
+    # The same, Kids' account an ISA: an acquisition inside an ISA is not matched with a
+    # disposal (TCGA 1992 s.151; HMRC's "bed and ISA"), so Kids may buy VWRL there, and it
+    # prefers the fund the household holds; also when Main sells VWRL at a loss (cost 150.00:
+    # the UK has no wash-sale rule, only the matching rules).
+    text = (UK_HOUSEHOLD.replace("  Assets:Kids:GIA     100 VWRL {50 GBP}\n", "")
+            .replace("VWRL {50 GBP}\n  Equity", f"VWRL {{{main_cost} GBP}}\n  Equity")
+            .replace('2020-01-01 open Assets:Kids:GIA\n  tax-status: "taxable"',
+                     '2020-01-01 open Assets:Kids:GIA\n  tax-status: "isa"') + KIDS_NEEDS_EQUITIES)
+    _, kids = _kids_after_main(text)
+    assert orders(kids) == [("Assets:Kids:GIA", "sell", "VAGP", "50", "5000.00"),
+                            ("Assets:Kids:GIA", "buy", "VWRL", "50", "5000.00")]
+    assert not any("VWRL" in w for w in kids.warnings), kids.warnings
+
+
+def test_de_has_no_loss_rule_across_portfolios() -> None:
+    # §20 Abs. 4 EStG: the gain is proceeds less the cost of the depot's oldest shares; German
+    # law has no wash-sale or superficial-loss rule. Main's VWRL cost 150.00 (now 100.00):
+    # it sells 50 at a loss of 50 × 50 = 2,500.00; Kids may still buy VWRL the same day.
+    text = (UK_HOUSEHOLD.replace("  Assets:Kids:GIA     100 VWRL {50 GBP}\n", "")
+            .replace("Assets:Invest:GIA   100 VWRL {50 GBP}", "Assets:Invest:GIA   100 VWRL {150 GBP}")
+            .replace('"tax-rules" "uk"', '"tax-rules" "de"') + KIDS_NEEDS_EQUITIES)
+    main, kids = _kids_after_main(text)
+    [sale] = [t for t in main.trades if t.action == "sell"]
+    assert (sale.commodity, sale.units, sale.gain) == ("VWRL", Decimal(50), Decimal(-2500))
+    assert orders(kids) == [("Assets:Kids:GIA", "sell", "VAGP", "50", "5000.00"),
+                            ("Assets:Kids:GIA", "buy", "VWRL", "50", "5000.00")]
+    assert not any("wash sale" in w for w in kids.warnings), kids.warnings
