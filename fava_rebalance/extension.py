@@ -38,7 +38,14 @@ from fava.helpers import FavaAPIError
 from flask import Response, current_app, request
 
 from fava_rebalance.core.beginnings import Beginnings, ledger_beginnings
-from fava_rebalance.core.history import History, drift_history_of, first_date, outside_now, outside_since
+from fava_rebalance.core.history import (
+    History,
+    drift_history_of,
+    first_date,
+    outside_now,
+    outside_since,
+    since_first,
+)
 from fava_rebalance.core.limits import FIRST_DATE, LAST_DATE, date_problem
 from fava_rebalance.core.pipeline import Ledger, Report, analyse_portfolios
 from fava_rebalance.core.portfolios import MAIN, unknown_portfolio_message
@@ -268,7 +275,7 @@ class Rebalance(FavaExtensionBase):
 
     def _since_history(self, loaded: Loaded, scope: RequestScope) -> History:
         """The monthly history since the portfolio's first target, for ``outside_since`` (SPEC §5.1)."""
-        return self._history(loaded, scope, first_date(loaded.ledger, scope.date, scope.portfolio), "month")
+        return self._history(loaded, scope, since_first(loaded.ledger, scope.date, scope.portfolio), "month")
 
     def _with_since(self, loaded: Loaded, scope: RequestScope, report: Report) -> Report:
         """``report`` with ``outside_since``, for the downloads that show it."""
@@ -293,7 +300,7 @@ class Rebalance(FavaExtensionBase):
         history = self._history(loaded, scope, start, every)
         found: Mapping[str, datetime.date] = {}
         if history.points and history.points[-1].outside:  # the same date and filters as the report's
-            same = (start, every) == (first, "month")
+            same = (start, every) == (since_first(loaded.ledger, scope.date, scope.portfolio), "month")
             found = outside_since((history if same else self._since_history(loaded, scope)).points)
         view = build_history_view(history, found, Numbers(loaded.number_format))
         return masked_history(view) if _incognito() else view

@@ -376,6 +376,21 @@ def first_date(ledger: Ledger, last: datetime.date, portfolio: str = MAIN) -> da
     return min(waypoints[0].date, last) if waypoints else last
 
 
+# ``outside_since`` looks back at most this many years (1,200 month-ends): a report dated far
+# past its first target (time=9998) would otherwise value the portfolio at every month-end
+# between, 95,000 of them, to answer one request.
+SINCE_LOOKBACK_YEARS = 100
+
+
+def since_first(ledger: Ledger, last: datetime.date, portfolio: str = MAIN) -> datetime.date:
+    """Where the monthly history that ``outside_since`` reads starts.
+
+    The portfolio's first target, at most ``SINCE_LOOKBACK_YEARS`` before the year of ``last``.
+    """
+    floor = datetime.date(max(last.year - SINCE_LOOKBACK_YEARS, 1), 1, 1)
+    return max(first_date(ledger, last, portfolio), floor)
+
+
 def drift_history_of(
     ledger: Ledger,
     last: datetime.date,
@@ -410,13 +425,15 @@ def with_outside_since(
 ) -> Report:
     """``report`` with ``outside_since`` read from the monthly history since the first target.
 
+    The history starts at ``since_first`` (at most ``SINCE_LOOKBACK_YEARS`` back).
     The history is read only when a category is outside its band (with the report's own
     filters: pass the same ``entries`` and ``account_match``), unless given: ``history``
-    must then be the report's portfolio's monthly one from its first target to the report's date.
+    must then be the report's portfolio's monthly one from ``since_first`` to the report's date.
     """
     if not outside_now(report):
         return replace(report, outside_since={})
     if history is None:
-        history = drift_history_of(ledger, report.date, entries=entries, account_match=account_match,
-                                   portfolio=report.portfolio)
+        first = since_first(ledger, report.date, report.portfolio)
+        history = drift_history_of(ledger, report.date, first=first, entries=entries,
+                                   account_match=account_match, portfolio=report.portfolio)
     return replace(report, outside_since=outside_since(history.points))

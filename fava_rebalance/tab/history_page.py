@@ -25,6 +25,11 @@ from fava_rebalance.tab.page import Numbers
 from fava_rebalance.views.review_words import pending_words, review_line
 
 WEEKLY_UP_TO_DAYS = 186  # a range up to about six months is drawn week by week, longer ones by month
+# The most points one chart draws: 50 years month by month. A longer range is drawn by quarter,
+# then by year, and a range of more than that many years shows its last ones: a time filter
+# such as 2024 - 9998 would otherwise value the portfolio at 95,000 month-ends for one request
+# (half a minute, and 44 MB of SVG).
+MAX_CHART_POINTS = 600
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,17 @@ class HistoryView:
 
 
 def chart_period(first: datetime.date, last: datetime.date) -> str:
-    """``week`` for a range up to about six months, else ``month``."""
-    return "week" if (last - first).days <= WEEKLY_UP_TO_DAYS else "month"
+    """The chart's period for a range from ``first`` to ``last``.
+
+    ``week`` for a range up to about six months, else the finest of ``month``, ``quarter``
+    and ``year`` that draws at most ``MAX_CHART_POINTS`` points (``year`` beyond).
+    """
+    if (last - first).days <= WEEKLY_UP_TO_DAYS:
+        return "week"
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if months <= MAX_CHART_POINTS:
+        return "month"
+    return "quarter" if months <= 3 * MAX_CHART_POINTS else "year"
 
 
 def chart_range(first_target: datetime.date, begin: datetime.date | None, earliest: datetime.date,
@@ -76,9 +90,11 @@ def chart_range(first_target: datetime.date, begin: datetime.date | None, earlie
 
     Without a time filter (``begin`` ``None``) from ``first_target`` (the whole history);
     with one from its first day, or the ledger's ``earliest`` entry if that is later (no
-    point before anything happened), never after ``last`` nor before the supported dates.
+    point before anything happened), never after ``last`` nor before the supported dates,
+    and at most ``MAX_CHART_POINTS`` years before ``last``'s (a chart of a point a year).
     """
     start = first_target if begin is None else min(max(begin, earliest, FIRST_DATE), last)
+    start = max(start, datetime.date(last.year - MAX_CHART_POINTS + 1, 1, 1))
     return start, chart_period(start, last)
 
 

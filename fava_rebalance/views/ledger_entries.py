@@ -247,9 +247,24 @@ def _text(date: datetime.date, head: list[str], body: list[str], declarations: D
     return "\n".join([*head, "", *body]).rstrip("\n") + "\n"
 
 
+def _comment(text: str) -> list[str]:
+    """``text`` as comment lines, each starting ``;``.
+
+    A portfolio's name or a message can hold a line break (a Beancount string may): written
+    as is, the next line would be a live entry in the text the user pastes into the ledger.
+    """
+    return [f"; {line}" for line in text.splitlines() or [""]]
+
+
+def _failures(plan: Plan) -> list[str]:
+    return [line for error in plan.errors
+            for line in _comment(f"The plan could not be made: {error.message}")]
+
+
 def _head(date: datetime.date, whose: str = "") -> list[str]:
-    return [f"; The rebalancing plan of {date.isoformat()}{whose} as ledger entries (bean-rebalance "
-            "--format beancount).", "; Flag ! marks them planned; change it to * once the orders are filled."]
+    return [*_comment(f"The rebalancing plan of {date.isoformat()}{whose} as ledger entries (bean-rebalance "
+                      "--format beancount)."),
+            "; Flag ! marks them planned; change it to * once the orders are filled."]
 
 
 NOTHING = "; The plan has no orders and no cash flow: nothing to enter."
@@ -262,7 +277,7 @@ def plan_entries(report: Report, plan: Plan, declarations: Declarations) -> str:
     """
     whose = f" for portfolio {report.portfolio}" if declarations.several_portfolios else ""
     head = _head(report.date, whose)
-    head += [f"; The plan could not be made: {error.message}" for error in plan.errors]
+    head += _failures(plan)
     body = _body(report, plan, declarations)
     if not body:
         return "\n".join([*head, NOTHING]) + "\n"
@@ -277,8 +292,8 @@ def household_entries(plans: Sequence[tuple[Report, Plan]], declarations: Declar
     head = _head(date, " for every portfolio")
     body: list[str] = []
     for report, plan in plans:
-        body.append(f"; Portfolio {report.portfolio}")
-        body += [f"; The plan could not be made: {error.message}" for error in plan.errors]
+        body += _comment(f"Portfolio {report.portfolio}")
+        body += _failures(plan)
         found = _body(report, plan, declarations)
         body += found if found else [NOTHING, ""]
     return _text(date, head, body, declarations)

@@ -109,7 +109,7 @@ def stacked_sheets(
         parts = [(portfolio, found[name]) for portfolio, found in sheets if name in found]
         if any(isinstance(part, Sheet) and part.row_kinds for _, part in parts):
             for portfolio, part in parts:  # item/value lists are not stacked: one sheet each
-                book[f"{name} {portfolio}"[:31]] = sheet_with_portfolio(part, portfolio)
+                book[f"{name} {portfolio}"] = sheet_with_portfolio(part, portfolio)
             continue
         frame = stacked([(portfolio, part.frame if isinstance(part, Sheet) else part)
                          for portfolio, part in parts])

@@ -59,7 +59,7 @@ from fava_rebalance.views.sheet import (
     Sheet,
     missing,
 )
-from fava_rebalance.views.spreadsheet import xlsx_text
+from fava_rebalance.views.spreadsheet import sheet_names, xlsx_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -144,7 +144,7 @@ def cell_of(value: Any, kind: str, words: Mapping[str, str] | None = None) -> Ce
 
 
 def _write_sheet(book: Workbook, name: str, sheet: Sheet) -> None:
-    ws = book.create_sheet(title=name[:31])
+    ws = book.create_sheet(title=name)
     keys = sheet.shown()
     ws.cell(TITLE_ROW, 1, xlsx_text(sheet.title)).font = TITLE_FONT
     if sheet.note:
@@ -187,8 +187,8 @@ def write_workbook(sheets: Mapping[str, Sheet | pd.DataFrame]) -> bytes:
     """An .xlsx workbook with one finished sheet per entry, in order (a bare frame gets a guessed spec)."""
     book = Workbook()
     book.remove(book.active)
-    for name, sheet in sheets.items():
-        _write_sheet(book, name, sheet if isinstance(sheet, Sheet) else Sheet(sheet, title=name))
+    for (name, sheet), title in zip(sheets.items(), sheet_names(sheets), strict=True):
+        _write_sheet(book, title, sheet if isinstance(sheet, Sheet) else Sheet(sheet, title=name))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -22,6 +22,7 @@ from fava_rebalance.core.history import (
     drift_history,
     drift_history_of,
     outside_since,
+    since_first,
     with_outside_since,
 )
 from fava_rebalance.core.periods import period_ends
@@ -223,3 +224,30 @@ def test_no_dates_no_points(ledger_of) -> None:
 def test_before_the_first_target_there_is_no_category(ledger_of) -> None:
     points = drift_history(ledger_of(LEDGER), (D(2023, 12, 31),))
     assert (points[0].total, points[0].categories, points[0].outside) == (Decimal(0), (), frozenset())
+
+
+def test_outside_since_looks_back_at_most_a_hundred_years(ledger_of) -> None:
+    # Stocks 3 × 1 = 3 of 4 (75%) against a target of 50, band 5: outside from the first
+    # month-end, 1900-01-31, to the report date, 2100-06-30. The history it reads starts
+    # 100 years before the report's year, 2100 - 100 = 2000-01-01: its first point, and the
+    # run's, is 2000-01-31 (month by month from 1900 that would be 2,406 points, not 1,206).
+    ledger = ledger_of("""
+        option "operating_currency" "USD"
+        1900-01-01 commodity STK
+          asset-class: "Stocks"
+        1900-01-01 commodity BND
+          asset-class: "Bonds"
+        1900-01-01 open Assets:Broker
+        1900-01-01 open Equity:Opening
+        1900-01-01 custom "rebalance-option" "band" 5
+        1900-01-01 custom "rebalance-target" "Stocks" 50
+        1900-01-01 custom "rebalance-target" "Bonds" 50
+        1900-01-02 * "Buy"
+          Assets:Broker   3 STK {1 USD}
+          Assets:Broker   1 BND {1 USD}
+          Equity:Opening
+    """)
+    date = D(2100, 6, 30)
+    assert since_first(ledger, date) == D(2000, 1, 1)
+    report = with_outside_since(analyse(ledger, date), ledger)
+    assert report.outside_since == {"Stocks": D(2000, 1, 31), "Bonds": D(2000, 1, 31)}

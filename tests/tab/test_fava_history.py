@@ -213,3 +213,16 @@ def test_chart_range() -> None:
     assert chart_range(first_target, D(2026, 6, 1), earliest, last) == (D(2026, 6, 1), "week")
     # A filter from before the ledger starts begins at its first entry.
     assert chart_range(first_target, D(2001, 1, 1), earliest, last) == (D(2020, 1, 1), "month")
+
+
+def test_a_long_range_draws_at_most_600_points() -> None:
+    # 1976-01 to 2025-12: (2025 - 1976) × 12 + 12 = 600 month-ends, the most: month by month.
+    assert chart_range(D(1976, 1, 1), None, D(1976, 1, 1), D(2025, 12, 31)) == (D(1976, 1, 1), "month")
+    # 1975-12 to 2025-12: 601 month-ends, 167 quarter-ends: quarter by quarter.
+    assert chart_range(D(1975, 12, 1), None, D(1975, 1, 1), D(2025, 12, 31)) == (D(1975, 12, 1), "quarter")
+    # 1800 months (150 years) is the most by quarter; 1,801 is year by year.
+    assert chart_range(D(1876, 1, 1), None, D(1876, 1, 1), D(2025, 12, 31))[1] == "quarter"
+    assert chart_range(D(1875, 12, 1), None, D(1875, 1, 1), D(2025, 12, 31))[1] == "year"
+    # time=2024 - 9998: year by year, and the last 600 years only: 9998 - 600 + 1 = 9399.
+    found = chart_range(D(2024, 1, 1), D(2024, 1, 1), D(2020, 1, 1), D(9998, 12, 31))
+    assert found == (D(9399, 1, 1), "year")

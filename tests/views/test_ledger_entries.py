@@ -18,6 +18,7 @@ from textwrap import dedent
 
 import pytest
 from beancount import loader
+from beancount.parser import parser
 from test_drift_history import LEDGER as HISTORY_LEDGER
 
 from fava_rebalance.cli import main
@@ -335,3 +336,32 @@ def test_a_portfolio_without_tax_status_keeps_its_cash_where_it_trades() -> None
     # (sell 1 STK for 140, buy 10 BND for 100: 40) is written to Assets:Broker.
     _, text = _check_contract(dedent(HISTORY_LEDGER), D(2024, 5, 31), None)
     assert "  Assets:Broker         40 USD" in text
+
+
+# A portfolio whose name holds line breaks (a Beancount string may): as written in the
+# ledger it reads "P", then a transaction, then a posting.
+HOSTILE_NAME = 'P\n2024-12-31 * "injected"\n  Assets:Evil  1 USD\n  Equity:Opening'
+_QUOTED = HOSTILE_NAME.replace("\n", "\\n").replace('"', '\\"')
+INJECTED = SIMPLE + f"""
+    2020-01-01 open Assets:Kids
+      portfolio: "{_QUOTED}"
+    2020-01-01 custom "rebalance-target" "Stocks" 100
+      portfolio: "{_QUOTED}"
+"""
+
+
+@pytest.mark.parametrize("portfolio", [None, HOSTILE_NAME])
+def test_a_name_with_line_breaks_stays_a_comment(ledger_file, capsys, portfolio: str | None) -> None:
+    # Every portfolio (the household's comments name each) and the one named (its head names
+    # it): each line of the name is a comment, so pasting the text adds only the plan's "!"
+    # transactions.
+    path = ledger_file(INJECTED)
+    named = [] if portfolio is None else ["--portfolio", portfolio]
+    assert main([str(path), "--date", "2024-12-31", "--format", "beancount", *named]) == 0
+    out = capsys.readouterr().out
+    assert '; 2024-12-31 * "injected"' in out
+    entries, errors, _ = parser.parse_string(out)
+    assert errors == []
+    assert entries or "nothing to enter" in out
+    assert all(entry.flag == "!" for entry in entries)
+    assert "Assets:Evil" not in {p.account for entry in entries for p in entry.postings}

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from fava_rebalance.cli import main
-from fava_rebalance.views.spreadsheet import FORMULA_START, csv_text, xlsx_text
+from fava_rebalance.views.spreadsheet import FORMULA_START, csv_text, sheet_names, xlsx_text
 from fava_rebalance.views.workbook import HEADER_ROW
 
 LEDGER = Path(__file__).resolve().parents[1] / "ledgers" / "formulas.beancount"
@@ -117,3 +117,60 @@ def test_tab_downloads_have_no_formula(client: FlaskClient) -> None:
     workbook = client.get(f"{TAB}report.xlsx?time=2024&cash=")
     assert workbook.status_code == 200
     assert set(check_workbook(workbook.get_data())) >= {"Drift", "Trades", "Warnings"}
+
+
+# Two portfolios whose names a sheet name cannot hold (``/``, ``:``, ``[``, ``]``) and which
+# are alike in their first 31 characters once they are cut.
+LONG_NAMES = """
+option "operating_currency" "USD"
+2020-01-01 commodity VTI
+  asset-class: "Stocks"
+2020-01-01 open Assets:Alice:IRA
+  portfolio: "Family/retirement: Alice [IRA]"
+2020-01-01 open Assets:Alice:Roth
+  portfolio: "Family/retirement: Alice [Roth]"
+2020-01-01 open Equity:Opening
+2020-01-01 custom "rebalance-target" "Stocks" 100
+  portfolio: "Family/retirement: Alice [IRA]"
+2020-01-01 custom "rebalance-target" "Stocks" 100
+  portfolio: "Family/retirement: Alice [Roth]"
+2020-01-02 * "Buy"
+  Assets:Alice:IRA    1 VTI {100 USD}
+  Assets:Alice:Roth   1 VTI {100 USD}
+  Equity:Opening
+"""
+
+
+def test_sheet_names_excel_accepts() -> None:
+    # "Summary Family/retirement: Alice [IRA]": / : [ ] become _, "Summary Family_retirement_
+    # Alice _IRA_" (38 characters) is cut to 31, "Summary Family_retirement_ Alic" (8 + 18 + 5);
+    # the Roth one cuts to the same, so it keeps 31 - 4 = 27 characters and ends " (2)".
+    # Case aside "summary main" meets "Summary Main"; a name of quotes alone is "Sheet".
+    assert sheet_names(["Summary Family/retirement: Alice [IRA]", "Summary Family/retirement: Alice [Roth]",
+                        "Summary Main", "summary main", "'Tax'", "''"]) == [
+        "Summary Family_retirement_ Alic", "Summary Family_retirement_  (2)", "Summary Main",
+        "summary main (2)", "Tax", "Sheet"]
+
+
+@pytest.mark.parametrize("history", [False, True])
+def test_portfolio_names_a_sheet_cannot_hold(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             history: bool) -> None:
+    ledger = tmp_path / "ledger.beancount"
+    ledger.write_text(LONG_NAMES, encoding="utf-8")
+    out = tmp_path / "report.xlsx"
+    args = [str(ledger), "--date", "2024-12-31", "-o", str(out), *(["--history"] if history else [])]
+    assert main(args) == 0
+    capsys.readouterr()
+    book = load_workbook(out)
+    # As above: "Summary " + "Family_retirement_" + " Alic" is 31; "Review " is one shorter,
+    # so it keeps " Alice" (7 + 18 + 6 = 31), and the second keeps 27: "Review " + 18 + " A".
+    first = "Review" if history else "Summary"
+    if history:
+        assert book.sheetnames == ["History", "Percent", "Rebalances", "Review Family_retirement_ Alice",
+                                   "Review Family_retirement_ A (2)"]
+    else:
+        assert {"Summary Family_retirement_ Alic", "Summary Family_retirement_  (2)",
+                "Tax Family_retirement_ Alice _I", "Tax Family_retirement_ Alice _R"} <= set(book.sheetnames)
+    # Each item sheet's title row still names its portfolio in full.
+    titles = {book[name]["A1"].value for name in book.sheetnames if name.startswith(first)}
+    assert any(str(t).endswith("portfolio Family/retirement: Alice [Roth]") for t in titles), titles
