@@ -15,6 +15,10 @@ then the others A–Z, each knowing what the plans before it do:
   plan would sell of the same or a substantially identical commodity is washed, which its
   optimiser avoids where it can, and its orders report (the purchase, the disallowed loss)
   where it cannot.
+- **A replacement share replaces once.** A purchase in the window that an earlier plan's
+  loss was matched with (``Trade.washes``), or whose own units an earlier plan sells, is
+  used up: the later plans see only what is left of it (``_unused``), so the household's
+  disallowed loss counts each replacement share once (Treas. Reg. §1.1091-1(b)).
 - **One tax summary.** The plans' realized gains are added up and the household's tax is
   estimated once, short- against long-term netted as in one plan (``orders.tax_summary``
   over every order of every plan).
@@ -29,6 +33,7 @@ planned alone (``--portfolio``, the Fava tab) knows only the ledger, not the oth
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -36,7 +41,7 @@ from decimal import Decimal
 from fava_rebalance.core.declarations import Declarations
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.core.portfolios import MAIN
-from fava_rebalance.core.recent import Purchase
+from fava_rebalance.core.recent import LotKey, Purchase
 from fava_rebalance.planner.budget import Deadline
 from fava_rebalance.planner.cashflow import known_accounts
 from fava_rebalance.planner.model import BUY, SELL, TAXABLE, CashFlow, PlanRequest, TaxSummary, Trade
@@ -102,13 +107,12 @@ def plan_together(
     home = cash_portfolio(cash, reports, declarations)
     order = sorted(range(len(reports)), key=lambda i: (reports[i].portfolio != MAIN, reports[i].portfolio))
     found: dict[int, PlanRequest] = {}
-    bought: list[Purchase] = []
+    pool: tuple[Purchase, ...] | None = None  # the household's purchases not yet used up
     barred: dict[str, _Barred] = {}
     for index in order:
         report = reports[index]
-        if bought:
-            report = replace(report, purchases=tuple(sorted(
-                (*report.purchases, *bought), key=lambda p: (p.date, p.account, p.commodity))))
+        if pool is not None:
+            report = replace(report, purchases=pool)
         allowed = declarations
         if barred:
             allowed = replace(declarations, no_buy_commodities=declarations.no_buy_commodities | set(barred))
@@ -117,11 +121,13 @@ def plan_together(
         if notes:
             asked = replace(asked, plan=replace(asked.plan, warnings=(*asked.plan.warnings, *notes)))
         found[index] = asked
+        bought = [Purchase(trade.account, trade.commodity, trade.units, report.date,
+                           (trade.price, report.currency, report.date, None))
+                  for trade in asked.plan.trades if trade.action == BUY]
+        pool = tuple(sorted((*_unused(report.purchases, asked.plan.trades), *bought),
+                            key=lambda p: (p.date, p.account, p.commodity)))
         for trade in asked.plan.trades:
-            if trade.action == BUY:
-                bought.append(Purchase(trade.account, trade.commodity, trade.units, report.date,
-                                       (trade.price, report.currency, report.date, None)))
-            elif _sold_at_loss(trade):
+            if _sold_at_loss(trade):
                 for commodity in declarations.identical_to(trade.commodity):
                     barred.setdefault(commodity, _Barred(commodity, trade.commodity, report.portfolio))
     requests = tuple(found[i] for i in range(len(reports)))
@@ -131,6 +137,40 @@ def plan_together(
     tax = (tax_summary(trades, options, costs) if options is not None
            else TaxSummary(ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO))
     return HouseholdPlan(requests, tax, sum((report.total for report in reports), ZERO))
+
+
+def _unused(purchases: Sequence[Purchase], trades: Sequence[Trade]) -> list[Purchase]:
+    """What is left of ``purchases`` for a later plan once ``trades`` have been made.
+
+    A purchase a loss of ``trades`` was matched with (a sell's ``washes``) has replaced those
+    units; the units of a lot a sell takes are sold, not held as replacements (as within
+    one plan: ``washsale.disallowances``). Taken in the order the matching takes them.
+    """
+    left = [p.units for p in purchases]
+
+    def take(units: Decimal, account: str, commodity: str, lot: LotKey | None = None,
+             date: datetime.date | None = None) -> None:
+        """``units`` of the purchases of ``commodity`` into ``account``: the lot ``lot``, or on ``date``."""
+        for i, p in enumerate(purchases):
+            if units <= 0:
+                break
+            if (left[i] > 0 and (p.account, p.commodity) == (account, commodity)
+                    and (p.lot == lot if date is None else p.date == date)):
+                used = min(left[i], units)
+                left[i] -= used
+                units -= used
+
+    for trade in trades:
+        if trade.action != SELL:
+            continue
+        for sale in trade.lots:
+            if not sale.averaged:
+                key = (sale.cost, sale.cost_currency, sale.date, sale.label)
+                take(sale.units, trade.account, trade.commodity, key)
+        for wash in trade.washes:
+            if not wash.of_sale:
+                take(wash.units, wash.account, wash.commodity, date=wash.date)
+    return [replace(p, units=units) for p, units in zip(purchases, left, strict=True) if units > 0]
 
 
 def _sold_at_loss(trade: Trade) -> bool:
