@@ -166,6 +166,11 @@ def render_household(
     if tax is not None:
         lines.append(f"  The plans together: short-term gain {grouped(tax.short_term_gain)}, long-term gain "
                      f"{grouped(tax.long_term_gain)}, estimated tax {grouped(tax.estimated_tax)} {currency}")
+        own = sum((plan.tax.estimated_tax for plan in plans if plan is not None), Decimal(0))
+        if round2(own) != round2(tax.estimated_tax):
+            lines.append(f"  (the plans' own estimates add up to {grouped(own)} {currency}: the household "
+                         "nets one plan's losses against another's gains, so each order's \"about\" tax "
+                         "is its own plan's share)")
         if tax.disallowed_loss:
             lines.append(f"  Losses disallowed by wash sales: {grouped(tax.disallowed_loss)} {currency}")
     return "\n".join([*parts, "\n".join(lines) + "\n"])
