@@ -18,6 +18,10 @@ then the others A–Z, each knowing what the plans before it do:
   plan would sell of the same or a substantially identical commodity is washed, which its
   optimiser avoids where it can, and its orders report (the purchase, the disallowed loss)
   where it cannot.
+- **A replacement share replaces once.** A purchase in the window that an earlier plan's
+  loss was matched with (``Trade.washes``), or whose own units an earlier plan sells, is
+  used up: the later plans see only what is left of it (``_unused``), so the household's
+  disallowed loss counts each replacement share once (Treas. Reg. §1.1091-1(b)).
 - **One tax summary.** The plans' realized gains are added up and the household's tax is
   estimated once under the rules in force (``orders.tax_summary`` over every order of every
   plan, with the ledger's ``Regime``): under us short- against long-term netted as in one
@@ -35,6 +39,7 @@ planned alone (``--portfolio``, the Fava tab) knows only the ledger, not the oth
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -42,7 +47,7 @@ from decimal import Decimal
 from fava_rebalance.core.declarations import Declarations
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.core.portfolios import MAIN
-from fava_rebalance.core.recent import Purchase
+from fava_rebalance.core.recent import LotKey, Purchase
 from fava_rebalance.planner.budget import Deadline
 from fava_rebalance.planner.cashflow import known_accounts
 from fava_rebalance.planner.model import BUY, SELL, TAXABLE, CashFlow, PlanRequest, TaxSummary, Trade
@@ -112,13 +117,12 @@ def plan_together(
     order = sorted(range(len(reports)), key=lambda i: (reports[i].portfolio != MAIN, reports[i].portfolio))
     regime = regime_of(reports[0], declarations) if reports else None  # tax options are the household's
     found: dict[int, PlanRequest] = {}
-    bought: list[Purchase] = []
+    pool: tuple[Purchase, ...] | None = None  # the household's purchases not yet used up
     barred: dict[str, _Barred] = {}
     for index in order:
         report = reports[index]
-        if bought:
-            report = replace(report, purchases=tuple(sorted(
-                (*report.purchases, *bought), key=lambda p: (p.date, p.account, p.commodity))))
+        if pool is not None:
+            report = replace(report, purchases=pool)
         allowed = declarations
         if barred:
             everywhere = {c for c, why in barred.items() if not why.taxable_only}
@@ -129,11 +133,13 @@ def plan_together(
         if notes:
             asked = replace(asked, plan=replace(asked.plan, warnings=(*asked.plan.warnings, *notes)))
         found[index] = asked
+        bought = [Purchase(trade.account, trade.commodity, trade.units, report.date,
+                           (trade.price, report.currency, report.date, None))
+                  for trade in asked.plan.trades if trade.action == BUY]
+        pool = tuple(sorted((*_unused(report.purchases, asked.plan.trades), *bought),
+                            key=lambda p: (p.date, p.account, p.commodity)))
         for trade in asked.plan.trades:
-            if trade.action == BUY:
-                bought.append(Purchase(trade.account, trade.commodity, trade.units, report.date,
-                                       (trade.price, report.currency, report.date, None)))
-            elif regime is not None:
+            if trade.action != BUY and regime is not None:
                 for commodity, why in _bars(trade, regime, declarations, report.portfolio):
                     barred.setdefault(commodity, why)
     requests = tuple(found[i] for i in range(len(reports)))
@@ -144,6 +150,40 @@ def plan_together(
     else:
         tax = TaxSummary(ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO)
     return HouseholdPlan(requests, tax, sum((report.total for report in reports), ZERO))
+
+
+def _unused(purchases: Sequence[Purchase], trades: Sequence[Trade]) -> list[Purchase]:
+    """What is left of ``purchases`` for a later plan once ``trades`` have been made.
+
+    A purchase a loss of ``trades`` was matched with (a sell's ``washes``) has replaced those
+    units; the units of a lot a sell takes are sold, not held as replacements (as within
+    one plan: ``washsale.disallowances``). Taken in the order the matching takes them.
+    """
+    left = [p.units for p in purchases]
+
+    def take(units: Decimal, account: str, commodity: str, lot: LotKey | None = None,
+             date: datetime.date | None = None) -> None:
+        """``units`` of the purchases of ``commodity`` into ``account``: the lot ``lot``, or on ``date``."""
+        for i, p in enumerate(purchases):
+            if units <= 0:
+                break
+            if (left[i] > 0 and (p.account, p.commodity) == (account, commodity)
+                    and (p.lot == lot if date is None else p.date == date)):
+                used = min(left[i], units)
+                left[i] -= used
+                units -= used
+
+    for trade in trades:
+        if trade.action != SELL:
+            continue
+        for sale in trade.lots:
+            if not sale.averaged:
+                key = (sale.cost, sale.cost_currency, sale.date, sale.label)
+                take(sale.units, trade.account, trade.commodity, key)
+        for wash in trade.washes:
+            if not wash.of_sale:
+                take(wash.units, wash.account, wash.commodity, date=wash.date)
+    return [replace(p, units=units) for p, units in zip(purchases, left, strict=True) if units > 0]
 
 
 def _sold_at_loss(trade: Trade) -> bool:

@@ -12,7 +12,12 @@ done; change it to ``*`` once the orders are filled), tag ``#rebalance``:
   plan chose none (a tax-deferred or tax-free account, where the lot makes no difference to
   tax) the oldest lots go first. An account booked ``NONE`` has no lots to
   match: the reduction states the net position's average cost, ``-5 VTI {130.00 USD}``, as
-  Beancount requires there. Units held without a cost are sold without one.
+  Beancount requires there. Units held without a cost are sold without one. An account
+  booked by lots (``FIFO``, ``STRICT``) that holds lots of both signs is planned at the net
+  position's average cost too, but its reduction must name a lot the booking can match: the
+  oldest lots held long, so the gain posted is at their cost and may differ from the plan's
+  estimate on the average (``-4 VTI {90 USD, ...}`` posts 440.00 where the plan says 445.00
+  for lots +10 at 90 and −2 at 95).
 - a buy is ``20 VXUS {62.00 USD}`` at the plan's price;
 - the realized gain (proceeds less the cost of the units sold, in the lots' cost currency)
   posts to the ``gains-account`` option, rounded to the cent (Beancount's tolerance takes the

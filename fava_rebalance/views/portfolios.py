@@ -171,9 +171,19 @@ def render_household(
         lines += [f"    {line.label}: "
                   + (percent(line.value) if line.kind == PERCENT else f"{grouped(line.value)} {currency}")
                   for line in tax_lines(tax)]
+        own = sum((plan.tax.estimated_tax for plan in plans if plan is not None), Decimal(0))
+        if round2(own) != round2(tax.estimated_tax):
+            lines.append(f"  (the plans' own estimates add up to {grouped(own)} {currency}: each counts the "
+                         "whole allowance left and its own gains alone, as if it were the only plan; the "
+                         "household counts them once)")
     elif tax is not None:
         lines.append(f"  The plans together: short-term gain {grouped(tax.short_term_gain)}, long-term gain "
                      f"{grouped(tax.long_term_gain)}, estimated tax {grouped(tax.estimated_tax)} {currency}")
+        own = sum((plan.tax.estimated_tax for plan in plans if plan is not None), Decimal(0))
+        if round2(own) != round2(tax.estimated_tax):
+            lines.append(f"  (the plans' own estimates add up to {grouped(own)} {currency}: the household "
+                         "nets one plan's losses against another's gains, so each order's \"about\" tax "
+                         "is its own plan's share)")
         if tax.disallowed_loss:
             lines.append(f"  Losses disallowed by wash sales: {grouped(tax.disallowed_loss)} {currency}")
     return "\n".join([*parts, "\n".join(lines) + "\n"])

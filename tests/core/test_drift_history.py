@@ -251,3 +251,52 @@ def test_outside_since_looks_back_at_most_a_hundred_years(ledger_of) -> None:
     assert since_first(ledger, date) == D(2000, 1, 1)
     report = with_outside_since(analyse(ledger, date), ledger)
     assert report.outside_since == {"Stocks": D(2000, 1, 31), "Bonds": D(2000, 1, 31)}
+
+
+# Reported in EUR: VTI priced in USD (USD → EUR rates), VUKE priced in GBP, and GBP priced
+# only in USD, so VUKE's value runs VUKE → GBP → USD → EUR; each rate the latest on or
+# before the point's date (issue #9, case 1, in the history).
+CHAINED = """
+    option "operating_currency" "EUR"
+    2020-01-01 commodity VTI
+      asset-class: "Stocks"
+    2020-01-01 commodity VUKE
+      asset-class: "Stocks"
+    2020-01-01 commodity BND
+      asset-class: "Bonds"
+    2020-01-01 open Assets:Taxable
+    2020-01-01 open Equity:Opening
+    2024-01-01 custom "rebalance-target" "Stocks" 60
+    2024-01-01 custom "rebalance-target" "Bonds" 40
+    2024-01-02 * "Opening"
+      Assets:Taxable   10 VTI {100 USD}
+      Assets:Taxable   20 VUKE {50 GBP}
+      Assets:Taxable   30 BND {40 EUR}
+      Equity:Opening
+    2024-01-02 price USD 0.90 EUR
+    2024-01-02 price GBP 1.25 USD
+    2024-01-02 price VTI 100 USD
+    2024-01-02 price VUKE 50 GBP
+    2024-01-02 price BND 40 EUR
+    2024-02-15 price USD 0.80 EUR
+    2024-02-20 price VUKE 60 GBP
+    2024-03-10 price GBP 1.50 USD
+    2024-03-31 price VTI 120 USD
+"""
+
+
+def test_month_end_values_through_chained_rates_by_hand(ledger_of) -> None:
+    # BND is 30 × 40 = 1,200 EUR throughout.
+    # 2024-01-31: VTI 10 × 100 USD × 0.90 = 900; VUKE 20 × 50 GBP × 1.25 × 0.90 = 1,125.
+    #   Total 3,225; Stocks 2,025 / 3,225 = 62.79%.
+    # 2024-02-29: USD 0.80 (02-15), VUKE 60 (02-20): VTI 1,000 × 0.80 = 800; VUKE 1,200 GBP ×
+    #   1.25 × 0.80 = 1,200. Total 3,200; Stocks 2,000 / 3,200 = 62.50%.
+    # 2024-03-31: GBP 1.50 (03-10), VTI 120: VTI 1,200 × 0.80 = 960; VUKE 1,200 × 1.50 × 0.80
+    #   = 1,440. Total 3,600; Stocks 2,400 / 3,600 = 66.67%.
+    ledger = ledger_of(CHAINED)
+    history = drift_history_of(ledger, D(2024, 3, 31))
+    assert history.currency == "EUR"
+    got = [(p.date.isoformat(), plain(p.total), _row(p, "Stocks")[0]) for p in history.points]
+    assert got == [("2024-01-31", "3225.00", "62.79"), ("2024-02-29", "3200.00", "62.50"),
+                   ("2024-03-31", "3600.00", "66.67")]
+    _assert_points_equal_reports(ledger, history.points)

@@ -7,6 +7,7 @@ cost as the ledger states it, the oldest units first for the holding period (doc
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from decimal import Decimal
 from unittest.mock import patch
@@ -14,7 +15,10 @@ from unittest.mock import patch
 import pytest
 from planner_support import after, orders, plan_of, trade
 
+from fava_rebalance.core.formatting import grouped
 from fava_rebalance.planner import Trade, optimize
+from fava_rebalance.planner.model import LotSale
+from fava_rebalance.views.labels import lot_cost_label, lot_words
 
 D = Decimal
 
@@ -294,3 +298,15 @@ def test_units_sold_from_a_recent_purchase_are_not_their_own_replacement() -> No
     assert [(w.date.isoformat(), w.units, w.disallowed, w.term) for w in vti.washes] == [
         ("2026-01-10", D(2), D(108), "long")]
     assert (result.tax.short_term_gain, result.tax.long_term_gain) == (D(-270), D(-324))
+
+
+def test_a_net_position_s_average_cost_is_shown_to_the_cent() -> None:
+    # Buys of 10 at 100 and 10 at 151, a NONE sale of 5 written at 110: the average is
+    # (1,000 + 1,510 − 550) / 15 = 1,960 / 15 = 130.666…, which the ledger entries keep
+    # exact but the words show to the cent, as the order's reason does ("130.67 USD a unit").
+    # Gain on 5 sold at 200: 5 × (200 − 130.666…) = 346.666… → 346.67.
+    average = D(1960) / 15
+    lot = LotSale(datetime.date(2022, 1, 10), D(5), average, "USD", 5 * (200 - average), "long",
+                  averaged=True)
+    assert lot_words(lot, grouped) == "2022-01-10: 5 at 130.67 USD, gain 346.67, long-term"
+    assert lot_cost_label(lot) == "130.67 USD"

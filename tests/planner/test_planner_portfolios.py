@@ -324,3 +324,48 @@ def test_de_has_no_loss_rule_across_portfolios() -> None:
     assert orders(kids) == [("Assets:Kids:GIA", "sell", "VAGP", "50", "5000.00"),
                             ("Assets:Kids:GIA", "buy", "VWRL", "50", "5000.00")]
     assert not any("wash sale" in w for w in kids.warnings), kids.warnings
+
+
+# Four VTI bought in an old IRA that no portfolio includes (the accounts patterns are
+# ^Assets:Invest: and ^Assets:College:), ten days before the report date; College also
+# holds 10 VTI bought at 130 in January (no purchase in the window), in a taxable 529.
+OLD_IRA_BUYS_VTI = """
+2020-01-01 open Assets:Old:IRA
+  tax-status: "ira"
+2024-01-02 * "College's stocks"
+  Assets:College:529       10 VTI {130 USD}
+  Equity:Opening
+2024-05-22 * "The old IRA's monthly buy"
+  Assets:Old:IRA            4 VTI {100 USD}
+  Equity:Opening
+2020-01-01 custom "rebalance-option" "harvest" FALSE
+  portfolio: "College"
+"""
+
+
+def test_a_replacement_share_washes_one_loss_share_across_the_plans() -> None:
+    # The old IRA's 4 VTI of 2024-05-22 are replacement shares for the household (Pub. 550:
+    # every account is the same taxpayer's, in a portfolio or not), and each replaces one
+    # loss share, once (Treas. Reg. §1.1091-1(b)): with several sales, matched in turn.
+    # Main, planned first: 70 VTI {120} + 30 BND = 10,000, Stocks 70% against 60 ± 5: sells
+    # 10 VTI at a loss of 10 × (120 − 100) = 200; the 4 IRA shares replace 4 of them:
+    # 4 × 20 = 80 disallowed, lost for good (an IRA).
+    # College: 15 BND + 10 VTI {130} = 2,500, Stocks 1,000 = 40% against 30 ± 2: sells VTI at
+    # a loss of 30 a unit. Its replacements are the 4 IRA shares, all used by Main's sale:
+    # nothing left, so no wash sale; the whole loss counts.
+    # Household: disallowed 80 only (not 80 + 4 × 30).
+    together, _ = _plans(_household(120, 100, "taxable", OLD_IRA_BUYS_VTI + NO_HARVEST_IN_MAIN))
+    main, college = (request.plan for request in together.requests)
+    [main_sale] = [t for t in main.trades if t.action == "sell"]
+    assert (main_sale.commodity, main_sale.units, main_sale.gain) == ("VTI", Decimal(10), Decimal(-200))
+    assert [(w.account, w.units, w.disallowed) for w in main_sale.washes] == [
+        ("Assets:Old:IRA", Decimal(4), Decimal(80))]
+    [college_sale] = [t for t in college.trades if t.action == "sell"]
+    assert college_sale.commodity == "VTI"
+    assert college_sale.gain == -30 * college_sale.units
+    assert college_sale.washes == ()
+    assert "wash sale" not in college_sale.reason
+    assert college.tax.disallowed_loss == 0
+    assert together.tax.disallowed_loss == Decimal(80)
+    # Short-term: Main −200 + 80 = −120, College −30 a unit sold.
+    assert together.tax.short_term_gain == Decimal(-120) - 30 * college_sale.units

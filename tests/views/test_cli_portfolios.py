@@ -122,6 +122,8 @@ def test_the_household_tax_is_in_the_rules_own_terms(ledger_file, tmp_path, caps
     assert "    Gain (same day, 30 days, section 104 pool cost): 5,000.00 GBP\n" in household
     assert "    Allowance left: 3,000.00 GBP\n" in household
     assert "    Estimated tax: 400.00 GBP\n" in household
+    # Each plan alone: 2,500.00 of gain within the 3,000.00 allowance, no tax; 0 + 0 = 0.00.
+    assert "the plans' own estimates add up to 0.00 GBP: each counts the whole allowance" in household
     code, out, _ = _run(capsys, path, "--date", "2024-06-01", "--format", "json")
     tax = json.loads(out)["household"]["tax"]
     assert (tax["rules"], tax["gain"], tax["estimated_tax"]) == ("uk", "5000.00", "400.00")
@@ -132,3 +134,60 @@ def test_the_household_tax_is_in_the_rules_own_terms(ledger_file, tmp_path, caps
     assert "Short-term gain" not in rows
     assert (rows["Tax rules"], rows["Allowance left"], rows["Estimated tax"]) == ("uk", 3000, 400)
     assert rows["household value"] == 20000  # 2 portfolios × 100 VWRL × 100.00
+
+
+# Main: a taxable account with a short-term gain; College: a taxable 529 with a long-term loss.
+NETTED = """
+    option "operating_currency" "USD"
+    2020-01-01 commodity VTI
+      asset-class: "Stocks"
+    2020-01-01 commodity VOO
+      asset-class: "Stocks"
+    2020-01-01 commodity BND
+      asset-class: "Bonds"
+    2020-01-01 open Assets:Invest:Taxable
+      tax-status: "taxable"
+    2020-01-01 open Assets:College:529
+      tax-status: "taxable"
+      portfolio: "College"
+    2020-01-01 open Equity:Opening
+    2020-01-01 open Income:Gains
+    2020-01-01 custom "rebalance-option" "accounts" "^Assets:Invest:"
+    2020-01-01 custom "rebalance-option" "accounts" "^Assets:College:"
+      portfolio: "College"
+    2020-01-01 custom "rebalance-option" "band" 5
+    2020-01-01 custom "rebalance-option" "band" 2
+      portfolio: "College"
+    2020-01-01 custom "rebalance-option" "harvest" FALSE
+    2020-01-01 custom "rebalance-option" "harvest" FALSE
+      portfolio: "College"
+    2024-01-01 custom "rebalance-target" "Stocks" 60
+    2024-01-01 custom "rebalance-target" "Bonds" 40
+    2024-01-01 custom "rebalance-target" "Stocks" 30
+      portfolio: "College"
+    2024-01-01 custom "rebalance-target" "Bonds" 70
+      portfolio: "College"
+    2024-04-02 * "Opening balances"
+      Assets:Invest:Taxable    70 VTI {50 USD}
+      Assets:Invest:Taxable    30 BND {100 USD}
+      Assets:College:529       15 BND {100 USD}
+      Assets:College:529       10 VTI {130 USD, 2020-01-02}
+      Equity:Opening
+    2024-06-01 price VTI 100 USD
+    2024-06-01 price VOO 100 USD
+    2024-06-01 price BND 100 USD
+"""
+
+
+def test_the_household_tax_says_when_netting_across_the_plans_changes_it(ledger_file, capsys) -> None:
+    # Main sells 10 VTI bought at 50 (two months ago) at 100: a short-term gain of 500, about
+    # 24% × 500 = 120.00 tax on its own. College (taxable) sells 2 VTI bought at 130 in 2020:
+    # a long-term loss of 2 × 30 = 60, about 15% × 60 = 9.00 less tax on its own. The plans
+    # add up to 120.00 − 9.00 = 111.00; the household nets the long-term loss against the
+    # short-term gain: (500 − 60) × 24% = 105.60. Both are said, and why they differ.
+    code, out, _ = _run(capsys, str(ledger_file(NETTED)), "--date", "2024-06-01")
+    assert code == 0
+    household = out[out.index("Household\n"):]
+    assert "estimated tax 105.60 USD" in household
+    assert ("the plans' own estimates add up to 111.00 USD: the household nets one plan's losses "
+            "against another's gains") in household

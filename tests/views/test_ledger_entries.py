@@ -365,3 +365,64 @@ def test_a_name_with_line_breaks_stays_a_comment(ledger_file, capsys, portfolio:
     assert entries or "nothing to enter" in out
     assert all(entry.flag == "!" for entry in entries)
     assert "Assets:Evil" not in {p.account for entry in entries for p in entry.postings}
+
+
+# Booked NONE for the whole ledger, one account FIFO on its own ``open`` (issue #16): the
+# NONE account's average does not terminate. Prices of 2026-01-15: VTI 200, BND 80.
+NONE_AND_FIFO = """
+    option "operating_currency" "USD"
+    option "booking_method" "NONE"
+    2020-01-01 commodity VTI
+      asset-class: "Equities"
+    2020-01-01 commodity BND
+      asset-class: "Bonds"
+    2020-01-01 open Equity:Opening
+    2020-01-01 open Income:Gains
+    2020-01-01 custom "rebalance-target" "Equities" 50
+    2020-01-01 custom "rebalance-target" "Bonds" 50
+    2020-01-01 open Assets:Taxable
+      tax-status: "taxable"
+    2020-01-01 open Assets:Fifo "FIFO"
+      tax-status: "taxable"
+    2022-01-10 * "buy"
+      Assets:Taxable  10 VTI {100 USD}
+      Assets:Taxable  20 BND {80 USD}
+      Equity:Opening
+    2022-02-01 * "buy"
+      Assets:Fifo  10 VTI {90 USD}
+      Equity:Opening
+    2023-06-01 * "buy"
+      Assets:Taxable  7 VTI {133.17 USD}
+      Equity:Opening
+    2025-06-01 * "buy"
+      Assets:Taxable  11 VTI {151.03 USD}
+      Equity:Opening
+    2025-09-01 * "sell, booked without matching a lot"
+      Assets:Taxable  -5 VTI {110 USD} @ 160 USD
+      Equity:Opening   800 USD
+      Income:Gains
+    2026-01-15 price VTI 200 USD
+    2026-01-15 price BND 80 USD
+"""
+
+
+def test_none_and_fifo_accounts_in_one_ledger() -> None:
+    # A withdrawal of 3,000 from Assets:Taxable. Its VTI, booked NONE: 10 + 7 + 11 − 5 = 23
+    # units at (1,000 + 932.19 + 1,661.33 − 550) / 23 = 3,043.52 / 23 = 132.3269565… a unit,
+    # which the reduction states exactly (NONE matches no lot). Each VTI sold there gains
+    # 200 − 132.3269565… = 67.673…; the FIFO account's reduction names its one lot.
+    # The contract: ledger + output passes bean-check (NONE and FIFO booking both), and the
+    # report then shows the plan's figures.
+    flow = parse_cash("-3000@Assets:Taxable")
+    assert not isinstance(flow, Exception)
+    plan, text = _check_contract(dedent(NONE_AND_FIFO), D(2026, 1, 15), flow)
+    taxable = [t for t in plan.trades if t.account == "Assets:Taxable" and t.action == "sell"]
+    [vti] = [t for t in taxable if t.commodity == "VTI"]
+    average = Decimal("3043.52") / 23
+    assert f"  Assets:Taxable        -{vti.units} VTI {{{average} USD}} @ 200 USD" in text.splitlines()
+    # Gain posted: units × (200 − average), to the cent; 17 units (say) give
+    # 3,400 − 17 × 132.3269565… = 3,400 − 2,249.558… = 1,150.44.
+    assert f"  Income:Capital-Gains  -{round(vti.units * (200 - average), 2)} USD" in text.splitlines()
+    for line in text.splitlines():
+        if line.startswith("  Assets:Fifo") and " VTI " in line:
+            assert "{90 USD, 2022-02-01}" in line, line
