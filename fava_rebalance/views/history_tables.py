@@ -57,7 +57,7 @@ def review_items(review: Review) -> list[Item]:
 
 
 def history_sheets(history: History) -> dict[str, Sheet]:
-    """The workbook: History (long), Percent (a column per category), Rebalances, Review."""
+    """The workbook: Drift (long; Excel keeps the name History for itself), Percent (a column per category), Rebalances, Review."""
     names = categories_of(history)
     wide = []
     for point in history.points:
@@ -68,7 +68,7 @@ def history_sheets(history: History) -> dict[str, Sheet]:
             f"amounts in {history.currency}.") if history.points else ""
     percents = {**COLUMNS, **{name: Column(name, PERCENT) for name in names}}
     return {
-        "History": Sheet(history_frame(history), "Drift history",
+        "Drift": Sheet(history_frame(history), "Drift history",
                          f"{span} Percents of the portfolio's total; outside: beyond the band.", COLUMNS,
                          HISTORY_SHEET_ORDER, empty="No history."),
         "Percent": Sheet(pd.DataFrame(wide, columns=["date", "total", *names]), "Each category's percent",

@@ -44,10 +44,12 @@ def sheet_names(names: Iterable[str]) -> list[str]:
     """Each of ``names`` as a worksheet name Excel accepts, in order, no two alike (case aside).
 
     A character a sheet name cannot hold becomes ``_``; a name cut to 31 characters that
-    meets one before it ends in `` (2)``, `` (3)``, ...
+    meets one before it ends in `` (2)``, `` (3)``, ... ``History`` is Excel's own (its
+    shared-workbook change log: Excel refuses it as a name), so a sheet called that is
+    ``History (2)``.
     """
     found: list[str] = []
-    taken: set[str] = set()
+    taken: set[str] = {"history"}
     for name in names:
         base = _NOT_IN_SHEET_NAME.sub("_", name).strip("'") or "Sheet"
         candidate, count = base[:SHEET_NAME_MAX], 1

@@ -93,7 +93,7 @@ def test_history_xlsx(ledger_file, tmp_path: Path, capsys) -> None:
                       "-o", str(out))
     assert code == 0
     data = out.read_bytes()
-    assert load_workbook(out).sheetnames == ["History", "Percent", "Rebalances", "Review"]
+    assert load_workbook(out).sheetnames == ["Drift", "Percent", "Rebalances", "Review"]
     # Every sheet has the generic finish (views.workbook): a title, readable headers, kinds.
     sheet = load_workbook(out)["Percent"]
     assert (sheet["A1"].value, sheet["A2"].value) == (

@@ -150,6 +150,8 @@ def test_sheet_names_excel_accepts() -> None:
                         "Summary Main", "summary main", "'Tax'", "''"]) == [
         "Summary Family_retirement_ Alic", "Summary Family_retirement_  (2)", "Summary Main",
         "summary main (2)", "Tax", "Sheet"]
+    # Excel keeps "History" for its change log and refuses it as a sheet's name, in any case.
+    assert sheet_names(["History", "history", "Drift"]) == ["History (2)", "history (3)", "Drift"]
 
 
 @pytest.mark.parametrize("history", [False, True])
@@ -166,7 +168,7 @@ def test_portfolio_names_a_sheet_cannot_hold(tmp_path: Path, capsys: pytest.Capt
     # so it keeps " Alice" (7 + 18 + 6 = 31), and the second keeps 27: "Review " + 18 + " A".
     first = "Review" if history else "Summary"
     if history:
-        assert book.sheetnames == ["History", "Percent", "Rebalances", "Review Family_retirement_ Alice",
+        assert book.sheetnames == ["Drift", "Percent", "Rebalances", "Review Family_retirement_ Alice",
                                    "Review Family_retirement_ A (2)"]
     else:
         assert {"Summary Family_retirement_ Alic", "Summary Family_retirement_  (2)",

@@ -137,9 +137,9 @@ def test_a_bare_frame_gets_the_same_finish() -> None:
     # kinds from its values, and the title from the sheet's name.
     frame = pd.DataFrame([{"date": datetime.date(2024, 4, 30), "value_before": Decimal("1234.5"), "trades": 3,
                            "note": "=1+1"}])
-    data = write_workbook({"History": frame})
-    ws = load_workbook(io.BytesIO(data))["History"]
-    assert ws["A1"].value == "History"
+    data = write_workbook({"Drift": frame})
+    ws = load_workbook(io.BytesIO(data))["Drift"]
+    assert ws["A1"].value == "Drift"
     header, rows = _table(ws)
     assert header == ["Date", "Value before", "Trades", "Note"]
     date, value, trades, note = rows[0]
