@@ -69,8 +69,8 @@ def lot_rule_label(term: str, match: str) -> str:
 
 
 def averaged_cost(lot: LotSale) -> bool:
-    """True when a lot's cost is an average the rules work out (a pool's, an ACB), not the ledger's."""
-    return lot.cost is not None and lot.match in (POOL, ACB)
+    """True when a lot's cost is an average (a pool's, an ACB, a net position's booked ``NONE``), not a lot's."""
+    return lot.cost is not None and (lot.averaged or lot.match in (POOL, ACB))
 
 
 def lot_date_label(lot: LotSale) -> str:
@@ -119,7 +119,7 @@ def lot_words(lot: LotSale, money: Callable[[Decimal], str]) -> str:
     term = f"{term_label(lot.term).lower()}-term"
     if lot.date is None:
         term += ", assumed: the ledger does not date it"
-    return (f"{lot_date_label(lot)}: {units(lot.units)} at {cost_label(lot.cost, lot.cost_currency)}, "
+    return (f"{lot_date_label(lot)}: {units(lot.units)} at {lot_cost_label(lot)}, "
             f"gain {money(lot.gain)}, {term}")
 
 
