@@ -69,7 +69,7 @@ def lot_rule_label(term: str, match: str) -> str:
 
 
 def averaged_cost(lot: LotSale) -> bool:
-    """True when a lot's cost is an average (a pool's, an ACB, a net position's booked ``NONE``), not a lot's."""
+    """True when a lot's cost is an average (a pool's, an ACB, a ``NONE``-booked position's), not a lot's."""
     return lot.cost is not None and (lot.averaged or lot.match in (POOL, ACB))
 
 
