@@ -88,8 +88,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--portfolio", default=None, metavar="NAME",
                    help="report this portfolio only (default: every portfolio of the ledger, in turn)")
     p.add_argument("--format", choices=FORMATS, default=None,
-                   help="output format (default: from the -o file's extension, .json, .csv, .xlsx or "
-                        ".beancount; else table). With csv and --cash, -o report.csv also writes "
+                   help="output format (default: from the -o file's extension, .json, .csv, .xlsx, "
+                        ".beancount or .bean; else table). With csv and --cash, -o report.csv also writes "
                         "report-trades.csv; beancount: the plan as ledger entries")
     p.add_argument("-o", "--output", type=Path, default=None, help="write to this file instead of stdout")
     p.add_argument("--history", action="store_true",

@@ -302,8 +302,9 @@ class Rebalance(FavaExtensionBase):
         if history.points and history.points[-1].outside:  # the same date and filters as the report's
             same = (start, every) == (since_first(loaded.ledger, scope.date, scope.portfolio), "month")
             found = outside_since((history if same else self._since_history(loaded, scope)).points)
-        view = build_history_view(history, found, Numbers(loaded.number_format))
-        return masked_history(view) if _incognito() else view
+        hidden = _incognito()
+        view = build_history_view(history, found, Numbers(loaded.number_format), incognito=hidden)
+        return masked_history(view) if hidden else view
 
     def _plan(self, loaded: Loaded, scope: RequestScope, report: Report,
               flow: CashFlow | None) -> PlanRequest:

@@ -98,12 +98,19 @@ def chart_range(first_target: datetime.date, begin: datetime.date | None, earlie
     return start, chart_period(start, last)
 
 
-def build_history_view(history: History, since: Mapping[str, datetime.date], numbers: Numbers) -> HistoryView:
-    """The section for ``history``; ``since``: each category outside its band, since when."""
+def build_history_view(history: History, since: Mapping[str, datetime.date], numbers: Numbers, *,
+                       incognito: bool = False) -> HistoryView:
+    """The section for ``history``; ``since``: each category outside its band, since when.
+
+    ``incognito``: the tooltips leave out whether a point was inside its band, as the masked
+    chart draws every dot on the zero line (``incognito.masked_history``).
+    """
     def tooltip(point: HistoryPoint, category: str) -> str:
         row = next(r for r in point.categories if r.category == category)
-        where = "outside its band" if category in point.outside else "inside its band"
-        return f"{numbers.money(row.percent)}%, target {numbers.money(row.target)}% ({where})"
+        text = f"{numbers.money(row.percent)}%, target {numbers.money(row.target)}%"
+        if incognito:
+            return text
+        return f"{text} ({'outside' if category in point.outside else 'inside'} its band)"
 
     series = series_of(history.points, tooltip, numbers.money)
     dates = tuple(point.date for point in history.points)

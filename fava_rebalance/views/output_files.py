@@ -15,7 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 DEFAULT = "table"
-EXTENSIONS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".txt": "table", ".beancount": "beancount"}
+EXTENSIONS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".txt": "table", ".beancount": "beancount",
+              ".bean": "beancount"}  # .bean: Beancount's other usual extension
 
 
 def output_format(asked: str | None, output: Path | None) -> tuple[str, str | None]:

@@ -30,6 +30,7 @@ from fava_rebalance.core.pipeline import Ledger, analyse
 
 D = datetime.date
 EXAMPLE = Path(__file__).resolve().parents[2] / "example-ledger" / "example.beancount"
+PORTFOLIOS = Path(__file__).resolve().parents[1] / "ledgers" / "portfolios.beancount"
 
 LEDGER = """
     option "operating_currency" "USD"
@@ -300,3 +301,23 @@ def test_month_end_values_through_chained_rates_by_hand(ledger_of) -> None:
     assert got == [("2024-01-31", "3225.00", "62.79"), ("2024-02-29", "3200.00", "62.50"),
                    ("2024-03-31", "3600.00", "66.67")]
     _assert_points_equal_reports(ledger, history.points)
+
+
+@pytest.mark.parametrize(("path", "first", "last", "every"), [
+    # The example's College: targets glide by the day from 70/30 (2026-01-01) to 50/50
+    # (2036-01-01), with trades and prices each month; week by week across the first waypoint.
+    (EXAMPLE, D(2025, 10, 1), D(2026, 11, 20), "week"),
+    # Three portfolios, College gliding with its own option: every point in turn, to past the
+    # last waypoint (2036-01-01), where the targets stop moving.
+    (PORTFOLIOS, D(2025, 6, 1), D(2036, 3, 1), "month"),
+])
+def test_every_portfolio_s_points_equal_its_reports(path: Path, first: datetime.date, last: datetime.date,
+                                                    every: str) -> None:
+    entries, errors, options = loader.load_file(str(path))
+    assert not errors
+    ledger = Ledger.from_entries(entries, options)
+    names = ledger.declarations.portfolio_names
+    assert "College" in names
+    for name in names:
+        points = drift_history(ledger, period_ends(first, last, every), portfolio=name)
+        _assert_points_equal_reports(ledger, points, portfolio=name)

@@ -145,6 +145,8 @@ def test_incognito_draws_no_figure(tmp_path: Path) -> None:
     titles = re.findall(r"<title>([^<]*)</title>", fragment)
     assert titles
     assert not [t for t in titles if FIGURE.search(t)]
+    # A dot drawn on the zero line does not say in its tooltip that it was outside its band.
+    assert not [t for t in titles if "its band" in t]
     # Every dot sits on its panel's zero line and every band is the same: the geometry gives no
     # drift away, and no dot is marked outside.
     zeros = re.findall(r'class="rebalance-history-zero"[^>]*y1="([\d.]+)"', fragment)

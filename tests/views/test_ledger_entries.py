@@ -23,9 +23,10 @@ from test_drift_history import LEDGER as HISTORY_LEDGER
 
 from fava_rebalance.cli import main
 from fava_rebalance.core.formatting import plain
-from fava_rebalance.core.pipeline import Ledger, analyse
+from fava_rebalance.core.pipeline import Ledger, analyse, analyse_portfolios
 from fava_rebalance.planner import CashFlow, Plan, parse_cash, plan_request
-from fava_rebalance.views.ledger_entries import plan_entries
+from fava_rebalance.planner.together import plan_together
+from fava_rebalance.views.ledger_entries import household_entries, plan_entries
 
 D = datetime.date
 EXAMPLE = Path(__file__).resolve().parents[2] / "example-ledger" / "example.beancount"
@@ -426,3 +427,172 @@ def test_none_and_fifo_accounts_in_one_ledger() -> None:
     for line in text.splitlines():
         if line.startswith("  Assets:Fifo") and " VTI " in line:
             assert "{90 USD, 2022-02-01}" in line, line
+
+
+# --- the contract with several portfolios and under other tax rules (SPEC §6.1, §7) -----------
+
+# Two portfolios. Main: a taxable account booked NONE (VTI 20 at 140, 10 at 180, 4 sold at 150
+# without a lot: 26 units at an average of 4,000 / 26), a taxable account with a VTI lot at a
+# gain (150) and one at a loss (270 against a price of 250) and an IRA; Kids: a custodial
+# account. Prices of 2024-12-31: VTI 250, VXUS 60, BND 80.
+TWO_PORTFOLIOS = """
+    option "operating_currency" "USD"
+    plugin "beancount_plugins.rebalance"
+    2019-01-01 commodity VTI
+      asset-class: "Stocks"
+    2019-01-01 commodity VXUS
+      asset-class: "Intl"
+    2019-01-01 commodity BND
+      asset-class: "Bonds"
+    2019-01-01 commodity USD
+      asset-class: "Cash"
+    2019-01-01 open Assets:Broker:Taxable
+      tax-status: "taxable"
+    2019-01-01 open Assets:Broker:Avg "NONE"
+      tax-status: "taxable"
+    2019-01-01 open Assets:Broker:IRA
+      tax-status: "ira"
+    2019-01-01 open Assets:Kids:Custodial
+      tax-status: "taxable"
+      portfolio: "Kids"
+    2019-01-01 open Equity:Opening
+    2019-01-01 custom "rebalance-option" "band" 2
+    2019-01-01 custom "rebalance-target" "Stocks" 50
+    2019-01-01 custom "rebalance-target" "Intl" 15
+    2019-01-01 custom "rebalance-target" "Bonds" 30
+    2019-01-01 custom "rebalance-target" "Cash" 5
+    2019-01-01 custom "rebalance-target" "Stocks" 80
+      portfolio: "Kids"
+    2019-01-01 custom "rebalance-target" "Bonds" 20
+      portfolio: "Kids"
+    2019-02-01 * "Taxable"
+      Assets:Broker:Taxable  30 VTI {150 USD}
+      Assets:Broker:Taxable  10 VTI {260 USD}
+      Assets:Broker:Taxable  40 VXUS {55 USD}
+      Assets:Broker:Taxable  2000 USD
+      Equity:Opening
+    2024-08-01 * "VTI at what is now a loss"
+      Assets:Broker:Taxable  5 VTI {270 USD}
+      Assets:Broker:Taxable  -1350 USD
+    2019-02-01 * "Avg"
+      Assets:Broker:Avg  20 VTI {140 USD}
+      Assets:Broker:Avg  10 BND {85 USD}
+      Equity:Opening
+    2020-02-01 * "Avg"
+      Assets:Broker:Avg  10 VTI {180 USD}
+      Equity:Opening
+    2021-02-01 * "Avg: a sale without a lot"
+      Assets:Broker:Avg  -4 VTI {150 USD}
+      Equity:Opening
+    2019-02-01 * "IRA"
+      Assets:Broker:IRA  60 BND {95 USD}
+      Equity:Opening
+    2019-02-01 * "Kids"
+      Assets:Kids:Custodial  20 VTI {150 USD}
+      Assets:Kids:Custodial  30 BND {90 USD}
+      Equity:Opening
+    2024-12-31 price VTI  250 USD
+    2024-12-31 price VXUS  60 USD
+    2024-12-31 price BND   80 USD
+"""
+
+
+@pytest.mark.parametrize("cash", [None, "3000", "-4000@Assets:Broker:Avg", "1000@Assets:Kids:Custodial"])
+def test_the_contract_for_every_portfolio_at_once(cash: str | None) -> None:
+    # What `bean-rebalance --format beancount` writes for a ledger of several portfolios: each
+    # portfolio's entries in turn, their plans made together; every portfolio's report then
+    # shows its own plan's after percentages.
+    flow = parse_cash(cash) if cash is not None else None
+    assert not isinstance(flow, Exception)
+    source = dedent(TWO_PORTFOLIOS)
+    ledger = Ledger.from_entries(*_loaded(source))
+    reports = analyse_portfolios(ledger, D(2024, 12, 31))
+    together = plan_together(reports, ledger.declarations, flow)  # type: ignore[arg-type]
+    plans = [request.plan for request in together.requests]
+    assert all(request.refusal is None for request in together.requests)
+    assert [p.portfolio for p in reports] == ["Main", "Kids"]
+    assert all(plan.trades for plan in plans)
+    text = household_entries(list(zip(reports, plans, strict=True)), ledger.declarations)
+    assert "; Portfolio Main\n" in text
+    assert "; Portfolio Kids\n" in text
+    # The NONE-booked account sells at its average cost, (2,800 + 1,800 - 600) / 26 = 4,000 / 26.
+    avg = [line for line in text.splitlines() if line.startswith("  Assets:Broker:Avg") and " VTI " in line]
+    assert all(f"{{{Decimal(4000) / 26} USD}}" in line for line in avg), avg
+    assert avg or cash not in (None, "-4000@Assets:Broker:Avg")  # these plans sell from it
+    opens = "\n".join(OPEN_LINE.findall(text))
+    entries, errors, options = loader.load_string(source + "\n" + opens + "\n" + text)
+    assert not errors, ([e.message for e in errors], text)
+    entered = Ledger.from_entries(entries, options)
+    after = {r.portfolio: r for r in analyse_portfolios(entered, D(2024, 12, 31))}
+    for report, plan in zip(reports, plans, strict=True):
+        shown = after[report.portfolio]
+        assert not shown.errors
+        assert ({r.category: r.value for r in shown.allocation.targeted}
+                == {r.category: r.value for r in plan.after}), (report.portfolio, text)
+        assert shown.total == plan.total_after
+
+
+# Under uk, ca, de or none: a general account booked NONE (200 VWRL at 60, 100 at 90, 50 sold at
+# 70: 250 units costing 12,000 + 9,000 - 3,500 = 17,500, an average of 70.00), a second one
+# booked FIFO (80 VWRL at 65 in 2019 and 10 at 125 on the report date: the same-day rule under
+# uk) and an ISA. Prices of 2026-11-20: VWRL 125, IGLT 45.
+REGIMES = """
+    option "operating_currency" "GBP"
+    plugin "beancount_plugins.rebalance"
+    2019-01-01 custom "rebalance-option" "tax-rules" "{rules}"
+    2019-01-01 custom "rebalance-option" "tax-rate" 0.20
+    2019-01-01 custom "rebalance-option" "band" 3
+    2019-01-01 commodity VWRL
+      asset-class: "Equities"
+    2019-01-01 commodity IGLT
+      asset-class: "Bonds"
+    2019-01-01 commodity GBP
+      asset-class: "Cash"
+    2019-01-01 open Assets:GIA "NONE"
+      tax-status: "taxable"
+    2019-01-01 open Assets:GIA2 "FIFO"
+      tax-status: "taxable"
+    2019-01-01 open Assets:ISA
+      tax-status: "tax-free"
+    2019-01-01 open Equity:Opening
+    2019-01-01 open Income:Gains
+    2019-01-01 custom "rebalance-target" "Equities" 60
+    2019-01-01 custom "rebalance-target" "Bonds" 35
+    2019-01-01 custom "rebalance-target" "Cash" 5
+    2019-03-01 * "GIA"
+      Assets:GIA   200 VWRL {{60 GBP}}
+      Equity:Opening
+    2020-03-01 * "GIA"
+      Assets:GIA   100 VWRL {{90 GBP}}
+      Equity:Opening
+    2021-05-01 * "GIA: a sale without a lot"
+      Assets:GIA   -50 VWRL {{70 GBP}} @ 100 GBP
+      Assets:GIA   5000 GBP
+      Income:Gains  -1500 GBP
+    2019-03-01 * "GIA2"
+      Assets:GIA2  80 VWRL {{65 GBP}}
+      Assets:GIA2  20 IGLT {{50 GBP}}
+      Equity:Opening
+    2026-11-20 * "GIA2 buys on the report date"
+      Assets:GIA2  10 VWRL {{125 GBP}}
+      Equity:Opening
+    2019-03-01 * "ISA"
+      Assets:ISA  300 IGLT {{50 GBP}}
+      Equity:Opening
+    2026-11-20 price VWRL 125 GBP
+    2026-11-20 price IGLT 45 GBP
+"""
+
+
+@pytest.mark.parametrize("cash", [None, "-3000@Assets:GIA2", "-36250@Assets:GIA"])
+@pytest.mark.parametrize("rules", ["uk", "ca", "de", "none", "us"])
+def test_the_contract_under_every_tax_rule(rules: str, cash: str | None) -> None:
+    # Whatever the rules price a sale at (pool, ACB, depot FIFO), the entries reduce what the
+    # ledger's booking accepts: the NONE account at its average, 17,500 / 250 = 70 GBP a unit.
+    # The last withdrawal, 36,250 = 250 × 125 + 5,000, takes the NONE account's every unit.
+    flow = parse_cash(cash) if cash is not None else None
+    assert not isinstance(flow, Exception)
+    _, text = _check_contract(dedent(REGIMES.format(rules=rules)), D(2026, 11, 20), flow)  # type: ignore[arg-type]
+    for line in text.splitlines():
+        if line.startswith("  Assets:GIA ") and " VWRL " in line and line.split()[1].startswith("-"):
+            assert "{70 GBP}" in line, line

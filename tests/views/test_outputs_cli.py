@@ -54,6 +54,8 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
     ("report.csv", lambda data: data.decode().startswith("date,currency,section,")),
     ("report.txt", lambda data: data.decode().startswith("Portfolio value 101,800.00 USD")),
     ("report.out", lambda data: data.decode().startswith("Portfolio value")),  # unknown: the table
+    # .bean is Beancount's other usual extension: the plan as entries, not a table to paste.
+    ("plan.bean", lambda data: data.decode().startswith("; The rebalancing plan of 2024-01-10")),
 ])
 def test_the_format_comes_from_the_file_name(ledger_file, capsys, tmp_path: Path, name: str, check) -> None:
     target = tmp_path / name
@@ -146,3 +148,49 @@ def test_a_date_before_the_ledger_begins_says_so(ledger_file, capsys) -> None:
     assert ("Nothing to rebalance yet: the portfolio holds nothing on 2024-01-01 (the portfolio's first "
             "holding is on 2024-01-02). --cash AMOUNT plans what to buy first.") in out
     assert "within its band" not in out
+
+
+# A taxable account booked NONE: 20 VTI bought at 140, 10 at 180, then 4 sold at 150 without
+# naming a lot. Its net position, 26 units, has cost 20 × 140 + 10 × 180 − 4 × 150 = 2,800 +
+# 1,800 − 600 = 4,000: an average of 4,000 / 26 = 153.846…, written to the cent, 153.85, as the
+# reason beside it does (the ledger entries keep every decimal: Beancount needs the exact cost).
+NONE_BOOKED = """
+    option "operating_currency" "USD"
+    2020-01-01 commodity VTI
+      asset-class: "Equities"
+    2020-01-01 commodity BND
+      asset-class: "Bonds"
+    2020-01-01 open Assets:Avg "NONE"
+      tax-status: "taxable"
+    2020-01-01 open Equity:Opening
+    2020-01-01 custom "rebalance-target" "Equities" 50
+    2020-01-01 custom "rebalance-target" "Bonds" 50
+    2020-02-01 * "Buy"
+      Assets:Avg  20 VTI {140 USD}
+      Assets:Avg  10 BND {85 USD}
+      Equity:Opening
+    2021-02-01 * "Buy more"
+      Assets:Avg  10 VTI {180 USD}
+      Equity:Opening
+    2022-02-01 * "Sell without naming a lot"
+      Assets:Avg  -4 VTI {150 USD}
+      Equity:Opening
+    2024-12-31 price VTI 250 USD
+    2024-12-31 price BND 80 USD
+"""
+
+
+def test_an_average_cost_is_written_to_the_cent(ledger_file, capsys, tmp_path: Path) -> None:
+    path = str(ledger_file(NONE_BOOKED))
+    code, out, _ = _run(capsys, path, "--date", "2024-12-31")
+    assert code == 0
+    [lot] = [line.strip() for line in out.splitlines() if line.startswith("      lot ")]
+    assert " at 153.85 USD, gain " in lot, lot
+    target = tmp_path / "report.csv"
+    assert main([path, "--date", "2024-12-31", "--cash", "0", "-o", str(target)]) == 0
+    orders = csv.DictReader(io.StringIO((tmp_path / "report-trades.csv").read_text(encoding="utf-8")))
+    [vti] = [row for row in orders if row["commodity"] == "VTI"]
+    assert " at 153.85 USD, gain " in vti["lots"], vti["lots"]
+    code, out, _ = _run(capsys, path, "--date", "2024-12-31", "--format", "beancount")
+    assert code == 0
+    assert "{153.8461538461538461538461538 USD} @ 250 USD" in out  # exact in the ledger
