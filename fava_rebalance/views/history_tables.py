@@ -57,7 +57,10 @@ def review_items(review: Review) -> list[Item]:
 
 
 def history_sheets(history: History) -> dict[str, Sheet]:
-    """The workbook: Drift (long; Excel keeps the name History for itself), Percent (a column per category), Rebalances, Review."""
+    """The workbook: Drift (long), Percent (a column per category), Rebalances, Review.
+
+    Not "History": Excel keeps that sheet name for itself.
+    """
     names = categories_of(history)
     wide = []
     for point in history.points:
