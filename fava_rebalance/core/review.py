@@ -33,6 +33,15 @@ class Review:
     pending: tuple[Rebalance, ...] = ()
 
     @property
+    def pending_dates(self) -> list[datetime.date]:
+        """The pending rebalances' dates, each once, in order (SPEC §5.1's ``pending``).
+
+        A plan written as entries is one transaction per trading account, all of one date:
+        it is one rebalance, so its date is listed once.
+        """
+        return sorted({r.date for r in self.pending})
+
+    @property
     def anything(self) -> bool:
         """Whether there is anything to say: a rebalance, a pending one, or a review period."""
         return self.last_rebalance is not None or self.every is not None or bool(self.pending)

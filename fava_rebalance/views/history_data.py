@@ -27,7 +27,7 @@ def review_to_dict(review: Review) -> dict[str, Any]:
         "every": review.every.name if review.every is not None else None,
         "next_review": day(review.next_review),
         "overdue": review.overdue,
-        "pending": [r.date.isoformat() for r in review.pending],
+        "pending": [d.isoformat() for d in review.pending_dates],
     }
 
 

@@ -52,7 +52,7 @@ def review_items(review: Review) -> list[Item]:
         ("Review every", review.every.name if review.every is not None else "", NAME),
         ("Next review", review.next_review, DATE),
         ("Overdue", review.overdue, FLAG),
-        ("Pending (flag !)", ", ".join(r.date.isoformat() for r in review.pending), TEXT),
+        ("Pending (flag !)", ", ".join(d.isoformat() for d in review.pending_dates), TEXT),
     ]
 
 

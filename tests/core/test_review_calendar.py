@@ -102,6 +102,17 @@ def test_pending_rebalances_do_not_reset_the_calendar(report_of) -> None:
     assert (review.next_review, review.overdue) == (D(2024, 4, 30), True)
 
 
+def test_a_plan_of_two_transactions_is_one_pending_date(report_of) -> None:
+    # A plan written as entries: one ! transaction per trading account, both of 2024-05-10,
+    # and one of 2024-05-20. SPEC §5.1's pending lists dates: 2024-05-10 once, then 2024-05-20.
+    text = (BASE + review_option('"quarterly"') + rebalance("2024-05-10", "!", "Rebalance A")
+            + rebalance("2024-05-10", "!", "Rebalance B") + rebalance("2024-05-20", "!", "Top-up"))
+    review = report_of(text, "2024-06-01").review
+    assert review is not None
+    assert len(review.pending) == 3
+    assert review.pending_dates == [D(2024, 5, 10), D(2024, 5, 20)]
+
+
 def test_the_latest_done_rebalance_on_or_before_the_date_counts(report_of) -> None:
     text = BASE + review_option('"quarterly"') + rebalance("2024-01-31") + rebalance("2024-03-15")
     assert report_of(text, "2024-03-14").review.last_rebalance == D(2024, 1, 31)

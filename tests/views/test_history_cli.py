@@ -180,3 +180,22 @@ def test_report_table_says_since_when_and_the_review(ledger_file, capsys) -> Non
     assert lines[1] == "Last rebalanced 2024-06-10 · next review 2024-09-10, quarterly"
     assert "  Bonds has been outside its band since 2024-07-31 (monthly history)." in lines
     assert "  Stocks has been outside its band since 2024-07-31 (monthly history)." in lines
+
+
+def test_a_pending_date_is_listed_once(ledger_file, capsys) -> None:
+    # LEDGER's pending top-up of 2024-10-15 plus a second ! transaction that day (a plan
+    # written for two accounts is two transactions of one date): SPEC §5.1's "pending" is a
+    # list of dates, so 2024-10-15 appears once, in the JSON and in the workbook's Review.
+    second = """
+    2024-10-15 ! "Planned top-up, second account" #rebalance
+      Assets:Broker       1 BND {11 USD}
+      Equity:Opening    -11 USD
+"""
+    path = str(ledger_file(LEDGER + second))
+    code, out, _ = _run(capsys, path, "--history", "--date", "2024-10-15", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert [r["date"] for r in doc["rebalances"] if r["pending"]] == ["2024-10-15", "2024-10-15"]
+    assert doc["review"]["pending"] == ["2024-10-15"]
+    code, out, _ = _run(capsys, path, "--date", "2024-10-15", "--format", "json")
+    assert json.loads(out)["review"]["pending"] == ["2024-10-15"]
