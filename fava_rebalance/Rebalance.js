@@ -21,10 +21,15 @@ function toggle(button) {
   detail.hidden = !open;
 }
 
-/** Fetch the drift history's section into its slot; a failure shows the server's message. */
+/**
+ * Fetch the drift history's section into its slot, its chart laid out for the slot's width;
+ * a failure shows the server's message.
+ */
 async function loadHistory(slot) {
   try {
-    const response = await fetch(slot.dataset.rebalanceHistory, { credentials: "same-origin" });
+    const url = new URL(slot.dataset.rebalanceHistory, window.location.href);
+    url.searchParams.set("width", String(Math.round(slot.clientWidth)));
+    const response = await fetch(url, { credentials: "same-origin" });
     const text = await response.text();
     if (response.ok) {
       slot.innerHTML = text; // rendered by the server's templates, every value escaped there

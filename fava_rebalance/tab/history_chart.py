@@ -29,7 +29,8 @@ from decimal import ROUND_CEILING, Decimal
 from fava_rebalance.core.history import CategoryPoint, HistoryPoint
 from fava_rebalance.core.rebalances import Rebalance
 
-WIDTH = 720.0
+WIDTH = 720.0  # the width laid out when the page does not say how wide its column is
+MIN_WIDTH, MAX_WIDTH = 320.0, 1600.0  # the widths the chart is laid out for (a phone to a wide screen)
 LEFT = 46.0  # room for the vertical axis' labels
 RIGHT = 12.0
 TOP = 24.0  # room for the rebalances' dates
@@ -166,16 +167,29 @@ def _ticks(
     return tuple(ticks)
 
 
+def chart_width(asked: str | None) -> float:
+    """The width to lay the chart out for: the page's column, in CSS pixels, as its script asks.
+
+    A whole number, held to ``MIN_WIDTH`` … ``MAX_WIDTH``; anything else (none, not a
+    number) is ``WIDTH``. It is a layout hint, not a figure: it never refuses a request.
+    """
+    if asked is None or not asked.isdigit() or len(asked) > 6:
+        return WIDTH
+    return min(max(float(asked), MIN_WIDTH), MAX_WIDTH)
+
+
 def history_chart(series: Sequence[Series], dates: Sequence[datetime.date],
-                  rebalances: Sequence[Rebalance], scale: Decimal | None = None) -> HistoryChart:
+                  rebalances: Sequence[Rebalance], scale: Decimal | None = None,
+                  width: float = WIDTH) -> HistoryChart:
     """Lay out one panel per series over ``dates`` (the history's points, ascending).
 
     ``scale``: the vertical scale in points (default: the nicest that holds every drift and
-    band).
+    band). ``width``: the chart's width in SVG units, drawn one to one in CSS pixels (the
+    panels' height stays, so a wide page gets a wider chart, not larger text).
     """
-    plot_left, plot_right = LEFT, WIDTH - RIGHT
+    plot_left, plot_right = LEFT, width - RIGHT
     if not series or not dates:
-        return HistoryChart(WIDTH, 0.0, plot_left, plot_right, (), (), (), 0.0)
+        return HistoryChart(width, 0.0, plot_left, plot_right, (), (), (), 0.0)
     first, last = dates[0], dates[-1]
     span = max((last - first).days, 1)
     limit = _scale(series) if scale is None else scale
@@ -219,7 +233,7 @@ def history_chart(series: Sequence[Series], dates: Sequence[datetime.date],
     axis_y = panels[-1].bottom + 4
     marks = tuple(RebalanceMark(x_of(r.date), r.date.isoformat(), r.narration, r.pending)
                   for r in rebalances if first <= r.date <= last)
-    return HistoryChart(WIDTH, axis_y + AXIS_HEIGHT, plot_left, plot_right, tuple(panels), marks,
+    return HistoryChart(width, axis_y + AXIS_HEIGHT, plot_left, plot_right, tuple(panels), marks,
                         _ticks(first, last, x_of), axis_y)
 
 
@@ -271,7 +285,7 @@ def series_of(points: Sequence[HistoryPoint], text: Callable[[HistoryPoint, str]
 
 
 def masked(series: Sequence[Series], dates: Sequence[datetime.date],
-           rebalances: Sequence[Rebalance]) -> HistoryChart:
+           rebalances: Sequence[Rebalance], width: float = WIDTH) -> HistoryChart:
     """The chart laid out again with every drift 0, every band the same and no point outside.
 
     Titles and tooltips keep their text (the template masks their figures); which points
@@ -282,4 +296,4 @@ def masked(series: Sequence[Series], dates: Sequence[datetime.date],
                                   for day, drift, _, _, text in one.points))
         for one in series
     ]
-    return history_chart(placeholders, dates, rebalances, PLACEHOLDER_SCALE)
+    return history_chart(placeholders, dates, rebalances, PLACEHOLDER_SCALE, width)

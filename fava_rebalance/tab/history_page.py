@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from fava_rebalance.core.history import History, HistoryPoint
 from fava_rebalance.core.limits import FIRST_DATE
 from fava_rebalance.core.rebalances import Rebalance
-from fava_rebalance.tab.history_chart import HistoryChart, Series, history_chart, series_of
+from fava_rebalance.tab.history_chart import WIDTH, HistoryChart, Series, history_chart, series_of
 from fava_rebalance.tab.page import Numbers
 from fava_rebalance.views.review_words import pending_words, review_line
 
@@ -99,8 +99,10 @@ def chart_range(first_target: datetime.date, begin: datetime.date | None, earlie
 
 
 def build_history_view(history: History, since: Mapping[str, datetime.date], numbers: Numbers, *,
-                       incognito: bool = False) -> HistoryView:
+                       incognito: bool = False, width: float = WIDTH) -> HistoryView:
     """The section for ``history``; ``since``: each category outside its band, since when.
+
+    ``width``: the chart's, as ``history_chart`` takes it (``chart_width`` of the request).
 
     ``incognito``: the tooltips leave out whether a point was inside its band, as the masked
     chart draws every dot on the zero line (``incognito.masked_history``).
@@ -115,7 +117,7 @@ def build_history_view(history: History, since: Mapping[str, datetime.date], num
     series = series_of(history.points, tooltip, numbers.money)
     dates = tuple(point.date for point in history.points)
     has_value = any(point.total > 0 for point in history.points)
-    chart = history_chart(series if has_value else (), dates, history.rebalances)
+    chart = history_chart(series if has_value else (), dates, history.rebalances, width=width)
     return HistoryView(
         chart=chart,
         first=dates[0].isoformat() if dates else "",

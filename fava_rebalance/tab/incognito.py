@@ -98,4 +98,4 @@ def masked_history(view: HistoryView) -> HistoryView:
 
     Its texts (tooltips, targets, the scale) are masked by the template.
     """
-    return replace(view, chart=masked_history_chart(view.series, view.dates, view.marks))
+    return replace(view, chart=masked_history_chart(view.series, view.dates, view.marks, view.chart.width))

@@ -22,7 +22,7 @@ from flask.testing import FlaskClient
 from test_drift_history import LEDGER
 
 from fava_rebalance.core.rebalances import Rebalance
-from fava_rebalance.tab.history_chart import PANEL_HEIGHT, Series, history_chart, masked
+from fava_rebalance.tab.history_chart import PANEL_HEIGHT, Series, chart_width, history_chart, masked
 from fava_rebalance.tab.history_page import chart_range
 
 D = datetime.date
@@ -194,6 +194,36 @@ def test_chart_geometry() -> None:
     hidden = masked(series, dates, [rebalance]).panels[0]
     assert {(d.y, d.outside) for d in hidden.dots} == {(78.0, False)}
     assert hidden.band == "46.0,60.0 377.0,60.0 708.0,60.0 708.0,96.0 377.0,96.0 46.0,96.0"
+
+
+def test_the_chart_takes_the_width_of_its_column() -> None:
+    # test_chart_geometry's series laid out 1,100 wide: the plot runs from 46 to 1,100 - 12 =
+    # 1,088; the middle date (10 of 20 days) at 46 + 1,042 / 2 = 567. Heights do not change.
+    dates = (D(2024, 1, 1), D(2024, 1, 11), D(2024, 1, 21))
+    series = (Series("Stocks", "", tuple((day, Decimal(1), Decimal(5), False, "") for day in dates)),)
+    rebalance = Rebalance(D(2024, 1, 11), "Rebalance", False, None)  # type: ignore[arg-type]
+    chart = history_chart(series, dates, [rebalance], width=1100.0)
+    assert (chart.width, chart.plot_left, chart.plot_right) == (1100.0, 46.0, 1088.0)
+    assert [d.x for d in chart.panels[0].dots] == [46.0, 567.0, 1088.0]
+    assert [m.x for m in chart.rebalances] == [567.0]
+    assert chart.height == history_chart(series, dates, [rebalance]).height
+    assert masked(series, dates, [rebalance], 1100.0).panels[0].dots[-1].x == 1088.0
+
+
+@pytest.mark.parametrize(("asked", "width"), [
+    (None, 720.0), ("", 720.0), ("1100", 1100.0), ("100", 320.0), ("99999", 1600.0),
+    ("abc", 720.0), ("-5", 720.0), ("1e3", 720.0), ("12345678", 720.0), ("1100.5", 720.0)])
+def test_the_width_a_request_asks_for(asked: str | None, width: float) -> None:
+    assert chart_width(asked) == width
+
+
+def test_the_history_is_laid_out_for_the_width_asked(client: FlaskClient, tmp_path: Path) -> None:
+    html = _get(client, TAB + "history?time=2024&width=1100")
+    assert 'viewBox="0 0 1100.0 ' in html
+    assert 'width="1100.0"' in html
+    assert 'width="720.0"' in _get(client, TAB + "history?time=2024&width=x")
+    hidden = _app(tmp_path, incognito=True).test_client()
+    assert 'width="1000.0"' in _get(hidden, TAB + "history?time=2024&width=1000")
 
 
 def test_a_point_without_a_target_breaks_the_line() -> None:
