@@ -270,7 +270,7 @@ class _Problem:
                  past: Sequence[PastLoss], identical_to: Callable[[str], frozenset[str]],
                  *, whole: bool = True, pieces: dict[int, list[Segment]] | None = None,
                  exact: bool = True, deadline: Deadline = UNLIMITED) -> None:
-        self.h = household
+        self.household = household
         self.deadline = deadline  # each solve gets what is left of it (``budget``)
         self.whole = whole
         self.pieces = {} if pieces is None else pieces  # segments per sell option, shared between models
@@ -279,7 +279,7 @@ class _Problem:
         self.scope = scope
         self.past = past
         self.identical_to = identical_to
-        self.m = Model()
+        self.model = Model()
         self.sell_n: dict[int, int] = {}
         self.sell_z: dict[int, int] = {}
         self.sell_max: dict[int, int] = {}
@@ -301,44 +301,44 @@ class _Problem:
 
     # -- variables -------------------------------------------------------------------------
     def sells(self) -> None:
-        options = self.h.options
-        for s in self.h.sells:
+        options = self.household.options
+        for s in self.household.sells:
             if s.key not in self.scope.sells:
                 continue
             most = floor_units(s.max_units, s.quantum)
             if most <= 0:
                 continue
-            n = self.m.var(0, most, integer=self.whole and s.quantum == 1)  # else rounded after
-            z = self.m.binary()
+            n = self.model.var(0, most, integer=self.whole and s.quantum == 1)  # else rounded after
+            z = self.model.binary()
             self.sell_n[s.key], self.sell_z[s.key], self.sell_max[s.key] = n, z, most
             if s.key not in self.pieces:
                 self.pieces[s.key] = segments(s.lots, taxable=s.taxed, harvest=options.harvest,
                                               exact=self.exact, fifo=s.in_order,
                                               runs=SEGMENTS if s.ordered else None)
-            lots = [(seg, self.m.var(0, float(seg.units))) for seg in self.pieces[s.key]]
+            lots = [(seg, self.model.var(0, float(seg.units))) for seg in self.pieces[s.key]]
             self.lot_x[s.key] = lots
-            self.m.row({**{x: 1.0 for _, x in lots}, n: -float(s.quantum)}, 0.0, 0.0)
-            self.m.row({n: 1.0, z: -float(most)}, upper=0.0)
-            self.m.row({n: float(s.price * s.quantum), z: -float(options.min_trade)}, lower=0.0)
+            self.model.row({**{x: 1.0 for _, x in lots}, n: -float(s.quantum)}, 0.0, 0.0)
+            self.model.row({n: 1.0, z: -float(most)}, upper=0.0)
+            self.model.row({n: float(s.price * s.quantum), z: -float(options.min_trade)}, lower=0.0)
             self.unit_values.append(s.price * s.quantum)
             for seg, x in lots:
                 if seg.first is not None:  # a lot's other units only once its covered units are sold
-                    covered, y = lots[seg.first], self.m.binary()
-                    self.m.row({x: 1.0, y: -float(seg.units)}, upper=0.0)
-                    self.m.row({covered[1]: 1.0, y: -float(covered[0].units)}, lower=0.0)
+                    covered, y = lots[seg.first], self.model.binary()
+                    self.model.row({x: 1.0, y: -float(seg.units)}, upper=0.0)
+                    self.model.row({covered[1]: 1.0, y: -float(covered[0].units)}, lower=0.0)
 
     def cash_ceiling(self, account: str) -> Decimal:
         """The most an account could spend: its drawable cash, a deposit, all it may sell."""
-        pots = sum((p.amount for p in self.h.pots
+        pots = sum((p.amount for p in self.household.pots
                     if p.trading_account == account and p.key in self.scope.draws and p.spendable), ZERO)
-        sold = sum((s.price * s.max_units for s in self.h.sells
+        sold = sum((s.price * s.max_units for s in self.household.sells
                     if s.trading_account == account and s.key in self.sell_n), ZERO)
         return pots + max(self.scope.flows.get(account, ZERO), ZERO) + sold
 
     def buys(self) -> None:
-        options = self.h.options
+        options = self.household.options
         ceilings: dict[str, Decimal] = {}
-        for b in self.h.buys:
+        for b in self.household.buys:
             if b.key not in self.scope.buys:
                 continue
             if b.trading_account not in ceilings:
@@ -346,81 +346,81 @@ class _Problem:
             most = floor_units(ceilings[b.trading_account] / b.price, b.quantum)
             if most <= 0:
                 continue
-            n = self.m.var(0, most, integer=self.whole and b.quantum == 1)
-            z = self.m.binary()
+            n = self.model.var(0, most, integer=self.whole and b.quantum == 1)
+            z = self.model.binary()
             self.buy_n[b.key], self.buy_z[b.key], self.buy_max[b.key] = n, z, most
-            self.m.row({n: 1.0, z: -float(most)}, upper=0.0)
-            self.m.row({n: float(b.price * b.quantum), z: -float(options.min_trade)}, lower=0.0)
+            self.model.row({n: 1.0, z: -float(most)}, upper=0.0)
+            self.model.row({n: float(b.price * b.quantum), z: -float(options.min_trade)}, lower=0.0)
             self.unit_values.append(b.price * b.quantum)
 
     def capped(self) -> None:
         """At most ``scope.caps[account]`` sold in a trading account (the break-even plan)."""
         for account, cap in self.scope.caps.items():
-            coefs = {n: float(self.h.sells[k].price * self.h.sells[k].quantum)
-                     for k, n in self.sell_n.items() if self.h.sells[k].trading_account == account}
-            self.m.row(coefs, upper=float(cap))
+            coefs = {n: float(self.household.sells[k].price * self.household.sells[k].quantum)
+                     for k, n in self.sell_n.items() if self.household.sells[k].trading_account == account}
+            self.model.row(coefs, upper=float(cap))
 
     def cash(self) -> None:
-        for p in self.h.pots:
+        for p in self.household.pots:
             if p.key in self.scope.draws and p.spendable and p.amount > 0:
-                self.draw[p.key] = self.m.var(0, float(p.amount))
+                self.draw[p.key] = self.model.var(0, float(p.amount))
         involved = {*self.scope.flows}
-        involved.update(self.h.sells[k].trading_account for k in self.sell_n)
-        involved.update(self.h.buys[k].trading_account for k in self.buy_n)
-        involved.update(self.h.pots[k].trading_account for k in self.draw)
-        fee = float(self.h.options.trade_cost)
+        involved.update(self.household.sells[k].trading_account for k in self.sell_n)
+        involved.update(self.household.buys[k].trading_account for k in self.buy_n)
+        involved.update(self.household.pots[k].trading_account for k in self.draw)
+        fee = float(self.household.options.trade_cost)
         for account in sorted(involved):
-            a = self.m.var(0)
+            a = self.model.var(0)
             self.add[account] = a
             coefs: dict[int, float] = {a: -1.0}
             for k, n in self.sell_n.items():
-                s = self.h.sells[k]
+                s = self.household.sells[k]
                 if s.trading_account == account:
                     coefs[n] = float(s.price * s.quantum)
                     coefs[self.sell_z[k]] = -fee
             for k, n in self.buy_n.items():
-                b = self.h.buys[k]
+                b = self.household.buys[k]
                 if b.trading_account == account:
                     coefs[n] = -float(b.price * b.quantum)
                     coefs[self.buy_z[k]] = -fee
             for k, d in self.draw.items():
-                if self.h.pots[k].trading_account == account:
+                if self.household.pots[k].trading_account == account:
                     coefs[d] = 1.0
             flow = -float(self.scope.flows.get(account, ZERO))
-            self.m.row(coefs, flow, flow)
+            self.model.row(coefs, flow, flow)
 
     def categories(self) -> None:
-        total_after = self.h.total + sum(self.scope.flows.values(), ZERO)
-        for cat in self.h.categories:
+        total_after = self.household.total + sum(self.scope.flows.values(), ZERO)
+        for cat in self.household.categories:
             self.deadline.check()  # one row per category: thousands take seconds to build
             name = cat.name
             coefs: dict[int, float] = {}
             for k, n in self.sell_n.items():
-                s = self.h.sells[k]
+                s = self.household.sells[k]
                 share = s.fractions.get(name)
                 if share:
                     coefs[n] = -float(s.price * s.quantum * share)
             for k, n in self.buy_n.items():
-                b = self.h.buys[k]
+                b = self.household.buys[k]
                 if b.category == name:
                     coefs[n] = float(b.price * b.quantum)
             for k, d in self.draw.items():
-                share = self.h.pots[k].fractions.get(name)
+                share = self.household.pots[k].fractions.get(name)
                 if share:
                     coefs[d] = coefs.get(d, 0.0) - float(share)
             for account, a in self.add.items():
-                share = self.h.account(account).sink_fractions.get(name)
+                share = self.household.account(account).sink_fractions.get(name)
                 if share:
                     coefs[a] = coefs.get(a, 0.0) + float(share)
-            over, under = self.m.var(0), self.m.var(0)
+            over, under = self.model.var(0), self.model.var(0)
             coefs[over], coefs[under] = -1.0, 1.0
             gap = float(self.goals.get(name, cat.value) - cat.value)
-            self.m.row(coefs, gap, gap)
+            self.model.row(coefs, gap, gap)
             excess = None
             if self.scope.bands and self.scope.rebalancing:
-                excess = self.m.var(0)
+                excess = self.model.var(0)
                 band = float(cat.band * max(total_after, ZERO) / HUNDRED)
-                self.m.row({over: 1.0, under: 1.0, excess: -1.0}, upper=band)
+                self.model.row({over: 1.0, under: 1.0, excess: -1.0}, upper=band)
             self.dev[name] = (over, under, excess)
             goal = self.goals.get(name, cat.value)
             self.no_new_drift(goal, cat.value, cat.target, cat.band, total_after, over, under)
@@ -441,46 +441,46 @@ class _Problem:
         # other edge by one unit's rounding, as it would with whole units and a band of 0.
         kept = self.kept if within_band(value, target, band, max(total_after, ZERO)) else self.overshot
         if value >= lower:  # after ≥ lower − cross  ⇔  −over + under − cross ≤ goal − lower
-            cross = self.m.var(0)
-            self.m.row({over: -1.0, under: 1.0, cross: -1.0}, upper=float(goal - lower))
+            cross = self.model.var(0)
+            self.model.row({over: -1.0, under: 1.0, cross: -1.0}, upper=float(goal - lower))
             kept.append(cross)
         if value <= upper:  # after ≤ upper + cross  ⇔  over − under − cross ≤ upper − goal
-            cross = self.m.var(0)
-            self.m.row({over: 1.0, under: -1.0, cross: -1.0}, upper=float(upper - goal))
+            cross = self.model.var(0)
+            self.model.row({over: 1.0, under: -1.0, cross: -1.0}, upper=float(upper - goal))
             kept.append(cross)
 
     def exclusions(self) -> None:
         by_place: dict[tuple[str, str], list[int]] = {}
         for k in self.sell_n:
-            s = self.h.sells[k]
+            s = self.household.sells[k]
             by_place.setdefault((s.trading_account, s.holding.commodity), []).append(k)
         for k, z in self.buy_z.items():
-            b = self.h.buys[k]
+            b = self.household.buys[k]
             for s_key in by_place.get((b.trading_account, b.commodity), ()):
-                self.m.row({z: 1.0, self.sell_z[s_key]: 1.0}, upper=1.0)
+                self.model.row({z: 1.0, self.sell_z[s_key]: 1.0}, upper=1.0)
         self.rematched(by_place)
         losing: dict[str, list[int]] = {}  # commodity → taxable sells with loss lots
         for k, lots in self.lot_x.items():
-            s = self.h.sells[k]
-            if s.taxed and self.h.regime.denies_losses and any(f.is_loss for f, _ in lots):
+            s = self.household.sells[k]
+            if s.taxed and self.household.regime.denies_losses and any(f.is_loss for f, _ in lots):
                 losing.setdefault(s.holding.commodity, []).append(k)
         bought: dict[str, list[int]] = {}
         for k in self.buy_n:
-            bought.setdefault(self.h.buys[k].commodity, []).append(k)
+            bought.setdefault(self.household.buys[k].commodity, []).append(k)
         for commodity in sorted(losing):
             group = self.identical_to(commodity)
             clashing = sorted(k for c in group & bought.keys() for k in bought[c])
             if not clashing:
                 continue
-            y = self.m.binary()
+            y = self.model.binary()
             self.loss_flags[commodity] = y
             for k in losing[commodity]:
                 for seg, x in self.lot_x[k]:
                     if seg.is_loss:
-                        self.m.row({x: 1.0, y: -float(seg.units)}, upper=0.0)
+                        self.model.row({x: 1.0, y: -float(seg.units)}, upper=0.0)
             for k in clashing:
                 most = float(self.buy_max[k])
-                self.m.row({self.buy_n[k]: 1.0, y: most}, upper=most)
+                self.model.row({self.buy_n[k]: 1.0, y: most}, upper=most)
         self.harvest_in_class()
 
     def rematched(self, by_place: Mapping[tuple[str, str], list[int]]) -> None:
@@ -490,18 +490,18 @@ class _Problem:
         it (the same-day and 30-day rules), whatever the gain; one in an ISA or SIPP is not
         ("bed and ISA"), so only taxable accounts' buys and sells exclude each other.
         """
-        if not self.h.regime.rematches:
+        if not self.household.regime.rematches:
             return
-        taxed = {k: z for k, z in self.sell_z.items() if self.h.sells[k].taxed}
+        taxed = {k: z for k, z in self.sell_z.items() if self.household.sells[k].taxed}
         for k, z in self.buy_z.items():
-            b = self.h.buys[k]
-            if not self.h.regime.taxed(self.h.account(b.trading_account).status):
+            b = self.household.buys[k]
+            if not self.household.regime.taxed(self.household.account(b.trading_account).status):
                 continue
             for s_key, s_z in taxed.items():
-                s = self.h.sells[s_key]
+                s = self.household.sells[s_key]
                 here = by_place.get((b.trading_account, b.commodity), ())
                 if s.holding.commodity == b.commodity and s_key not in here:
-                    self.m.row({z: 1.0, s_z: 1.0}, upper=1.0)
+                    self.model.row({z: 1.0, s_z: 1.0}, upper=1.0)
 
     def harvest_in_class(self) -> None:
         """A loss taken in a taxable account is replaced there, or reduces its class.
@@ -519,12 +519,12 @@ class _Problem:
         """
         if not self.scope.rebalancing:
             return
-        taxable = {k: lots for k, lots in self.lot_x.items() if self.h.sells[k].taxed
+        taxable = {k: lots for k, lots in self.lot_x.items() if self.household.sells[k].taxed
                    and any(seg.is_loss for seg, _ in lots)}
         places: dict[tuple[str, str], dict[int, float]] = {}
         unit: dict[str, Decimal] = {}
         for k, lots in taxable.items():
-            s = self.h.sells[k]
+            s = self.household.sells[k]
             for category, share in s.fractions.items():
                 unit[category] = max(unit.get(category, ZERO), s.price * s.quantum * share)
                 coefs = places.setdefault((s.trading_account, category), {})
@@ -534,19 +534,19 @@ class _Problem:
         unreplaced: dict[str, dict[int, float]] = {}
         for (account, category), coefs in sorted(places.items()):
             for k, n in self.buy_n.items():
-                b = self.h.buys[k]
+                b = self.household.buys[k]
                 if b.trading_account == account and b.category == category:
                     coefs[n] = -float(b.price * b.quantum)
-            u = self.m.var(0)
-            self.m.row({**coefs, u: -1.0}, upper=0.0)
+            u = self.model.var(0)
+            self.model.row({**coefs, u: -1.0}, upper=0.0)
             unreplaced.setdefault(category, {})[u] = 1.0
-        values = {c.name: c.value for c in self.h.categories}
+        values = {c.name: c.value for c in self.household.categories}
         for category, us in unreplaced.items():
             value = values.get(category, ZERO)
             reduction = max(value - self.goals.get(category, value), ZERO)
             if any(flow < 0 for flow in self.scope.flows.values()):
                 reduction += unit.get(category, ZERO)
-            self.m.row(us, upper=float(reduction))
+            self.model.row(us, upper=float(reduction))
 
     def tax(self) -> None:
         """The plan's short- and long-term results (``S``, ``L``) as linear expressions.
@@ -558,10 +558,11 @@ class _Problem:
         per group). The tax on them is ``pieces``. Under uk, ca and de there is one result,
         kept in ``short``: each gain times its ``Regime.factor``, taxed by ``one_rate_tax``.
         """
-        options = self.h.options
-        regime = self.h.regime
+        options = self.household.options
+        regime = self.household.regime
         for k, lots in self.lot_x.items():
-            factor = float(regime.factor(self.h.sells[k].holding.commodity)) if regime.one_rate else 1.0
+            commodity = self.household.sells[k].holding.commodity
+            factor = float(regime.factor(commodity)) if regime.one_rate else 1.0
             for seg, x in lots:
                 if seg.washed:
                     self.penalties[x] = float(seg.penalty)
@@ -571,15 +572,15 @@ class _Problem:
                 side = self.long if seg.term == LONG else self.short
                 side[x] = side.get(x, 0.0) + factor * float(seg.gain)
         for past in self.past:
-            coefs = {self.buy_n[k]: float(self.h.buys[k].quantum) for k in self.buy_n
-                     if self.h.buys[k].commodity in past.group}
+            coefs = {self.buy_n[k]: float(self.household.buys[k].quantum) for k in self.buy_n
+                     if self.household.buys[k].commodity in past.group}
             if not coefs or past.units <= 0:
                 continue
-            most = sum(float(self.buy_max[k] * self.h.buys[k].quantum) for k in self.buy_n
-                       if self.h.buys[k].commodity in past.group)
-            washed, y = self.m.var(0, float(past.units)), self.m.binary()
-            self.m.row({washed: 1.0, **{n: -c for n, c in coefs.items()}, y: most}, lower=0.0)  # ≥ b − M·y
-            self.m.row({washed: 1.0, y: -float(past.units)}, lower=0.0)                       # ≥ Q·y
+            most = sum(float(self.buy_max[k] * self.household.buys[k].quantum) for k in self.buy_n
+                       if self.household.buys[k].commodity in past.group)
+            washed, y = self.model.var(0, float(past.units)), self.model.binary()
+            self.model.row({washed: 1.0, **{n: -c for n, c in coefs.items()}, y: most}, lower=0.0)  # ≥ b−M·y
+            self.model.row({washed: 1.0, y: -float(past.units)}, lower=0.0)                       # ≥ Q·y
             if regime.one_rate:
                 share = regime.factor(min(past.group))
                 self.short[washed] = float(share * (past.short + past.long) / past.units)
@@ -596,12 +597,12 @@ class _Problem:
         ``w ≥ 0``, costing the rate: convex, so exact with no binary (``Regime.tax`` is the
         same less a constant). Added to the model here; the caller resets it after solving.
         """
-        regime = self.h.regime
+        regime = self.household.regime
         if not self.short:
             return {}
-        w = self.m.var(0)
+        w = self.model.var(0)
         floor = float(regime.used - regime.allowance)
-        self.m.row({w: 1.0, **{i: -c for i, c in self.short.items()}}, lower=floor)
+        self.model.row({w: 1.0, **{i: -c for i, c in self.short.items()}}, lower=floor)
         return {w: float(regime.rate)}
 
     def signs(self, side: Mapping[int, float]) -> tuple[bool, bool]:
@@ -621,11 +622,11 @@ class _Problem:
         possible long-term gain, ``P₃`` (which alone can be negative) both a possible
         short-term gain and a long-term loss; otherwise a piece never is the smallest.
         """
-        if self.h.options.short_term_rate == self.h.options.long_term_rate:
+        if self.household.options.short_term_rate == self.household.options.long_term_rate:
             return []
         s_neg, s_pos = self.signs(self.short)
         l_neg, l_pos = self.signs(self.long)
-        if self.h.options.short_term_rate < self.h.options.long_term_rate:  # mirror: S ↔ −L
+        if self.household.options.short_term_rate < self.household.options.long_term_rate:  # mirror: S ↔ −L
             s_neg, s_pos, l_neg, l_pos = l_pos, l_neg, s_pos, s_neg
         return [k for k, possible in ((1, s_neg), (2, l_pos), (3, s_pos and l_neg)) if possible]
 
@@ -636,9 +637,9 @@ class _Problem:
         piece's ``|d|·w`` needs one variable ``w`` and one row (two for ``P₃``) over the
         results, added to the model here; the caller resets the model after solving.
         """
-        options = self.h.options
+        options = self.household.options
         st, lt = float(options.short_term_rate), float(options.long_term_rate)
-        m = self.m
+        m = self.model
         costs: dict[int, float] = {}
         for i, c in self.short.items():
             costs[i] = costs.get(i, 0.0) + st * c
@@ -670,14 +671,14 @@ class _Problem:
         """
         if not self.scope.bands:
             return
-        for cat in self.h.categories:
+        for cat in self.household.categories:
             goal = self.goals.get(cat.name, cat.value)
             if goal <= 0:
                 continue
             over, under, _ = self.dev[cat.name]
             for step in SPREAD_STEPS:
-                beyond = self.m.var(0)
-                self.m.row({over: 1.0, under: 1.0, beyond: -1.0}, upper=float(goal * step))
+                beyond = self.model.var(0)
+                self.model.row({over: 1.0, under: 1.0, beyond: -1.0}, upper=float(goal * step))
                 self.spreads[beyond] = SPREAD_WEIGHT / float(goal)
 
     def drift_cost(self) -> dict[int, float]:
@@ -702,22 +703,22 @@ class _Problem:
         least = self.solve(kept, BAND_TOLERANCE)
         if not least.found:
             return False
-        self.m.row(kept, upper=least.objective + BAND_TOLERANCE)
+        self.model.row(kept, upper=least.objective + BAND_TOLERANCE)
         return True
 
     def tax_cost(self, tax: Mapping[int, float] | None) -> dict[int, float]:
         """Phase two's objective: the tax (``add_tax``), penalties, fees and the tie-breaks."""
-        options = self.h.options
+        options = self.household.options
         fee = float(options.trade_cost) + TRADE_TIEBREAK
         cost: dict[int, float] = dict(self.penalties)
         for i, c in (tax or {}).items():
             cost[i] = cost.get(i, 0.0) + c
         for k, z in self.sell_z.items():
             cost[z] = fee
-            s = self.h.sells[k]
+            s = self.household.sells[k]
             cost[self.sell_n[k]] = cost.get(self.sell_n[k], 0.0) + TURNOVER_COST * float(s.price * s.quantum)
         for k, z in self.buy_z.items():
-            b = self.h.buys[k]
+            b = self.household.buys[k]
             cost[z] = fee + TIER_COST[b.tier]
             cost[self.buy_n[k]] = TURNOVER_COST * float(b.price * b.quantum)
         for v in (*self.draw.values(), *self.add.values()):
@@ -743,17 +744,17 @@ class _Problem:
         than phase one found, to the cent: a band that holds is never given up for tax.
         """
         total = {i: 1.0 for over, under, _ in self.dev.values() for i in (over, under)}
-        self.m.row(total, upper=held.distance + slack)
+        self.model.row(total, upper=held.distance + slack)
         excess = {e: 1.0 for _, _, e in self.dev.values() if e is not None}
         excess.update(dict.fromkeys(self.overshot, 1.0))
         if excess:
-            self.m.row(excess, upper=held.outside + slack)
+            self.model.row(excess, upper=held.outside + slack)
         if self.kept:
-            self.m.row(dict.fromkeys(self.kept, 1.0), upper=held.crossed + BAND_TOLERANCE)
+            self.model.row(dict.fromkeys(self.kept, 1.0), upper=held.crossed + BAND_TOLERANCE)
 
     def slack(self) -> float:
         """How much drift phase two may give up: one unit's rounding (``rounding``)."""
-        return float(rounding(self.unit_values, self.h.total + sum(self.scope.flows.values(), ZERO)))
+        return float(rounding(self.unit_values, self.household.total + sum(self.scope.flows.values(), ZERO)))
 
     def build(self) -> None:
         for step in (self.sells, self.capped, self.buys, self.cash, self.categories, self.spread,
@@ -763,7 +764,7 @@ class _Problem:
 
     def solve(self, cost: Mapping[int, float], tolerance: float, *, relaxed: bool = False) -> SolverResult:
         """``Model.solve`` limited to what is left of the deadline (``OutOfTime`` if nothing)."""
-        return self.m.solve(cost, tolerance=tolerance, relaxed=relaxed,
+        return self.model.solve(cost, tolerance=tolerance, relaxed=relaxed,
                             time_limit=self.deadline.limit(TIME_LIMIT_SECONDS))
 
     def cheapest(self, *, relaxed: bool = False) -> SolverResult:
@@ -779,20 +780,20 @@ class _Problem:
         row is dropped again after each solve. ``relaxed``: the same, every solve relaxed
         (the candidates of a large household).
         """
-        tolerance = COST_TOLERANCE if self.h.regime.picks_lots else TIE_TOLERANCE
+        tolerance = COST_TOLERANCE if self.household.regime.picks_lots else TIE_TOLERANCE
         if not self.short and not self.long:
             return self.solve(self.tax_cost(None), tolerance, relaxed=relaxed)
-        if self.h.regime.one_rate:
-            mark = self.m.mark()
+        if self.household.regime.one_rate:
+            mark = self.model.mark()
             outcome = self.solve(self.tax_cost(self.one_rate_tax()), tolerance, relaxed=relaxed)
-            self.m.reset(mark)
+            self.model.reset(mark)
             return outcome
         pieces = self.tax_pieces()
-        mark = self.m.mark()
+        mark = self.model.mark()
 
         def solved(piece: int, *, lp: bool) -> SolverResult:
             outcome = self.solve(self.tax_cost(self.add_tax(piece)), COST_TOLERANCE, relaxed=lp)
-            self.m.reset(mark)
+            self.model.reset(mark)
             return outcome
 
         def true_cost(outcome: SolverResult, piece: int) -> float:
@@ -821,7 +822,7 @@ class _Problem:
         """``|d|·P₁``, ``|d|·P₂``, ``|d|·P₃`` at ``values`` (see ``tax_pieces``)."""
         short = sum(c * values[i] for i, c in self.short.items())
         long = sum(c * values[i] for i, c in self.long.items())
-        options = self.h.options
+        options = self.household.options
         d = float(options.short_term_rate - options.long_term_rate)
         if d < 0:
             short, long = -long, -short
@@ -833,7 +834,7 @@ class _Problem:
 
     def netting(self, values: Sequence[float]) -> float:
         """What Schedule D's netting adds to ``st·S + lt·L`` at ``values``: ``|d|·min(P)``."""
-        if self.h.options.short_term_rate == self.h.options.long_term_rate:
+        if self.household.options.short_term_rate == self.household.options.long_term_rate:
             return 0.0
         return min(self.piece_values(values).values())
 
@@ -853,23 +854,23 @@ class _Problem:
         second = self.cheapest(relaxed=True)
         values = (second if second.found else first).values or ()
         sells = frozenset(k for k, n in self.sell_n.items() if values[n] > ACTIVE)
-        places = {(self.h.buys[k].trading_account, self.h.buys[k].category)
+        offers = self.household.buys
+        places = {(offers[k].trading_account, offers[k].category)
                   for k, n in self.buy_n.items() if values[n] > ACTIVE}
-        buys = frozenset(k for k in self.buy_n
-                         if (self.h.buys[k].trading_account, self.h.buys[k].category) in places)
+        buys = frozenset(k for k in self.buy_n if (offers[k].trading_account, offers[k].category) in places)
         return replace(self.scope, sells=sells, buys=buys), held
 
     def read(self, outcome: SolverResult, message: str) -> Solution:
         values = outcome.values or ()
-        sells = {k: self.h.sells[k].quantum * round(values[n]) for k, n in self.sell_n.items()
+        sells = {k: self.household.sells[k].quantum * round(values[n]) for k, n in self.sell_n.items()
                  if round(values[n]) > 0}
-        buys = {k: self.h.buys[k].quantum * round(values[n]) for k, n in self.buy_n.items()
+        buys = {k: self.household.buys[k].quantum * round(values[n]) for k, n in self.buy_n.items()
                 if round(values[n]) > 0}
         draws = {k: values[d] for k, d in self.draw.items()}
         blocked = {c for c, y in self.loss_flags.items() if round(values[y]) == 0}
         losses = frozenset(
-            self.h.sells[k].holding.commodity for k in self.lot_x
-            if self.h.sells[k].holding.commodity not in blocked
+            self.household.sells[k].holding.commodity for k in self.lot_x
+            if self.household.sells[k].holding.commodity not in blocked
         )
         return Solution(sells, buys, draws, losses, message,
                         {k: self.order(k, values, units) for k, units in sells.items()})
@@ -881,7 +882,7 @@ class _Problem:
         the fullest segments first or taken from the emptiest), each segment's pieces taken in
         order. ``trades`` takes exactly these lots unless it has to change the sell.
         """
-        option = self.h.sells[key]
+        option = self.household.sells[key]
         quantum = option.quantum
         lots = self.lot_x.get(key, [])
         solved = [(seg, min(seg.units, quantum * round(values[x] / float(quantum)))) for seg, x in lots]
@@ -926,7 +927,7 @@ def solve(
     """
     problem = _Problem(household, goals, scope, past, identical_to, deadline=deadline)
     problem.build()
-    if problem.m.integers <= EXACT_LIMIT:
+    if problem.model.integers <= EXACT_LIMIT:
         return _phases(problem, scope)
     found = problem.candidates()
     shared: dict[int, list[Segment]] = {}  # a lot covered in part counts as washed whole there

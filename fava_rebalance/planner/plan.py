@@ -114,7 +114,7 @@ class _Planner:
         self.report = report
         self.deadline = deadline
         self.declarations = declarations
-        self.h = household
+        self.household = household
         self.options = household.options
         self.warnings: list[str] = []
 
@@ -128,33 +128,33 @@ class _Planner:
 
     # -- helpers ---------------------------------------------------------------------------
     def targets_after(self, flow: Decimal) -> dict[str, Decimal]:
-        total = self.h.total + flow
-        return {c.name: c.target * total / HUNDRED for c in self.h.categories}
+        total = self.household.total + flow
+        return {c.name: c.target * total / HUNDRED for c in self.household.categories}
 
     def run(self, goals: Mapping[str, Decimal], scope: SolveScope) -> SolvedOrders | str:
-        solution = solve(self.h, goals, scope, self.past, self.declarations.identical_to,
+        solution = solve(self.household, goals, scope, self.past, self.declarations.identical_to,
                          self.deadline)
         if isinstance(solution, str):
             return solution
-        draft = realize(self.h, solution, scope, self.declarations.identical_to)
+        draft = realize(self.household, solution, scope, self.declarations.identical_to)
         if isinstance(draft, str):
             return draft
-        return SolvedOrders(draft, settle(self.h, draft, scope, solution.draws), scope, goals,
+        return SolvedOrders(draft, settle(self.household, draft, scope, solution.draws), scope, goals,
                             _solver_note(solution))
 
     def full_scope(self, flows: Mapping[str, Decimal]) -> SolveScope:
         return SolveScope(
-            frozenset(s.key for s in self.h.sells),
-            frozenset(b.key for b in self.h.buys),
-            frozenset(p.key for p in self.h.pots if p.spendable),
+            frozenset(s.key for s in self.household.sells),
+            frozenset(b.key for b in self.household.buys),
+            frozenset(p.key for p in self.household.pots if p.spendable),
             dict(flows),
         )
 
     def idle(self, flows: Mapping[str, Decimal]) -> SolvedOrders:
         scope = SolveScope(frozenset(), frozenset(), frozenset(), dict(flows))
         draft = Draft({}, {}, {})
-        goals = {c.name: c.value for c in self.h.categories}
-        return SolvedOrders(draft, settle(self.h, draft, scope, {}), scope, goals, "")
+        goals = {c.name: c.value for c in self.household.categories}
+        return SolvedOrders(draft, settle(self.household, draft, scope, {}), scope, goals, "")
 
     # -- modes -----------------------------------------------------------------------------
     def rebalance(self, flows: Mapping[str, Decimal]) -> SolvedOrders | str:
@@ -163,28 +163,28 @@ class _Planner:
 
     def deposit(self, account: str, amount: Decimal) -> SolvedOrders | str:
         targets = self.targets_after(amount)
-        buyable = {b.category for b in self.h.buys if b.trading_account == account}
-        sink = self.h.account(account).sink_fractions
+        buyable = {b.category for b in self.household.buys if b.trading_account == account}
+        sink = self.household.account(account).sink_fractions
         if len(sink) == 1 and next(iter(sink.values())) == 1:  # cash kept there is in a category
             buyable |= set(sink)
         slots = {c.name: lazy.Slot(c.value, targets[c.name], None if c.name in buyable else ZERO)
-                 for c in self.h.categories}
+                 for c in self.household.categories}
         shares = lazy.deposit(slots, amount)
         unreachable = lazy.deposit({k: lazy.Slot(s.value, s.target) for k, s in slots.items()}, amount)
         for name in sorted(k for k, v in unreachable.items() if v > 0 and k not in buyable):
             self.warnings.append(f"{name} needs money but nothing wholly in {name} can be bought in "
                                  f"{account}; the deposit goes to the other categories.")
-        goals = {c.name: c.value + shares[c.name] for c in self.h.categories}
-        buys = frozenset(b.key for b in self.h.buys if b.trading_account == account)
+        goals = {c.name: c.value + shares[c.name] for c in self.household.categories}
+        buys = frozenset(b.key for b in self.household.buys if b.trading_account == account)
         scope = SolveScope(frozenset(), buys, frozenset(), {account: amount}, bands=False)
         return self.run(goals, scope)
 
     def withdrawal(self, account: str, amount: Decimal) -> SolvedOrders | str:
         targets = self.targets_after(-amount)
-        pots = [p for p in self.h.pots if p.trading_account == account and p.spendable]
+        pots = [p for p in self.household.pots if p.trading_account == account and p.spendable]
         free = sum((p.amount for p in pots if not p.fractions), ZERO)
-        caps = {c.name: ZERO for c in self.h.categories}
-        for s in self.h.sells:
+        caps = {c.name: ZERO for c in self.household.categories}
+        for s in self.household.sells:
             if s.trading_account == account:
                 for name, share in s.fractions.items():
                     caps[name] += s.price * s.max_units * share
@@ -193,24 +193,25 @@ class _Planner:
                 caps[name] += p.amount * share
         room = free + sum(caps.values(), ZERO)
         if room < amount:
-            return (f"a withdrawal of {grouped(amount)} {self.h.currency} is more than {account} can "
-                    f"raise ({grouped(room)} {self.h.currency} in cash and holdings it may sell)")
+            return (f"a withdrawal of {grouped(amount)} {self.household.currency} is more than {account} can "
+                    f"raise ({grouped(room)} {self.household.currency} in cash and holdings it may sell)")
         needed = max(amount - free, ZERO)
-        slots = {c.name: lazy.Slot(c.value, targets[c.name], caps[c.name]) for c in self.h.categories}
+        slots = {c.name: lazy.Slot(c.value, targets[c.name], caps[c.name]) for c in self.household.categories}
         shares = lazy.withdrawal(slots, needed)
-        goals = {c.name: c.value - shares[c.name] for c in self.h.categories}
-        scope = SolveScope(frozenset(s.key for s in self.h.sells if s.trading_account == account),
+        goals = {c.name: c.value - shares[c.name] for c in self.household.categories}
+        scope = SolveScope(frozenset(s.key for s in self.household.sells if s.trading_account == account),
                            frozenset(), frozenset(p.key for p in pots), {account: -amount}, bands=False)
         result = self.run(goals, scope)
         if isinstance(result, str):
-            return (f"a withdrawal of {grouped(amount)} {self.h.currency} cannot be raised in {account} "
+            currency = self.household.currency
+            return (f"a withdrawal of {grouped(amount)} {currency} cannot be raised in {account} "
                     f"in whole units with trades of at least {grouped(self.options.min_trade)} "
-                    f"{self.h.currency} (min-trade): {result}")
+                    f"{self.household.currency} (min-trade): {result}")
         return result
 
     def orders_of(self, outcome: SolvedOrders, mode: str) -> tuple[Trade, ...]:
         """The orders of an outcome, with their lots, wash sales and reasons."""
-        h = self.h
+        h = self.household
         draft = identified(h, outcome.draft)
         if self.regime.picks_lots:
             loss_sales = [LossSale(key, h.sells[key].holding.account, h.sells[key].holding.commodity,
@@ -245,14 +246,14 @@ class _Planner:
         scope = outcome.scope
         caps: dict[str, Decimal] = {}
         for account, flow in scope.flows.items():
-            if flow < 0 and self.h.account(account).status == TAXABLE:
-                unit = max((s.price * s.quantum for s in self.h.sells if s.trading_account == account),
-                           default=ZERO)
+            if flow < 0 and self.household.account(account).status == TAXABLE:
+                unit = max((s.price * s.quantum for s in self.household.sells
+                            if s.trading_account == account), default=ZERO)
                 caps[account] = -flow + unit
         base = self.full_scope(scope.flows) if scope.bands else scope
         narrowed = SolveScope(
             frozenset(k for k in base.sells
-                      if self.h.sells[k].status != TAXABLE or self.h.sells[k].trading_account in caps),
+                      if (sell := self.household.sells[k]).status != TAXABLE or sell.trading_account in caps),
             base.buys, base.draws, base.flows, base.bands, caps)
         label = "No taxable sales beyond the withdrawal" if caps else "No sales in taxable accounts"
         return self.alternative(WITHOUT_TAXABLE_SALES, label, self.run(outcome.goals, narrowed), mode)
@@ -266,9 +267,9 @@ class _Planner:
         the second phase then picks the least tax. Cash in no category is used first. It
         buys nothing, so a loss may be taken in any category (``rebalancing`` off).
         """
-        goals = {c.name: c.value for c in self.h.categories}
-        pots = frozenset(p.key for p in self.h.pots if p.trading_account == account and p.spendable)
-        sells = frozenset(s.key for s in self.h.sells if s.trading_account == account)
+        goals = {c.name: c.value for c in self.household.categories}
+        pots = frozenset(p.key for p in self.household.pots if p.trading_account == account and p.spendable)
+        sells = frozenset(s.key for s in self.household.sells if s.trading_account == account)
         scope = SolveScope(sells, frozenset(), pots, {account: -amount}, bands=True, rebalancing=False)
         return self.alternative(RAISE_CASH_ONLY, "Only raising the cash", self.run(goals, scope), mode)
 
@@ -278,7 +279,8 @@ class _Planner:
             return None
         trades = self.orders_of(result, mode)
         tax = tax_summary(trades, self.options, sum(result.settlement.fees.values(), ZERO), self.regime)
-        return Alternative(kind, label, after_rows(self.h, result.settlement), len(trades), tax.estimated_tax)
+        after = after_rows(self.household, result.settlement)
+        return Alternative(kind, label, after, len(trades), tax.estimated_tax)
 
 
 def _column(after: tuple[AfterRow, ...], trades: int, tax: Decimal) -> tuple[object, ...]:
@@ -436,13 +438,13 @@ def _plan(report: Report, declarations: Declarations, cash: CashFlow | None, hou
 
 def _finish(planner: _Planner, report: Report, cash: CashFlow | None, account: str | None, mode: str,
             outcome: SolvedOrders, locations: tuple[LocationNote, ...]) -> Plan:
-    h = planner.h
+    household = planner.household
     declarations = planner.declarations
     trades = planner.orders_of(outcome, mode)
     settlement = outcome.settlement
     costs = sum(settlement.fees.values(), ZERO)
-    tax = tax_summary(trades, h.options, costs, h.regime)
-    after = after_rows(h, settlement)
+    tax = tax_summary(trades, household.options, costs, household.regime)
+    after = after_rows(household, settlement)
     alternatives: tuple[Alternative, ...] = ()
     if tax.estimated_tax > 0:
         flow = sum(outcome.scope.flows.values(), ZERO)
@@ -456,25 +458,26 @@ def _finish(planner: _Planner, report: Report, cash: CashFlow | None, account: s
         alternatives = _distinct(_column(after, len(trades), tax.estimated_tax), found)
     if outcome.message:
         planner.warnings.append(outcome.message)
-    planner.warnings += untradable(h)
-    planner.warnings += why_outside(h, settlement, report.allocation, declarations.can_sell)
-    if h.regime.picks_lots:
+    planner.warnings += untradable(household)
+    planner.warnings += why_outside(household, settlement, report.allocation, declarations.can_sell)
+    if household.regime.picks_lots:
         for commodity in sorted({t.commodity for t in trades if t.tax_status == TAXABLE
                                  and any(lot.gain < 0 for lot in t.lots)}):
             identical = declarations.identical_to(commodity)
             planner.warnings.append(buy_back_warning(commodity, identical, report.date))
         for loss in planner.open:
             planner.warnings.append(open_loss_warning(loss, declarations.identical_to(loss.sale.commodity),
-                                                      h.currency, grouped))
+                                                      household.currency, grouped))
     else:
-        planner.warnings += regime_warnings(h.regime, trades, planner.open, planner.regime_recent(),
-                                            declarations.identical_to, report.date, h.currency)
+        planner.warnings += regime_warnings(household.regime, trades, planner.open, planner.regime_recent(),
+                                            declarations.identical_to, report.date, household.currency)
     if account is not None and mode == DEPOSIT:
-        left = settlement.cash[account] - h.account(account).cash
+        left = settlement.cash[account] - household.account(account).cash
         if left > 0:
-            planner.warnings.append(f"{grouped(left)} {h.currency} of the deposit stays as cash in {account} "
-                                    "(whole units only)")
-    return Plan(mode, cash, account, trades, _account_totals(h, trades, settlement, outcome.scope), tax,
+            planner.warnings.append(f"{grouped(left)} {household.currency} of the deposit stays as cash in "
+                                    f"{account} (whole units only)")
+    totals = _account_totals(household, trades, settlement, outcome.scope)
+    return Plan(mode, cash, account, trades, totals, tax,
                 after, settlement.total, locations, tuple(planner.warnings), alternatives=alternatives)
 
 

@@ -52,7 +52,7 @@ def _ceil_units(amount: Decimal, quantum: Decimal) -> int:
 class _Realizer:
     def __init__(self, household: Household, solution: Solution, scope: SolveScope,
                  identical_to: Identical) -> None:
-        self.h = household
+        self.household = household
         self.scope = scope
         self.identical_to = identical_to
         self.losses = solution.losses
@@ -64,7 +64,7 @@ class _Realizer:
         self.buys = {k: u for k, u in solution.buys.items() if u > 0}
 
     def may_lose(self, option: SellOption) -> bool:
-        return (not option.taxed or not self.h.regime.denies_losses
+        return (not option.taxed or not self.household.regime.denies_losses
                 or option.holding.commodity in self.losses)
 
     def order(self, option: SellOption) -> list[Piece]:
@@ -74,7 +74,7 @@ class _Realizer:
         the same basis: first in, first out decides which term each unit sold has); so do
         lots whose order the tax rules fix (uk, ca, de).
         """
-        harvest = self.h.options.harvest if option.taxed else False
+        harvest = self.household.options.harvest if option.taxed else False
         if option.in_order:
             return sell_order(option.lots, harvest=harvest, losses=self.may_lose(option), fifo=True)
         solved = [piece for piece, _ in self.solved.get(option.key, ())]
@@ -86,7 +86,7 @@ class _Realizer:
         return [p for p in found if not p.fact.is_loss]
 
     def set_sell(self, key: int, units: Decimal) -> None:
-        option = self.h.sells[key]
+        option = self.household.sells[key]
         units = min(units, option.quantum * floor_units(option.max_units, option.quantum))
         solved = self.solved.get(key, ()) if not option.in_order else ()
         if solved and sum((u for _, u in solved), ZERO) == units and (
@@ -105,54 +105,56 @@ class _Realizer:
             self.lots.pop(key, None)
 
     def sold_at_loss(self) -> set[str]:
-        if not self.h.regime.denies_losses:
+        if not self.household.regime.denies_losses:
             return set()
-        return {self.h.sells[k].holding.commodity for k, pieces in self.lots.items()
-                if self.h.sells[k].taxed and any(f.is_loss for f, _ in pieces)}
+        return {self.household.sells[k].holding.commodity for k, pieces in self.lots.items()
+                if self.household.sells[k].taxed and any(f.is_loss for f, _ in pieces)}
 
     def drop_conflicts(self) -> None:
         """No buy of what is sold at a loss (us, ca), of what a taxable account sells (uk), nor here."""
-        regime = self.h.regime
+        regime = self.household.regime
         banned: set[str] = set()
         for commodity in self.sold_at_loss():
             banned |= self.identical_to(commodity)
-        rematched = ({self.h.sells[k].holding.commodity for k in self.sells if self.h.sells[k].taxed}
+        sells = self.household.sells
+        rematched = ({sells[k].holding.commodity for k in self.sells if sells[k].taxed}
                      if regime.rematches else set())
-        sold_here = {(self.h.sells[k].trading_account, self.h.sells[k].holding.commodity)
+        sold_here = {(self.household.sells[k].trading_account, self.household.sells[k].holding.commodity)
                      for k in self.sells}
         for key in list(self.buys):
-            b = self.h.buys[key]
+            b = self.household.buys[key]
             if (b.commodity in banned or (b.trading_account, b.commodity) in sold_here
-                    or (b.commodity in rematched and regime.taxed(self.h.account(b.trading_account).status))):
+                    or (b.commodity in rematched
+                        and regime.taxed(self.household.account(b.trading_account).status))):
                 del self.buys[key]
 
     def drop_small(self) -> bool:
-        floor = self.h.options.min_trade
+        floor = self.household.options.min_trade
         changed = False
         for key in list(self.sells):
-            if self.sells[key] * self.h.sells[key].price < floor:
+            if self.sells[key] * self.household.sells[key].price < floor:
                 self.set_sell(key, ZERO)
                 changed = True
         for key in list(self.buys):
-            if self.buys[key] * self.h.buys[key].price < floor:
+            if self.buys[key] * self.household.buys[key].price < floor:
                 del self.buys[key]
                 changed = True
         return changed
 
     def available(self, account: str) -> Decimal:
-        pots = sum((p.amount for p in self.h.pots if p.trading_account == account
+        pots = sum((p.amount for p in self.household.pots if p.trading_account == account
                     and p.spendable and p.key in self.scope.draws), ZERO)
         return pots + self.scope.flows.get(account, ZERO)
 
     def balance(self, account: str) -> Decimal:
-        fee = self.h.options.trade_cost
+        fee = self.household.options.trade_cost
         money = self.available(account)
         for key, units in self.sells.items():
-            if self.h.sells[key].trading_account == account:
-                money += units * self.h.sells[key].price - fee
+            if self.household.sells[key].trading_account == account:
+                money += units * self.household.sells[key].price - fee
         for key, units in self.buys.items():
-            if self.h.buys[key].trading_account == account:
-                money -= units * self.h.buys[key].price + fee
+            if self.household.buys[key].trading_account == account:
+                money -= units * self.household.buys[key].price + fee
         return money
 
     def fix_cash(self, account: str) -> bool:
@@ -161,28 +163,29 @@ class _Realizer:
         if deficit <= 0:
             return True
         def cut_value(k: int) -> tuple[Decimal, Decimal, int]:  # the smallest cut that covers it
-            unit = self.h.buys[k].price * self.h.buys[k].quantum
-            cut = min(_ceil_units(deficit, unit) * unit, self.buys[k] * self.h.buys[k].price)
-            return (cut, -self.buys[k] * self.h.buys[k].price, k)
+            unit = self.household.buys[k].price * self.household.buys[k].quantum
+            cut = min(_ceil_units(deficit, unit) * unit, self.buys[k] * self.household.buys[k].price)
+            return (cut, -self.buys[k] * self.household.buys[k].price, k)
 
-        buys = sorted((k for k in self.buys if self.h.buys[k].trading_account == account), key=cut_value)
+        buys = sorted((k for k in self.buys if self.household.buys[k].trading_account == account),
+                      key=cut_value)
         if buys:
             key = buys[0]
-            option = self.h.buys[key]
+            option = self.household.buys[key]
             cut = min(_ceil_units(deficit, option.price * option.quantum) * option.quantum, self.buys[key])
             rest = self.buys[key] - cut
-            if rest > 0 and rest * option.price >= self.h.options.min_trade:
+            if rest > 0 and rest * option.price >= self.household.options.min_trade:
                 self.buys[key] = rest
             else:
                 del self.buys[key]
             return False
-        for s in sorted((s for s in self.h.sells if s.trading_account == account
+        for s in sorted((s for s in self.household.sells if s.trading_account == account
                          and s.key in self.scope.sells), key=lambda s: (s.key not in self.sells, s.key)):
             held = s.quantum * floor_units(s.max_units, s.quantum)
             now = self.sells.get(s.key, ZERO)
             if now >= held:
                 continue
-            fee = ZERO if s.key in self.sells else self.h.options.trade_cost
+            fee = ZERO if s.key in self.sells else self.household.options.trade_cost
             more = _ceil_units(deficit + fee, s.price * s.quantum) * s.quantum
             self.set_sell(s.key, min(held, now + more))
             if self.sells.get(s.key, ZERO) > now:
@@ -193,8 +196,9 @@ class _Realizer:
         for _ in range(MAX_ROUNDS):
             self.drop_conflicts()
             changed = self.drop_small()
-            accounts = sorted({*(self.h.sells[k].trading_account for k in self.sells),
-                               *(self.h.buys[k].trading_account for k in self.buys), *self.scope.flows})
+            accounts = sorted({*(self.household.sells[k].trading_account for k in self.sells),
+                               *(self.household.buys[k].trading_account for k in self.buys),
+                               *self.scope.flows})
             for account in accounts:
                 if not self.fix_cash(account):
                     changed = True
