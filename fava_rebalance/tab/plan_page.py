@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from fava_rebalance.core.declarations import Declarations
-from fava_rebalance.core.formatting import round2
 from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner import (
     AccountTotal,
@@ -43,6 +42,7 @@ from fava_rebalance.views.labels import (
     lot_cost_label,
     lot_date_label,
     lot_term_label,
+    saving_words,
     trade_term_label,
 )
 from fava_rebalance.views.ledger_entries import plan_entries
@@ -372,12 +372,7 @@ def _saving(other: Alternative, tax: Decimal, currency: str, numbers: Numbers) -
     The saving is the difference of the two figures as shown (each rounded to the cent), so
     that the sentence adds up with the columns.
     """
-    saving = round2(tax) - round2(other.estimated_tax)
-    cost = f"{other.label}: {numbers.money(other.estimated_tax)} {currency} of tax"
-    if round2(saving) > 0:
-        return (f"{cost}, {numbers.money(saving)} {currency} less than this plan, at the price of the drift "
-                "in its column.")
-    return f"{cost}, no less than this plan."
+    return f"{saving_words(other, tax, currency, numbers.money)}."
 
 
 def _tax(plan: Plan, currency: str, numbers: Numbers) -> TaxView:

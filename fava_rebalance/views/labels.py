@@ -1,4 +1,4 @@
-"""The words every view prints for an action, a tax term, a lot's cost and a gliding target.
+"""The words every view prints for an action, a tax term, a lot's cost, a gliding target and a break-even.
 
 The data keeps the codes (``buy``, ``none``, ``short`` in the JSON and the CSV columns);
 where a person reads a word (the Fava page, the plan's panel, the terminal, the workbook,
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from fava_rebalance.core.allocation import BUY, NONE, SELL
-from fava_rebalance.core.formatting import grouped, units
+from fava_rebalance.core.formatting import grouped, round2, units
 from fava_rebalance.core.targets import Glide
 from fava_rebalance.planner.model import (
     ACB,
@@ -28,6 +28,7 @@ from fava_rebalance.planner.model import (
     SHORT,
     SINGLE,
     THIRTY_DAYS,
+    Alternative,
     LotSale,
     Trade,
 )
@@ -140,3 +141,16 @@ def glide_label(glide: Glide) -> str:
     """``gliding from 30% (2026-01-01) to 50% (2036-01-01)``: the waypoints' targets as written."""
     return (f"gliding from {units(glide.start.normalize())}% ({glide.start_date}) "
             f"to {units(glide.end.normalize())}% ({glide.end_date})")
+
+
+def saving_words(other: Alternative, tax: Decimal, currency: str, money: Callable[[Decimal], str]) -> str:
+    """What ``other`` (one of ``Plan.alternatives``) costs in tax against the plan's ``tax``, in a sentence.
+
+    The saving is the difference of the two figures as shown (each rounded to the cent), so
+    that the sentence adds up with the figures beside it. ``money``: the view's number format.
+    """
+    saving = round2(tax) - round2(other.estimated_tax)
+    cost = f"{other.label}: {money(other.estimated_tax)} {currency} of tax"
+    if saving > 0:
+        return f"{cost}, {money(saving)} {currency} less than this plan, at the price of the drift it leaves"
+    return f"{cost}, no less than this plan"

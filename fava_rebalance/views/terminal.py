@@ -12,7 +12,14 @@ from fava_rebalance.core.formatting import grouped, plain, signed, units
 from fava_rebalance.core.pipeline import NO_HOLDINGS, Report
 from fava_rebalance.planner.location import describe
 from fava_rebalance.planner.model import LOT, Plan
-from fava_rebalance.views.labels import action_label, gain_known, glide_label, lot_words, trade_term_label
+from fava_rebalance.views.labels import (
+    action_label,
+    gain_known,
+    glide_label,
+    lot_words,
+    saving_words,
+    trade_term_label,
+)
 from fava_rebalance.views.moves_vs_plan import Comparison, change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
 from fava_rebalance.views.review_words import pending_words, review_line
@@ -85,10 +92,13 @@ def _plan_lines(plan: Plan, currency: str, min_trade: Decimal, versus: Compariso
         out.append(f"  Losses disallowed by wash sales: {grouped(tax.disallowed_loss)} {currency}")
     if tax.trade_costs:
         out.append(f"  Trading costs: {grouped(tax.trade_costs)} {currency}")
+    if plan.alternatives:
+        out.append("  Break-even, against other ways of doing it:")
     for alt in plan.alternatives:
         outside = ", ".join(alt.outside_band) or "none"
-        out.append(f"  {alt.label} (tax {grouped(alt.estimated_tax)}, {alt.trades} orders): largest drift "
-                   f"{plain(alt.largest_drift)} points, outside band: {outside}")
+        orders = "1 order" if alt.trades == 1 else f"{alt.trades} orders"
+        out.append(f"    {saving_words(alt, tax.estimated_tax, currency, grouped)}: {orders}, largest drift "
+                   f"{plain(alt.largest_drift)} points, outside its band: {outside}")
     out.append("")
     if plan.after:
         out.append(paint("Before and after", BOLD))

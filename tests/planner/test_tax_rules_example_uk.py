@@ -81,6 +81,19 @@ def test_the_table_speaks_of_the_pool_and_the_allowance(capsys: pytest.CaptureFi
     assert "Short-term gain" not in out
 
 
+def test_the_table_weighs_the_plan_against_no_taxable_sales(capsys: pytest.CaptureFixture[str]) -> None:
+    # Without sales in the GIA (the only taxable account, the only VWRL) there is no gain:
+    # 0.00 of tax, 168.00 − 0.00 = 168.00 less than the plan. Equities stay 250 VWRL × 125 =
+    # 31,250.00 of 31,250 + 10,000 (400 VAGP × 25) + 2,500 (cash) = 43,750.00: 71.43%, 11.43
+    # points over 60, so still outside its band, as Bonds (10,000 / 43,750 = 22.86% < 25).
+    out = _cli(capsys)
+    assert "  Break-even, against other ways of doing it:\n" in out
+    line = next(x for x in out.splitlines() if x.startswith("    No sales in taxable accounts"))
+    assert line.startswith("    No sales in taxable accounts: 0.00 GBP of tax, 168.00 GBP less than this "
+                           "plan, at the price of the drift it leaves: ")
+    assert line.endswith(", largest drift 11.43 points, outside its band: Bonds, Equities")
+
+
 def test_the_workbook_has_the_regime_s_tax_sheet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "plan.xlsx"
     _cli(capsys, "--format", "xlsx", "-o", str(target))

@@ -362,7 +362,7 @@ def test_withdrawal_lots_wash_sale_and_break_even_match_the_cli(
     saving = Decimal(even["estimated_tax"]) - Decimal(alone["estimated_tax"])
     assert saving > 0  # the plan sells overweight US stocks with gains; the cash alone costs less
     assert (f"Only raising the cash: {alone['estimated_tax']} USD of tax, {saving} USD less than this plan, "
-            "at the price of the drift in its column.") in tax
+            "at the price of the drift it leaves.") in tax
     assert cells(tax, "rebalance-break-even-row") == [
         ["Estimated tax (USD)", even["estimated_tax"], alone["estimated_tax"]],
         ["Largest drift left (points)", max((a["difference"].lstrip("-") for a in doc["after"]), key=Decimal),
@@ -529,7 +529,7 @@ def test_hostile_names_are_escaped_in_the_plan(client: FlaskClient) -> None:
     # taxable) account nothing trades and both categories stay 10 points off.
     tax = _section(plan, "tax")
     assert ("No sales in taxable accounts: 0.00 USD of tax, 0.96 USD less than this plan, at the price of "
-            "the drift in its column.") in tax
+            "the drift it leaves.") in tax
     assert cells(tax, "rebalance-break-even-row")[1:3] == [
         ["Largest drift left (points)", "2.00", "10.00"],
         ["Outside their band", "<script>alert(1)</script> & Co", "<script>alert(1)</script> & Co, Bonds"]]
