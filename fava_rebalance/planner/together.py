@@ -50,6 +50,7 @@ from fava_rebalance.core.portfolios import MAIN
 from fava_rebalance.core.recent import LotKey, Purchase
 from fava_rebalance.planner.budget import Deadline
 from fava_rebalance.planner.cashflow import known_accounts
+from fava_rebalance.planner.collector import collector_paused
 from fava_rebalance.planner.model import BUY, SELL, TAXABLE, CashFlow, PlanRequest, TaxSummary, Trade
 from fava_rebalance.planner.orders import tax_summary
 from fava_rebalance.planner.plan import plan_request
@@ -111,8 +112,16 @@ def plan_together(
     """The plans of ``reports`` (one per portfolio, same date) made in turn, and the household's tax.
 
     ``cash`` goes to the portfolio ``cash_portfolio`` names; the others are planned without
-    a cash flow. ``deadline``: for each plan, as ``plan_request`` takes it.
+    a cash flow. ``deadline``: for each plan, as ``plan_request`` takes it. The garbage
+    collector stays paused from the first plan to the last (``planner/collector.py``).
     """
+    with collector_paused():
+        return _in_turn(reports, declarations, cash, deadline)
+
+
+def _in_turn(reports: Sequence[Report], declarations: Declarations, cash: CashFlow | None,
+             deadline: Deadline | None) -> HouseholdPlan:
+    """``plan_together``'s work."""
     home = cash_portfolio(cash, reports, declarations)
     order = sorted(range(len(reports)), key=lambda i: (reports[i].portfolio != MAIN, reports[i].portfolio))
     regime = regime_of(reports[0], declarations) if reports else None  # tax options are the household's

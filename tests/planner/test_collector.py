@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from fava_rebalance.core.pipeline import analyse
+from fava_rebalance.core.pipeline import analyse, analyse_portfolios
+from fava_rebalance.planner import together
 from fava_rebalance.planner.collector import collector_paused
 
 # The module, not the function ``fava_rebalance.planner.plan`` that the package exports.
@@ -98,4 +99,44 @@ def test_a_plan_runs_with_the_collector_paused(collector_on: None, monkeypatch: 
     """)
     plan_module.plan_request(analyse(ledger, datetime.date(2024, 2, 1)), ledger.declarations)
     assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_plans_made_together_keep_it_paused_between_the_plans(
+        collector_on: None, monkeypatch: pytest.MonkeyPatch, ledger_of) -> None:
+    # Two portfolios: the collector is off in both plans and in between (each plan_request is
+    # inside plan_together's pause), and on again after.
+    seen: list[bool] = []
+    real = plan_module.plan_request
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        result = real(*args, **kwargs)  # type: ignore[arg-type]
+        seen.append(gc.isenabled())
+        return result
+
+    monkeypatch.setattr(together, "plan_request", spy)
+    ledger = ledger_of("""
+        option "operating_currency" "USD"
+        2024-01-01 commodity VTI
+          asset-class: "Stocks"
+        2024-01-01 open Assets:Main
+          portfolio: "Main"
+        2024-01-01 open Assets:College
+          portfolio: "College"
+        2024-01-01 open Equity:Opening
+        2024-01-01 custom "rebalance-target" "Stocks" 100
+          portfolio: "Main"
+        2024-01-01 custom "rebalance-target" "Stocks" 100
+          portfolio: "College"
+        2024-01-02 * "Buy"
+          Assets:Main      10 VTI {100 USD}
+          Assets:College    5 VTI {100 USD}
+          Equity:Opening
+        2024-01-03 price VTI 110 USD
+    """)
+    reports = analyse_portfolios(ledger, datetime.date(2024, 2, 1))
+    assert sorted(r.portfolio for r in reports) == ["College", "Main"]
+    together.plan_together(reports, ledger.declarations)
+    assert seen == [False, False, False, False]
     assert gc.isenabled()
