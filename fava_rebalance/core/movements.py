@@ -27,6 +27,7 @@ from decimal import Decimal
 from beancount.core import data
 from beancount.core.position import Cost
 
+from fava_rebalance.core.categories import is_within
 from fava_rebalance.core.pricebook import PriceBook
 
 ZERO = Decimal(0)
@@ -55,10 +56,6 @@ class Movement:
     value: Decimal | None
 
 
-def _within(account: str, root: str) -> bool:
-    return account == root or account.startswith(root + ":")
-
-
 def movements(
     entries: Sequence[data.Directive],
     date: datetime.date,
@@ -82,7 +79,7 @@ def movements(
         for posting in entry.postings:
             units = posting.units
             if (units is None or not isinstance(units.number, Decimal) or units.number == 0
-                    or not _within(posting.account, root)):
+                    or not is_within(posting.account, root)):
                 continue
             cost = posting.cost if isinstance(posting.cost, Cost) else None
             if cost is None and units.currency in cash:
