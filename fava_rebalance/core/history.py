@@ -32,7 +32,7 @@ from beancount.core.position import Cost
 from fava_rebalance.core.allocation import percent_of, within_band
 from fava_rebalance.core.categories import Share
 from fava_rebalance.core.declarations import Settings
-from fava_rebalance.core.holdings import ZERO, LotKey
+from fava_rebalance.core.holdings import NO_LOT, ZERO, LotKey, lot_key, lot_order
 from fava_rebalance.core.periods import period_ends
 from fava_rebalance.core.portfolios import MAIN
 from fava_rebalance.core.pricebook import PriceBook
@@ -41,9 +41,6 @@ from fava_rebalance.core.review import Review
 
 if TYPE_CHECKING:  # pragma: no cover
     from fava_rebalance.core.pipeline import Ledger, Report
-
-NO_LOT: LotKey = (None, None, None, None)
-
 
 @dataclass(frozen=True)
 class CategoryPoint:
@@ -128,12 +125,7 @@ class _Position:
 
     def kept(self) -> list[tuple[LotKey, Decimal]]:
         """The lots held (units not 0) in the report's lot order (date, then cost)."""
-        return [(key, number) for key, number in sorted(self.lots.items(), key=_lot_order) if number != 0]
-
-
-def _lot_order(item: tuple[LotKey, Decimal]) -> tuple[datetime.date, Decimal]:
-    key = item[0]
-    return (key[2] or datetime.date.min, key[0] if key[0] is not None else ZERO)
+        return [(key, number) for key, number in sorted(self.lots.items(), key=lot_order) if number != 0]
 
 
 def _cost_value(position: _Position, book: PriceBook) -> Decimal | None:
@@ -309,7 +301,7 @@ def drift_history(
             if units is None or not isinstance(units.number, Decimal) or not may_belong(posting.account):
                 continue
             cost = posting.cost
-            key = (cost.number, cost.currency, cost.date, cost.label) if isinstance(cost, Cost) else NO_LOT
+            key = lot_key(cost) if isinstance(cost, Cost) else NO_LOT
             running.add(posting.account, units.currency, key, units.number)
     while index < len(dates):
         points.append(running.evaluate(dates[index], settings[index]))

@@ -19,6 +19,7 @@ from beancount.core.position import Cost
 
 ZERO = Decimal(0)
 LotKey = tuple[Decimal | None, str | None, datetime.date | None, str | None]
+NO_LOT: LotKey = (None, None, None, None)  # units held without a cost
 
 
 @dataclass(frozen=True)
@@ -64,18 +65,14 @@ def positions_as_of(
             if units is None or not isinstance(units.number, Decimal) or not belongs(account):
                 continue
             cost = posting.cost
-            key: LotKey
-            if cost is not None and isinstance(cost, Cost):
-                key = (cost.number, cost.currency, cost.date, cost.label)
-            else:
-                key = (None, None, None, None)
+            key = lot_key(cost) if isinstance(cost, Cost) else NO_LOT
             bucket = lots.setdefault((account, units.currency), {})
             bucket[key] = bucket.get(key, ZERO) + units.number
     positions = []
     for (account, commodity), bucket in lots.items():
         kept = tuple(
             Lot(number, key[0], key[1], key[2], key[3])
-            for key, number in sorted(bucket.items(), key=_lot_order)
+            for key, number in sorted(bucket.items(), key=lot_order)
             if number != 0
         )
         total = sum((lot.units for lot in kept), ZERO)
@@ -85,6 +82,12 @@ def positions_as_of(
     return positions
 
 
-def _lot_order(item: tuple[LotKey, Decimal]) -> tuple[datetime.date, Decimal]:
+def lot_key(cost: Cost) -> LotKey:
+    """The lot a posting's cost names: (cost, cost currency, acquisition date, label)."""
+    return (cost.number, cost.currency, cost.date, cost.label)
+
+
+def lot_order(item: tuple[LotKey, Decimal]) -> tuple[datetime.date, Decimal]:
+    """The report's order of lots: by acquisition date, then cost (no date or cost first)."""
     key = item[0]
     return (key[2] or datetime.date.min, key[0] if key[0] is not None else ZERO)

@@ -29,9 +29,11 @@ from decimal import Decimal
 from beancount.core import data
 from beancount.core.position import Cost
 
+from fava_rebalance.core.holdings import LotKey as LotKey  # the planner reads it from here
+from fava_rebalance.core.holdings import lot_key
+
 ZERO = Decimal(0)
 WINDOW_DAYS = 30
-LotKey = tuple[Decimal | None, str | None, datetime.date | None, str | None]
 PriceOn = Callable[[str, str, datetime.date], Decimal | None]
 
 
@@ -78,10 +80,6 @@ class Window:
     losses: tuple[RealizedLoss, ...]
 
 
-def _key(cost: Cost) -> LotKey:
-    return (cost.number, cost.currency, cost.date, cost.label)
-
-
 def _net_units(entry: data.Transaction, currency: str) -> Decimal:
     """Net units of ``currency`` a transaction brings in: 0 for a move between own accounts."""
     return sum((p.units.number for p in entry.postings
@@ -125,13 +123,13 @@ def window_around(
                 if nets[commodity] > 0:
                     _acquire(held, posting.account, commodity, units.number, entry, cost, posting, start)
                 elif cost is not None:
-                    _move_in(held, entry, posting.account, commodity, units.number, _key(cost))
+                    _move_in(held, entry, posting.account, commodity, units.number, lot_key(cost))
             elif (cost is not None and nets[commodity] < 0 and entry.date <= date
                   and cost.number is not None):
                 loss = _loss(entry, posting, cost, price_on)
                 if loss is not None and loss > 0:
                     losses.append(RealizedLoss(posting.account, commodity, -units.number, entry.date,
-                                               cost.date, loss, cost.currency, _key(cost)))
+                                               cost.date, loss, cost.currency, lot_key(cost)))
     purchases = [p for found in held.values() for p in found if p.units > 0]
     purchases.sort(key=lambda p: (p.date, p.account, p.commodity))
     return Window(tuple(purchases), tuple(losses))
@@ -142,7 +140,7 @@ def _acquire(held: dict[tuple[str, str, LotKey | None], list[Purchase]], account
              start: datetime.date) -> None:
     if cost is not None:
         acquired = cost.date or entry.date
-        key: LotKey | None = _key(cost)
+        key: LotKey | None = lot_key(cost)
     elif posting.price is not None:
         acquired, key = entry.date, None
     else:
@@ -159,7 +157,7 @@ def _move_in(held: dict[tuple[str, str, LotKey | None], list[Purchase]], entry: 
         source = posting.account
         if (posting.units is None or posting.units.currency != commodity
                 or not isinstance(posting.units.number, Decimal) or posting.units.number >= 0
-                or not isinstance(posting.cost, Cost) or _key(posting.cost) != key or source == account):
+                or not isinstance(posting.cost, Cost) or lot_key(posting.cost) != key or source == account):
             continue
         left = units
         for i, purchase in enumerate(held.get((source, commodity, key), [])):
