@@ -34,7 +34,7 @@ from fava_rebalance.core.holdings import Position, positions_as_of
 from fava_rebalance.core.movements import Movement, movements
 from fava_rebalance.core.moves import Moves, suggested_moves
 from fava_rebalance.core.portfolios import MAIN
-from fava_rebalance.core.pricebook import PriceBook, PriceSeries, price_graph
+from fava_rebalance.core.pricebook import PriceBook, PriceSeries, price_graph, price_point
 from fava_rebalance.core.rebalances import Rebalance, by_portfolio, read_rebalances
 from fava_rebalance.core.recent import Purchase, RealizedLoss, Window, window_around
 from fava_rebalance.core.review import Review, review_of
@@ -127,12 +127,7 @@ class Ledger:
 
     def price_on(self, commodity: str, currency: str, date: datetime.date) -> Decimal | None:
         """The latest price of ``commodity`` in ``currency`` on or before ``date`` (no conversion)."""
-        fava_lookup = getattr(self.price_map, "get_price_point", None)
-        if fava_lookup is not None:  # Fava's FavaPriceMap
-            found = fava_lookup((commodity, currency), date)
-        else:
-            found = bc_prices.get_price(self.price_map, (commodity, currency), date)
-        rate = found[1]
+        rate = price_point(self.price_map, commodity, currency, date)[1]
         return rate if isinstance(rate, Decimal) else None
 
 

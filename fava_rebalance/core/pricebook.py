@@ -156,12 +156,7 @@ class PriceBook:
             if found is not None:
                 self._points[key] = found
         if found is None:
-            fava_lookup = getattr(self.price_map, "get_price_point", None)
-            if fava_lookup is not None:  # Fava's FavaPriceMap: same answers, already built by Fava
-                found = fava_lookup((base, quote), date)
-            else:
-                found = bc_prices.get_price(self.price_map, (base, quote), date)
-            self._points[key] = found
+            found = self._points[key] = price_point(self.price_map, base, quote, date)
         return found
 
     def _steps(self, here: str, first: tuple[str, ...]) -> list[str]:
@@ -238,6 +233,18 @@ class PriceBook:
             if not frontier:
                 break
         return best
+
+
+def price_point(price_map: Any, base: str, quote: str, date: datetime.date) -> Point:
+    """The latest (date, price) of ``base`` in ``quote`` on or before ``date`` in ``price_map``.
+
+    ``(None, None)`` without one. Beancount's ``get_price``, or Fava's ``get_price_point`` on
+    its ``FavaPriceMap`` (the same answers, from the map Fava has already built).
+    """
+    fava_lookup = getattr(price_map, "get_price_point", None)
+    found: Point = (fava_lookup((base, quote), date) if fava_lookup is not None
+                    else bc_prices.get_price(price_map, (base, quote), date))
+    return found
 
 
 def price_graph(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
