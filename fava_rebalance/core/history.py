@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from beancount.core import data
 from beancount.core.position import Cost
 
-from fava_rebalance.core.allocation import percent_of, within_band
+from fava_rebalance.core.allocation import NO_VALUE, WITHIN_BAND, percent_of, within_band
 from fava_rebalance.core.categories import Share
 from fava_rebalance.core.declarations import Settings
 from fava_rebalance.core.holdings import NO_LOT, ZERO, LotKey, lot_key, lot_order
@@ -402,9 +402,12 @@ def drift_history_of(
 
 
 def outside_now(report: Report) -> bool:
-    """Whether a targeted category of ``report`` is outside its band (``outside_since`` reads history)."""
-    return report.total > 0 and any(not within_band(row.value, row.target, row.band, report.total)
-                                    for row in report.allocation.targeted)
+    """Whether a targeted category of ``report`` is outside its band (``outside_since`` reads history).
+
+    As the table decided it (``TargetRow.why_no_action``): a row is outside unless within its
+    band or the portfolio is worth nothing; below ``min-trade`` it is still outside.
+    """
+    return any(row.why_no_action not in (NO_VALUE, WITHIN_BAND) for row in report.allocation.targeted)
 
 
 def with_outside_since(
