@@ -181,9 +181,7 @@ class Declarations:
     _paths: dict[str, TargetPath] = field(default_factory=dict, compare=False, repr=False)
 
     def _nearest(self, mapping: Mapping[str, Any], account: str) -> tuple[str, Any] | None:
-        parts = account.split(":")
-        for end in range(len(parts), 0, -1):
-            name = ":".join(parts[:end])
+        for name in ancestors(account):  # the account, then its parents
             if name in mapping:
                 return name, mapping[name]
         return None

@@ -22,7 +22,7 @@ from typing import Any
 from beancount.core import data
 
 from fava_rebalance.core.account_pattern import AccountPattern
-from fava_rebalance.core.categories import is_within
+from fava_rebalance.core.categories import ancestors, is_within
 from fava_rebalance.core.errors import RebalanceError, error_at
 
 MAIN = "Main"
@@ -47,9 +47,8 @@ def portfolio_of(tags: Mapping[str, str], account: str) -> str:
     """The portfolio of ``account``: its nearest tagged ancestor's (itself included), else ``Main``."""
     if not tags:
         return MAIN
-    parts = account.split(":")
-    for end in range(len(parts), 0, -1):
-        found = tags.get(":".join(parts[:end]))
+    for name in ancestors(account):
+        found = tags.get(name)
         if found is not None:
             return found
     return MAIN
