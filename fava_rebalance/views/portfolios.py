@@ -41,11 +41,6 @@ def named_dict(report: Report, plan: Plan | None = None) -> dict[str, Any]:
     return {PORTFOLIO: report.portfolio, **report_to_dict(report, plan)}
 
 
-def tax_dict(tax: TaxSummary) -> dict[str, Any]:
-    """A tax summary's figures as the plan's ``tax`` object has them (in the rules' own terms)."""
-    return tax_to_dict(tax)
-
-
 def household_dict(
     reports: Sequence[Report], plans: Sequence[Plan | None], tax: TaxSummary | None
 ) -> dict[str, Any]:
@@ -56,7 +51,7 @@ def household_dict(
     return {
         "portfolios": [named_dict(report, plan) for report, plan in zip(reports, plans, strict=True)],
         "household": {"total": plain(household_total(reports)),
-                      "tax": tax_dict(tax) if tax is not None else None},
+                      "tax": tax_to_dict(tax) if tax is not None else None},
     }
 
 
