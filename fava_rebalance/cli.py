@@ -195,32 +195,30 @@ def _run(args: argparse.Namespace) -> int:
         histories = [drift_history_of(ledger, date, first=args.first, every=every, portfolio=name)
                      for name in chosen]
         output = history_output(histories, fmt, named=args.portfolio is not None)
-        return _finish(args, output, _error_lines(load_errors, ledger.errors))
+        if not _emit(args, output):
+            return 2
+        return _exit_status(_error_lines(load_errors, ledger.errors))
     if args.portfolio is None and len(names) > 1:
         made = _every_portfolio(args, ledger, fmt, date, colour=to_tty)
     else:
         made = _one_portfolio(args, ledger, fmt, args.portfolio or names[0], date, colour=to_tty)
     if made is None:
         return 2  # the cash flow asked for cannot be planned (a bad --cash)
-    output, report, trades = made
-    if args.output is not None:
-        problem = _write(args.output, output)
-        if problem is None and fmt == "csv" and trades is not None:
-            from fava_rebalance.views.tables import to_csv, trades_frame
+    output, trades = made
+    if not _emit(args, output):
+        return 2
+    if fmt == "csv" and trades is not None and args.output is None:
+        print(f"bean-rebalance: {csv_trades_hint()}", file=sys.stderr)
+    elif fmt == "csv" and trades is not None:
+        from fava_rebalance.views.tables import to_csv, trades_frame
 
-            beside = trades_path(args.output)
-            problem = _write(beside, to_csv(trades_frame(trades)))
-            if problem is None:
-                print(f"bean-rebalance: the planned orders are in {beside}", file=sys.stderr)
+        beside = trades_path(args.output)
+        problem = _write(beside, to_csv(trades_frame(trades)))
         if problem is not None:
             print(problem, file=sys.stderr)
             return 2
-    else:
-        assert isinstance(output, str)
-        sys.stdout.write(output)
-        if fmt == "csv" and trades is not None:
-            print(f"bean-rebalance: {csv_trades_hint()}", file=sys.stderr)
-    return _finish(args, None, _error_lines(load_errors, report.errors))
+        print(f"bean-rebalance: the planned orders are in {beside}", file=sys.stderr)
+    return _exit_status(_error_lines(load_errors, ledger.errors))
 
 
 def _history_problem(args: argparse.Namespace, fmt: str) -> str | None:
@@ -239,24 +237,31 @@ def _history_problem(args: argparse.Namespace, fmt: str) -> str | None:
     return None
 
 
-def _finish(args: argparse.Namespace, output: str | bytes | None, errors: list[str]) -> int:
-    """Write ``output`` (``None``: already written) where asked, then the ledger's errors; the exit status."""
-    if output is not None and args.output is not None:
-        problem = _write(args.output, output)
-        if problem is not None:
-            print(problem, file=sys.stderr)
-            return 2
-    elif output is not None:
+def _emit(args: argparse.Namespace, output: str | bytes) -> bool:
+    """Write ``output`` to the ``-o`` file, else to stdout; ``False`` (said on stderr) if it cannot."""
+    if args.output is None:
         assert isinstance(output, str)
         sys.stdout.write(output)
+        return True
+    problem = _write(args.output, output)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+    return problem is None
+
+
+def _exit_status(errors: list[str]) -> int:
+    """Print the ledger's errors; the exit status (1 when there are any)."""
     for line in errors:
         print(line, file=sys.stderr)
     return 1 if errors else 0
 
 
 def _one_portfolio(args: argparse.Namespace, ledger: Ledger, fmt: str, name: str, date: datetime.date, *,
-                   colour: bool) -> tuple[str | bytes, Report, Plan | None] | None:
-    """One portfolio's report and plan in ``fmt`` (``None``: the cash is refused)."""
+                   colour: bool) -> tuple[str | bytes, Plan | None] | None:
+    """One portfolio's report and plan in ``fmt``, and the plan (for a CSV's trades file).
+
+    ``None``: the cash is refused.
+    """
     report = analyse(ledger, date, portfolio=name)
     if fmt in ("table", "json"):  # the views that show outside_since read the history
         report = with_outside_since(report, ledger)
@@ -272,16 +277,16 @@ def _one_portfolio(args: argparse.Namespace, ledger: Ledger, fmt: str, name: str
         # huge household) must not cost the user the drift report: it is written, and the
         # plan's error is in it and on stderr.
     if fmt == "beancount":
-        return plan_entries(report, trades, ledger.declarations) if trades is not None else "", report, trades
+        return plan_entries(report, trades, ledger.declarations) if trades is not None else "", trades
     early = ledger_beginnings(ledger, report.date) if report.missing and fmt == "table" else None
     named = args.portfolio is not None
     output = render_output(report, fmt, colour=colour, trades=trades, beginnings=early, named=named)
-    return output, report, trades
+    return output, trades
 
 
 def _every_portfolio(args: argparse.Namespace, ledger: Ledger, fmt: str, date: datetime.date, *,
-                     colour: bool) -> tuple[str | bytes, Report, Plan | None] | None:
-    """Every portfolio's report, their plans made together, in ``fmt``.
+                     colour: bool) -> tuple[str | bytes, Plan | None] | None:
+    """Every portfolio's report, their plans made together, in ``fmt``; no plan for a trades file.
 
     The trades file beside a CSV is one portfolio's: with several, ``--portfolio`` names it.
     """
@@ -303,8 +308,8 @@ def _every_portfolio(args: argparse.Namespace, ledger: Ledger, fmt: str, date: d
               "--portfolio for its trades", file=sys.stderr)
     if fmt == "beancount":
         made = [(report, plan) for report, plan in zip(reports, plans, strict=True) if plan is not None]
-        return household_entries(made, ledger.declarations), reports[0], None
-    return household_output(reports, plans, tax, fmt, colour=colour), reports[0], None
+        return household_entries(made, ledger.declarations), None
+    return household_output(reports, plans, tax, fmt, colour=colour), None
 
 
 if __name__ == "__main__":

@@ -187,6 +187,16 @@ def _cash_home(account: str, currency: str, declarations: Declarations) -> str:
     return bc_account.join(account, "Cash")
 
 
+def _flow_home(report: Report, total: AccountTotal, trades: Sequence[Trade],
+               declarations: Declarations) -> str:
+    """Where the trading account's deposit or withdrawal lands, one account for both transactions.
+
+    The flow's own transaction posts it there; the trading account's transaction leaves it out
+    of that account's cash moves, which include it.
+    """
+    return _cash_home(_valid(total.cash_account or total.account, trades), report.currency, declarations)
+
+
 def _account_transaction(report: Report, total: AccountTotal, trades: Sequence[Trade],
                          declarations: Declarations) -> list[str]:
     options = report.settings.options
@@ -203,7 +213,7 @@ def _account_transaction(report: Report, total: AccountTotal, trades: Sequence[T
         where = _cash_home(_valid(account, trades), report.currency, declarations)
         cash[where] = cash.get(where, ZERO) + change
     if flow:
-        where = _cash_home(_valid(total.cash_account or total.account, trades), report.currency, declarations)
+        where = _flow_home(report, total, trades, declarations)
         cash[where] = cash.get(where, ZERO) - flow  # the flow is its own transaction
     postings = writer.postings
     postings += [_Posting(account, change, report.currency)
@@ -219,7 +229,7 @@ def _account_transaction(report: Report, total: AccountTotal, trades: Sequence[T
 def _flow_transaction(report: Report, total: AccountTotal, trades: Sequence[Trade],
                       declarations: Declarations) -> list[str]:
     options = report.settings.options
-    where = _cash_home(_valid(total.cash_account or total.account, trades), report.currency, declarations)
+    where = _flow_home(report, total, trades, declarations)
     kind = "Deposit into" if total.flow > 0 else "Withdrawal from"
     return _block(report.date, f"{kind} {total.account}", [
         _Posting(where, total.flow, report.currency),

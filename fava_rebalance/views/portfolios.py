@@ -21,8 +21,8 @@ from fava_rebalance.core.pipeline import Report
 from fava_rebalance.planner.model import Plan, TaxSummary
 from fava_rebalance.views.serialize import report_to_dict, tax_to_dict
 from fava_rebalance.views.sheet import Sheet
-from fava_rebalance.views.tax_terms import NO_TAX, PERCENT, has_terms, no_tax, percent, tax_lines
-from fava_rebalance.views.terminal import BOLD, RESET, render
+from fava_rebalance.views.tax_terms import NO_TAX, has_terms, no_tax, tax_lines
+from fava_rebalance.views.terminal import BOLD, RESET, render, tax_figure
 
 if TYPE_CHECKING:  # pragma: no cover - pandas is imported when a table is asked for
     import pandas as pd
@@ -41,11 +41,6 @@ def named_dict(report: Report, plan: Plan | None = None) -> dict[str, Any]:
     return {PORTFOLIO: report.portfolio, **report_to_dict(report, plan)}
 
 
-def tax_dict(tax: TaxSummary) -> dict[str, Any]:
-    """A tax summary's figures as the plan's ``tax`` object has them (in the rules' own terms)."""
-    return tax_to_dict(tax)
-
-
 def household_dict(
     reports: Sequence[Report], plans: Sequence[Plan | None], tax: TaxSummary | None
 ) -> dict[str, Any]:
@@ -56,7 +51,7 @@ def household_dict(
     return {
         "portfolios": [named_dict(report, plan) for report, plan in zip(reports, plans, strict=True)],
         "household": {"total": plain(household_total(reports)),
-                      "tax": tax_dict(tax) if tax is not None else None},
+                      "tax": tax_to_dict(tax) if tax is not None else None},
     }
 
 
@@ -168,9 +163,7 @@ def render_household(
         lines.append(f"  {NO_TAX}")
     elif tax is not None and not has_terms(tax):
         lines.append(f"  The plans together, tax rules {tax.rules}:")
-        lines += [f"    {line.label}: "
-                  + (percent(line.value) if line.kind == PERCENT else f"{grouped(line.value)} {currency}")
-                  for line in tax_lines(tax)]
+        lines += [f"    {line.label}: {tax_figure(line, currency)}" for line in tax_lines(tax)]
         own = sum((plan.tax.estimated_tax for plan in plans if plan is not None), Decimal(0))
         if round2(own) != round2(tax.estimated_tax):
             lines.append(f"  (the plans' own estimates add up to {grouped(own)} {currency}: each counts the "

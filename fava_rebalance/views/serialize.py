@@ -134,7 +134,7 @@ def _trade(trade: Trade) -> dict[str, Any]:
 def _lot(lot: LotSale) -> dict[str, Any]:
     """A lot sold; under uk, ca and de no ``term`` but a ``match`` (``section 104 pool``, ``ACB`` ...)."""
     found: dict[str, Any] = {
-        "date": lot.date.isoformat() if lot.date else None,
+        "date": day(lot.date),
         "units": units(lot.units),
         "cost": units(lot.cost) if lot.cost is not None else None,
         "cost_currency": lot.cost_currency,
@@ -175,7 +175,7 @@ def tax_to_dict(tax: TaxSummary) -> dict[str, Any]:
             "allowance": plain(tax.allowance),
             "allowance_used": plain(tax.allowance_used),
             "allowance_left": plain(tax.allowance_left),
-            "tax_year_start": tax.year_start.isoformat() if tax.year_start else None,
+            "tax_year_start": day(tax.year_start),
             "rate": f"{tax.rate:f}",
             "estimated_tax": plain(tax.estimated_tax),
             "disallowed_loss": plain(tax.disallowed_loss),

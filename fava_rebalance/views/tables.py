@@ -103,11 +103,6 @@ def trades_frame(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=TRADE_COLUMNS)
 
 
-def tax_frame(plan: Plan) -> pd.DataFrame:
-    """The tax summary as item/value rows, with the break-even's alternatives (``tax_items``)."""
-    return pd.DataFrame([(item, value) for item, value, _ in tax_items(plan)], columns=["item", "value"])
-
-
 def after_frame(plan: Plan) -> pd.DataFrame:
     """Each targeted category before and after the plan."""
     rows = [{"category": r.category, "target": round2(r.target), "value_before": round2(r.value_before),

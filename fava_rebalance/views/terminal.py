@@ -23,7 +23,7 @@ from fava_rebalance.views.labels import (
 from fava_rebalance.views.moves_vs_plan import Comparison, change_words, compare
 from fava_rebalance.views.plan_summary import plan_summary
 from fava_rebalance.views.review_words import pending_words, review_line
-from fava_rebalance.views.tax_terms import NO_TAX, PERCENT, has_terms, no_tax, percent, tax_lines
+from fava_rebalance.views.tax_terms import NO_TAX, PERCENT, TaxLine, has_terms, no_tax, percent, tax_lines
 
 COLOURS = {BUY: "\x1b[32m", SELL: "\x1b[31m"}
 GREY, BOLD, RESET = "\x1b[90m", "\x1b[1m", "\x1b[0m"
@@ -38,6 +38,11 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]
                          for i, c in enumerate(cells)).rstrip()
 
     return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def tax_figure(line: TaxLine, currency: str) -> str:
+    """A uk, ca or de tax line's figure: ``26.375%`` for a rate, ``1,234.50 GBP`` for an amount."""
+    return percent(line.value) if line.kind == PERCENT else f"{grouped(line.value)} {currency}"
 
 
 def _plan_lines(plan: Plan, currency: str, min_trade: Decimal, versus: Comparison | None,
@@ -82,9 +87,7 @@ def _plan_lines(plan: Plan, currency: str, min_trade: Decimal, versus: Compariso
         out.append(f"  {NO_TAX}")
     elif not has_terms(tax):
         out.append(f"  Tax rules: {tax.rules}")
-        for line in tax_lines(tax):
-            figure = percent(line.value) if line.kind == PERCENT else f"{grouped(line.value)} {currency}"
-            out.append(f"  {line.label}: {figure}")
+        out += [f"  {line.label}: {tax_figure(line, currency)}" for line in tax_lines(tax)]
     else:
         out.append(f"  Short-term gain {grouped(tax.short_term_gain)}, long-term gain "
                    f"{grouped(tax.long_term_gain)}, estimated tax {grouped(tax.estimated_tax)} {currency}")
