@@ -234,13 +234,17 @@ class Rebalance(FavaExtensionBase):
     def _portfolios(self) -> tuple[Loaded, RequestScope, tuple[Report, ...]]:
         """Every portfolio's report for this request's filters, once per ledger load and scope."""
         loaded, scope = self._checked_scope()
-        every = replace(scope, portfolio="")  # one computation for every portfolio
         try:
-            reports = self._reports.get(every, lambda: self._compute(loaded, every), loaded.generation)
+            reports = self._every_report(loaded, scope)
         except Exception as exc:
             LOG.exception("fava_rebalance: computing the report failed")
             raise ReportUnavailable(_unexpected(exc)) from exc
         return loaded, scope, reports
+
+    def _every_report(self, loaded: Loaded, scope: RequestScope) -> tuple[Report, ...]:
+        """Every portfolio's report for ``scope``'s filters and date (its portfolio aside), once per load."""
+        every = replace(scope, portfolio="")  # one computation for every portfolio
+        return self._reports.get(every, lambda: self._compute(loaded, every), loaded.generation)
 
     def _checked_scope(self) -> tuple[Loaded, RequestScope]:
         """The ledger load and this request's scope; ``BadFilter`` when the filters cannot be used."""
@@ -377,12 +381,10 @@ class Rebalance(FavaExtensionBase):
         """What a filtered view says about itself, with the whole portfolio's value (``tab.filtered``)."""
         if not is_filtered(scope):
             return None
-        whole_scope = replace(scope, account="", filter="")
         whole: Decimal | None
         try:
-            every = replace(whole_scope, portfolio="")
-            whole = _chosen(self._reports.get(every, lambda: self._compute(loaded, every), loaded.generation),
-                            scope.portfolio).total
+            unfiltered = self._every_report(loaded, replace(scope, account="", filter=""))
+            whole = _chosen(unfiltered, scope.portfolio).total
         except Exception:
             LOG.exception("fava_rebalance: computing the whole portfolio for a filtered view failed")
             whole = None
