@@ -56,7 +56,7 @@ from fava_rebalance.tab.downloads import Render, drift_csv, json_text, ledger_en
 from fava_rebalance.tab.filtered import filtered_note, is_filtered
 from fava_rebalance.tab.history_chart import chart_width
 from fava_rebalance.tab.history_page import HistoryView, build_history_view, chart_range
-from fava_rebalance.tab.incognito import masked_history, masked_page
+from fava_rebalance.tab.incognito import masked_page
 from fava_rebalance.tab.page import (
     NumberFormat,
     Numbers,
@@ -307,10 +307,8 @@ class Rebalance(FavaExtensionBase):
         if history.points and history.points[-1].outside:  # the same date and filters as the report's
             same = (start, every) == (since_first(loaded.ledger, scope.date, scope.portfolio), "month")
             found = outside_since((history if same else self._since_history(loaded, scope)).points)
-        hidden = _incognito()
-        view = build_history_view(history, found, Numbers(loaded.number_format), incognito=hidden,
+        return build_history_view(history, found, Numbers(loaded.number_format), incognito=_incognito(),
                                   width=chart_width(request.args.get("width")))
-        return masked_history(view) if hidden else view
 
     def _plan(self, loaded: Loaded, scope: RequestScope, report: Report,
               flow: CashFlow | None) -> PlanRequest:
