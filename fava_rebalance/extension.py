@@ -443,7 +443,7 @@ class Rebalance(FavaExtensionBase):
         with_plan: bool = True,
         with_since: bool = False,
     ) -> Response:
-        """``render(report, plan, masked, several)`` as a file ``name``; a plain-text message if it fails.
+        """``render(report, plan, masked, declarations)`` as a file ``name``; a plain-text message on failure.
 
         ``with_plan``: the plan for the request's cash input is computed (and must exist);
         ``with_since``: the report's ``outside_since`` is read from the drift history.
@@ -453,9 +453,9 @@ class Rebalance(FavaExtensionBase):
             plan = self._requested_plan(loaded, scope, report) if with_plan else None
             if with_since:
                 report = self._with_since(loaded, scope, report)
-            several = loaded.ledger.declarations.several_portfolios
-            body = render(report, plan, _incognito(), several)
-            if several:  # the file says whose it is: rebalance-College-2026-11-20.csv
+            declarations = loaded.ledger.declarations  # the load the report was made from
+            body = render(report, plan, _incognito(), declarations)
+            if declarations.several_portfolios:  # the file says whose it is: rebalance-College-2026-11-20.csv
                 name = name.replace("{date}", f"{_file_part(report.portfolio)}-{{date}}")
         except BadRequest as exc:
             return _message(str(exc), 400)
@@ -492,12 +492,7 @@ class Rebalance(FavaExtensionBase):
     @_get("plan.beancount")
     def plan_beancount(self) -> Response:
         """The plan for the request's cash input as ledger entries (SPEC §5.3)."""
-        def render(report: Report, plan: Plan | None, masked: bool, _several: bool) -> str:
-            loaded = self._loaded
-            declarations = loaded.ledger.declarations if loaded is not None else None
-            return ledger_entries(report, plan, masked, declarations)
-
-        return self._download(render, "rebalance-{date}.beancount", "text/plain")
+        return self._download(ledger_entries, "rebalance-{date}.beancount", "text/plain")
 
     @_get("history")
     def history(self) -> Response:
