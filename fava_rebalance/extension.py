@@ -305,8 +305,8 @@ class Rebalance(FavaExtensionBase):
         history = self._history(loaded, scope, start, every)
         found: Mapping[str, datetime.date] = {}
         if history.points and history.points[-1].outside:  # the same date and filters as the report's
-            same = (start, every) == (since_first(loaded.ledger, scope.date, scope.portfolio), "month")
-            found = outside_since((history if same else self._since_history(loaded, scope)).points)
+            # From the cache: ``history`` itself when the chart's range is the monthly one since_first.
+            found = outside_since(self._since_history(loaded, scope).points)
         return build_history_view(history, found, Numbers(loaded.number_format), incognito=_incognito(),
                                   width=chart_width(request.args.get("width")))
 
