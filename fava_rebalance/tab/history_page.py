@@ -16,7 +16,7 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from fava_rebalance.core.history import History, HistoryPoint
+from fava_rebalance.core.history import CategoryPoint, History, HistoryPoint
 from fava_rebalance.core.limits import FIRST_DATE
 from fava_rebalance.tab.history_chart import WIDTH, HistoryChart, history_chart, masked, series_of
 from fava_rebalance.tab.page import Numbers
@@ -99,12 +99,11 @@ def build_history_view(history: History, since: Mapping[str, datetime.date], num
     geometry would give every drift away), and the tooltips leave out whether a point was
     inside its band, as the masked chart draws every dot on the zero line.
     """
-    def tooltip(point: HistoryPoint, category: str) -> str:
-        row = next(r for r in point.categories if r.category == category)
+    def tooltip(point: HistoryPoint, row: CategoryPoint) -> str:
         text = f"{numbers.money(row.percent)}%, target {numbers.money(row.target)}%"
         if incognito:
             return text
-        return f"{text} ({'outside' if category in point.outside else 'inside'} its band)"
+        return f"{text} ({'outside' if row.category in point.outside else 'inside'} its band)"
 
     series = series_of(history.points, tooltip, numbers.money)
     dates = tuple(point.date for point in history.points)
