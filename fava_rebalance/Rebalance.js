@@ -21,6 +21,14 @@ function toggle(button) {
   detail.hidden = !open;
 }
 
+/** Put `text` in the slot as a problem, as plain text. */
+function showProblem(slot, text) {
+  const message = document.createElement("p");
+  message.className = "rebalance-problem";
+  message.textContent = text;
+  slot.replaceChildren(message);
+}
+
 /**
  * Fetch the drift history's section into its slot, its chart laid out for the slot's width;
  * a failure shows the server's message.
@@ -34,16 +42,10 @@ async function loadHistory(slot) {
     if (response.ok) {
       slot.innerHTML = text; // rendered by the server's templates, every value escaped there
     } else {
-      const message = document.createElement("p");
-      message.className = "rebalance-problem";
-      message.textContent = text;
-      slot.replaceChildren(message);
+      showProblem(slot, text);
     }
   } catch (error) {
-    const message = document.createElement("p");
-    message.className = "rebalance-problem";
-    message.textContent = `The drift history could not be loaded: ${error}`;
-    slot.replaceChildren(message);
+    showProblem(slot, `The drift history could not be loaded: ${error}`);
   }
 }
 

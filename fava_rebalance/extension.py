@@ -56,7 +56,7 @@ from fava_rebalance.tab.downloads import Render, drift_csv, json_text, ledger_en
 from fava_rebalance.tab.filtered import filtered_note, is_filtered
 from fava_rebalance.tab.history_chart import chart_width
 from fava_rebalance.tab.history_page import HistoryView, build_history_view, chart_range
-from fava_rebalance.tab.incognito import masked_history, masked_page
+from fava_rebalance.tab.incognito import masked_page
 from fava_rebalance.tab.page import (
     NumberFormat,
     Numbers,
@@ -234,13 +234,17 @@ class Rebalance(FavaExtensionBase):
     def _portfolios(self) -> tuple[Loaded, RequestScope, tuple[Report, ...]]:
         """Every portfolio's report for this request's filters, once per ledger load and scope."""
         loaded, scope = self._checked_scope()
-        every = replace(scope, portfolio="")  # one computation for every portfolio
         try:
-            reports = self._reports.get(every, lambda: self._compute(loaded, every), loaded.generation)
+            reports = self._every_report(loaded, scope)
         except Exception as exc:
             LOG.exception("fava_rebalance: computing the report failed")
             raise ReportUnavailable(_unexpected(exc)) from exc
         return loaded, scope, reports
+
+    def _every_report(self, loaded: Loaded, scope: RequestScope) -> tuple[Report, ...]:
+        """Every portfolio's report for ``scope``'s filters and date (its portfolio aside), once per load."""
+        every = replace(scope, portfolio="")  # one computation for every portfolio
+        return self._reports.get(every, lambda: self._compute(loaded, every), loaded.generation)
 
     def _checked_scope(self) -> tuple[Loaded, RequestScope]:
         """The ledger load and this request's scope; ``BadFilter`` when the filters cannot be used."""
@@ -301,12 +305,10 @@ class Rebalance(FavaExtensionBase):
         history = self._history(loaded, scope, start, every)
         found: Mapping[str, datetime.date] = {}
         if history.points and history.points[-1].outside:  # the same date and filters as the report's
-            same = (start, every) == (since_first(loaded.ledger, scope.date, scope.portfolio), "month")
-            found = outside_since((history if same else self._since_history(loaded, scope)).points)
-        hidden = _incognito()
-        view = build_history_view(history, found, Numbers(loaded.number_format), incognito=hidden,
+            # From the cache: ``history`` itself when the chart's range is the monthly one since_first.
+            found = outside_since(self._since_history(loaded, scope).points)
+        return build_history_view(history, found, Numbers(loaded.number_format), incognito=_incognito(),
                                   width=chart_width(request.args.get("width")))
-        return masked_history(view) if hidden else view
 
     def _plan(self, loaded: Loaded, scope: RequestScope, report: Report,
               flow: CashFlow | None) -> PlanRequest:
@@ -377,12 +379,10 @@ class Rebalance(FavaExtensionBase):
         """What a filtered view says about itself, with the whole portfolio's value (``tab.filtered``)."""
         if not is_filtered(scope):
             return None
-        whole_scope = replace(scope, account="", filter="")
         whole: Decimal | None
         try:
-            every = replace(whole_scope, portfolio="")
-            whole = _chosen(self._reports.get(every, lambda: self._compute(loaded, every), loaded.generation),
-                            scope.portfolio).total
+            unfiltered = self._every_report(loaded, replace(scope, account="", filter=""))
+            whole = _chosen(unfiltered, scope.portfolio).total
         except Exception:
             LOG.exception("fava_rebalance: computing the whole portfolio for a filtered view failed")
             whole = None
@@ -443,7 +443,7 @@ class Rebalance(FavaExtensionBase):
         with_plan: bool = True,
         with_since: bool = False,
     ) -> Response:
-        """``render(report, plan, masked, several)`` as a file ``name``; a plain-text message if it fails.
+        """``render(report, plan, masked, declarations)`` as a file ``name``; a plain-text message on failure.
 
         ``with_plan``: the plan for the request's cash input is computed (and must exist);
         ``with_since``: the report's ``outside_since`` is read from the drift history.
@@ -453,9 +453,9 @@ class Rebalance(FavaExtensionBase):
             plan = self._requested_plan(loaded, scope, report) if with_plan else None
             if with_since:
                 report = self._with_since(loaded, scope, report)
-            several = loaded.ledger.declarations.several_portfolios
-            body = render(report, plan, _incognito(), several)
-            if several:  # the file says whose it is: rebalance-College-2026-11-20.csv
+            declarations = loaded.ledger.declarations  # the load the report was made from
+            body = render(report, plan, _incognito(), declarations)
+            if declarations.several_portfolios:  # the file says whose it is: rebalance-College-2026-11-20.csv
                 name = name.replace("{date}", f"{_file_part(report.portfolio)}-{{date}}")
         except BadRequest as exc:
             return _message(str(exc), 400)
@@ -492,12 +492,7 @@ class Rebalance(FavaExtensionBase):
     @_get("plan.beancount")
     def plan_beancount(self) -> Response:
         """The plan for the request's cash input as ledger entries (SPEC §5.3)."""
-        def render(report: Report, plan: Plan | None, masked: bool, _several: bool) -> str:
-            loaded = self._loaded
-            declarations = loaded.ledger.declarations if loaded is not None else None
-            return ledger_entries(report, plan, masked, declarations)
-
-        return self._download(render, "rebalance-{date}.beancount", "text/plain")
+        return self._download(ledger_entries, "rebalance-{date}.beancount", "text/plain")
 
     @_get("history")
     def history(self) -> Response:

@@ -1,9 +1,9 @@
 """The tab's downloads: the report and its plan as CSV, Excel and JSON, masked under incognito.
 
 Each renderer takes the report, the plan (``None`` for the drift table alone), whether
-``fava --incognito`` is on and whether the ledger has several portfolios (the file then
-carries the portfolio's name: a ``portfolio`` column, a ``"portfolio"`` key), and returns
-the file's body; the figures are the CLI's
+``fava --incognito`` is on and the declarations of the ledger load the report was made from
+(with several portfolios the file carries the portfolio's name: a ``portfolio`` column, a
+``"portfolio"`` key), and returns the file's body; the figures are the CLI's
 (``views.tables``, ``views.serialize``), masked as the page masks them (``incognito``). The
 tables import pandas when first called: a Fava start that never downloads does not pay for
 importing it.
@@ -22,47 +22,47 @@ from fava_rebalance.views.ledger_entries import plan_entries
 from fava_rebalance.views.portfolios import named_dict, named_sheets, with_portfolio
 from fava_rebalance.views.serialize import report_to_dict
 
-Render = Callable[[Report, Plan | None, bool, bool], str | bytes]
+Render = Callable[[Report, Plan | None, bool, Declarations], str | bytes]
 
 
-def drift_csv(report: Report, _: Plan | None, masked: bool, named: bool = False) -> str:
+def drift_csv(report: Report, _: Plan | None, masked: bool, declarations: Declarations) -> str:
     """The drift table as CSV."""
     from fava_rebalance.views.tables import drift_frame, to_csv
 
     frame = drift_frame(report)
-    frame = with_portfolio(frame, report.portfolio) if named else frame
+    frame = with_portfolio(frame, report.portfolio) if declarations.several_portfolios else frame
     return to_csv(mask_frame(frame) if masked else frame)
 
 
-def trades_csv(report: Report, plan: Plan | None, masked: bool, named: bool = False) -> str:
+def trades_csv(report: Report, plan: Plan | None, masked: bool, declarations: Declarations) -> str:
     """The plan's orders as CSV (empty without a plan)."""
     from fava_rebalance.views.tables import to_csv, trades_frame
 
     if plan is None:
         return ""
     frame = trades_frame(plan)
-    frame = with_portfolio(frame, report.portfolio) if named else frame
+    frame = with_portfolio(frame, report.portfolio) if declarations.several_portfolios else frame
     return to_csv(mask_frame(frame) if masked else frame)
 
 
-def workbook(report: Report, plan: Plan | None, masked: bool, named: bool = False) -> bytes:
+def workbook(report: Report, plan: Plan | None, masked: bool, declarations: Declarations) -> bytes:
     """The report and the plan as an Excel workbook."""
     from fava_rebalance.views.tables import report_sheets, to_excel
 
     made = report_sheets(report, plan)
-    sheets = named_sheets(made, report.portfolio) if named else dict(made)
+    sheets = named_sheets(made, report.portfolio) if declarations.several_portfolios else dict(made)
     return to_excel({name: mask_sheet(sheet) for name, sheet in sheets.items()} if masked else sheets)
 
 
-def json_text(report: Report, plan: Plan | None, masked: bool, named: bool = False) -> str:
-    """The report and the plan as the CLI's JSON object (``--portfolio``'s, when ``named``)."""
-    data = named_dict(report, plan) if named else report_to_dict(report, plan)
+def json_text(report: Report, plan: Plan | None, masked: bool, declarations: Declarations) -> str:
+    """The report and the plan as the CLI's JSON object (``--portfolio``'s, with several portfolios)."""
+    data = named_dict(report, plan) if declarations.several_portfolios else report_to_dict(report, plan)
     return json.dumps(mask_json(data) if masked else data, indent=2)
 
 
-def ledger_entries(report: Report, plan: Plan | None, masked: bool, declarations: Declarations | None) -> str:
+def ledger_entries(report: Report, plan: Plan | None, masked: bool, declarations: Declarations) -> str:
     """The plan as ledger entries (SPEC §5.3); every digit masked under incognito, as on the page."""
-    if plan is None or declarations is None:
+    if plan is None:
         return ""
     text = plan_entries(report, plan, declarations)
     return str(mask(text)) if masked else text

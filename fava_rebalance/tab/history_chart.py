@@ -259,11 +259,12 @@ def _close(run: list[tuple[float, float, bool]], segments: list[Segment]) -> Non
     segments.append(Segment(joined(current), flag))
 
 
-def series_of(points: Sequence[HistoryPoint], text: Callable[[HistoryPoint, str], str],
+def series_of(points: Sequence[HistoryPoint], text: Callable[[HistoryPoint, CategoryPoint], str],
               band_text: Text) -> tuple[Series, ...]:
     """One series per category targeted at some point, from the history's points.
 
-    ``text(point, category)`` is a dot's tooltip; ``band_text`` writes the title's figures.
+    ``text(point, row)`` is a dot's tooltip (``row``: the category at that point);
+    ``band_text`` writes the title's figures.
     """
     names: dict[str, None] = {}
     for point in points:
@@ -278,7 +279,7 @@ def series_of(points: Sequence[HistoryPoint], text: Callable[[HistoryPoint, str]
             if row is None or point.total <= 0:
                 rows.append((point.date, None, Decimal(0), False, ""))
                 continue
-            rows.append((point.date, row.drift, row.band, name in point.outside, text(point, name)))
+            rows.append((point.date, row.drift, row.band, name in point.outside, text(point, row)))
             last_target = f"target {band_text(row.target)}% ± {band_text(row.band)}"
         found.append(Series(name, last_target, tuple(rows)))
     return tuple(found)

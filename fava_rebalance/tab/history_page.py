@@ -7,8 +7,7 @@ point, more work than the page itself, and the drift table should not wait for i
 ``build_history_view`` is pure: the chart (``history_chart``), which categories are outside
 their band since when (the monthly history since the first target, SPEC §5.1), the
 rebalances of the range and the review calendar, as display strings in the page's number
-format. Under incognito, ``incognito.masked_history`` lays the chart out again from
-placeholders.
+format. Under incognito the chart is laid out from placeholders (``history_chart.masked``).
 """
 
 from __future__ import annotations
@@ -17,10 +16,9 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from fava_rebalance.core.history import History, HistoryPoint
+from fava_rebalance.core.history import CategoryPoint, History, HistoryPoint
 from fava_rebalance.core.limits import FIRST_DATE
-from fava_rebalance.core.rebalances import Rebalance
-from fava_rebalance.tab.history_chart import WIDTH, HistoryChart, Series, history_chart, series_of
+from fava_rebalance.tab.history_chart import WIDTH, HistoryChart, history_chart, masked, series_of
 from fava_rebalance.tab.page import Numbers
 from fava_rebalance.views.review_words import pending_words, review_line
 
@@ -51,11 +49,7 @@ class RebalanceView:
 
 @dataclass(frozen=True)
 class HistoryView:
-    """The section: the chart, its range and period, the notes beneath it.
-
-    ``series``, ``dates`` and ``marks`` are what the chart was laid out from (kept for
-    ``incognito.masked_history``).
-    """
+    """The section: the chart, its range and period, the notes beneath it."""
 
     chart: HistoryChart
     first: str
@@ -65,9 +59,6 @@ class HistoryView:
     rebalances: tuple[RebalanceView, ...]
     review: str
     pending: str
-    series: tuple[Series, ...] = ()
-    dates: tuple[datetime.date, ...] = ()
-    marks: tuple[Rebalance, ...] = ()
 
 
 def chart_period(first: datetime.date, last: datetime.date) -> str:
@@ -104,20 +95,22 @@ def build_history_view(history: History, since: Mapping[str, datetime.date], num
 
     ``width``: the chart's, as ``history_chart`` takes it (``chart_width`` of the request).
 
-    ``incognito``: the tooltips leave out whether a point was inside its band, as the masked
-    chart draws every dot on the zero line (``incognito.masked_history``).
+    ``incognito``: the chart is laid out from placeholders (``history_chart.masked``: its
+    geometry would give every drift away), and the tooltips leave out whether a point was
+    inside its band, as the masked chart draws every dot on the zero line.
     """
-    def tooltip(point: HistoryPoint, category: str) -> str:
-        row = next(r for r in point.categories if r.category == category)
+    def tooltip(point: HistoryPoint, row: CategoryPoint) -> str:
         text = f"{numbers.money(row.percent)}%, target {numbers.money(row.target)}%"
         if incognito:
             return text
-        return f"{text} ({'outside' if category in point.outside else 'inside'} its band)"
+        return f"{text} ({'outside' if row.category in point.outside else 'inside'} its band)"
 
     series = series_of(history.points, tooltip, numbers.money)
     dates = tuple(point.date for point in history.points)
     has_value = any(point.total > 0 for point in history.points)
-    chart = history_chart(series if has_value else (), dates, history.rebalances, width=width)
+    drawn = series if has_value else ()
+    chart = (masked(drawn, dates, history.rebalances, width) if incognito
+             else history_chart(drawn, dates, history.rebalances, width=width))
     return HistoryView(
         chart=chart,
         first=dates[0].isoformat() if dates else "",
@@ -128,8 +121,5 @@ def build_history_view(history: History, since: Mapping[str, datetime.date], num
                          for r in history.rebalances),
         review=review_line(history.review),
         pending=pending_words(history.review),
-        series=series if has_value else (),
-        dates=dates,
-        marks=history.rebalances,
     )
 

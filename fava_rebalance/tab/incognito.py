@@ -10,9 +10,9 @@ figures and sentences, is masked. A field not listed is masked: a new figure nev
 In the workbook's item/value sheets (the Summary) a row keeps its value only when its kind
 is a name or a date (``views.sheet``); the sheets' notes are masked too.
 
-The page's charts are masked too (``masked_page``, ``masked_history``): their geometry would
-give every share away, so they are laid out again from placeholder figures (``chart.masked``,
-``history_chart.masked``).
+The page's charts are masked too (``masked_page``): their geometry would give every share
+away, so they are laid out again from placeholder figures (``chart.masked``; the drift
+history's chart is laid out from placeholders in the first place, ``history_page``).
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ from typing import TYPE_CHECKING, Any
 from fava.template_filters import replace_numbers
 
 from fava_rebalance.tab.chart import masked as masked_chart
-from fava_rebalance.tab.history_chart import masked as masked_history_chart
-from fava_rebalance.tab.history_page import HistoryView
 from fava_rebalance.tab.page import Page, Panel
 from fava_rebalance.tab.plan_page import PlanView
 from fava_rebalance.views.sheet import BY_ROW, DATE, NAME, Sheet
@@ -92,10 +90,3 @@ def masked_page(page: Page) -> Page:
         for p in page.panels)
     return replace(page, chart=masked_chart(page.chart), panels=panels)
 
-
-def masked_history(view: HistoryView) -> HistoryView:
-    """The drift history's chart laid out with every drift 0 and every band the same.
-
-    Its texts (tooltips, targets, the scale) are masked by the template.
-    """
-    return replace(view, chart=masked_history_chart(view.series, view.dates, view.marks, view.chart.width))
