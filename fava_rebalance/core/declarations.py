@@ -295,14 +295,6 @@ class Declarations:
                 (shared if setting.portfolio is None else own)[setting.name] = setting.value
         return {**shared, **own}
 
-    def targets_on(self, date: datetime.date, portfolio: str = MAIN) -> dict[str, Target]:
-        """``portfolio``'s targets in force on ``date``: "the target of a category on a date".
-
-        The ``glide`` option in force on that date decides whether they step or glide.
-        """
-        glide = self._option_values(date, portfolio).get("glide", False)
-        return self.target_path(portfolio).on(date, glide=bool(glide))
-
     def as_of(self, date: datetime.date, portfolio: str = MAIN) -> Settings:
         """``portfolio``'s options, targets and locations in force on ``date``.
 

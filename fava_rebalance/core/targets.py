@@ -15,9 +15,8 @@ more. Figures are exact ``Decimal`` arithmetic (multiplied before dividing, so a
 number of steps stays exact), never rounded here: rounding is for display only.
 
 ``TargetPath.on`` is the one answer to "the targets in force on a date" for a given
-``glide``; ``Declarations.targets_on(date, portfolio)`` reads the ``glide`` option of that date
-and asks it (as ``Declarations.as_of`` does), so a drift history that needs every day's
-target asks the same rule; ``TargetPath.percent_on`` is the same for one category.
+``glide``; ``Declarations.as_of(date, portfolio)`` reads the ``glide`` option of that date
+and asks it, so the report, the plugin and every point of a drift history ask the same rule.
 """
 
 from __future__ import annotations
@@ -107,8 +106,3 @@ class TargetPath:
                 percent=glided(start, coming.percent, elapsed, span),
                 glide=Glide(start, start_date, coming.percent, after.date))
         return found
-
-    def percent_on(self, category: str, date: datetime.date, *, glide: bool = False) -> Decimal | None:
-        """The target of ``category`` on ``date`` (exact), or ``None`` when it has none."""
-        found = self.on(date, glide=glide).get(category)
-        return found.percent if found is not None else None

@@ -142,19 +142,15 @@ def test_glide_can_be_one_portfolio_s_option(ledger_of) -> None:
     assert _targets(ledger, D(2031, 1, 1), "Kids") == {"Stocks": Decimal(60), "Bonds": Decimal(40)}
     assert _targets(ledger, D(2031, 1, 1)) == {"Stocks": Decimal(70), "Bonds": Decimal(30)}  # Main steps
     path = ledger.declarations.target_path("Kids")
-    assert path.percent_on("Bonds", D(2031, 1, 1), glide=True) == Decimal(40)
-    assert path.percent_on("Bonds", D(2031, 1, 1)) == Decimal(30)
-    assert path.percent_on("Cash", D(2031, 1, 1), glide=True) is None
+    assert path.on(D(2031, 1, 1), glide=True)["Bonds"].percent == Decimal(40)
+    assert path.on(D(2031, 1, 1))["Bonds"].percent == Decimal(30)
+    assert "Cash" not in path.on(D(2031, 1, 1), glide=True)
 
 
-def test_targets_on_reads_the_glide_option_of_the_day(ledger_of) -> None:
+def test_as_of_reads_the_glide_option_of_the_day(ledger_of) -> None:
     # glide is switched on only from 2031-01-01: on 2030-12-31 the targets step (70 / 30),
     # on 2031-01-01 they glide (half way: 60 / 40), as as_of says on each day.
     ledger = ledger_of(SPEC.replace('2020-01-01 custom "rebalance-option" "glide" TRUE',
                                     '2031-01-01 custom "rebalance-option" "glide" TRUE'))
-    declarations = ledger.declarations
-    on = {name: t.percent for name, t in declarations.targets_on(D(2030, 12, 31)).items()}
-    assert on == {"Stocks": Decimal(70), "Bonds": Decimal(30)}
-    on = {name: t.percent for name, t in declarations.targets_on(D(2031, 1, 1)).items()}
-    assert on == {"Stocks": Decimal(60), "Bonds": Decimal(40)}
-    assert declarations.targets_on(D(2031, 1, 1)) == dict(declarations.as_of(D(2031, 1, 1)).targets)
+    assert _targets(ledger, D(2030, 12, 31)) == {"Stocks": Decimal(70), "Bonds": Decimal(30)}
+    assert _targets(ledger, D(2031, 1, 1)) == {"Stocks": Decimal(60), "Bonds": Decimal(40)}
