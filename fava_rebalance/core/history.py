@@ -3,8 +3,8 @@
 Each point is exactly the report as of its date (``pipeline.analyse``): the same holdings
 (every entry up to the end of the day), the same prices (``Ledger.price_book`` for the
 date, routed as the report routes them, with the same cost fallback), the same settings
-(``Declarations.as_of(date, portfolio)``, the one function that says which options are in
-force on a date, whose targets are the day's ``targets_on``: stepped, or gliding day by day)
+(``Declarations.as_of(date, portfolio)``, the one function that says which options and
+targets are in force on a date: stepped, or gliding day by day)
 and the same sums, in the same order, so the percentages agree to the last digit.
 
 A history is one portfolio's (SPEC §6.1; ``Main`` unless the ledger names others): its
@@ -410,25 +410,15 @@ def outside_now(report: Report) -> bool:
     return any(row.why_no_action not in (NO_VALUE, WITHIN_BAND) for row in report.allocation.targeted)
 
 
-def with_outside_since(
-    report: Report,
-    ledger: Ledger,
-    *,
-    entries: Sequence[data.Directive] | None = None,
-    account_match: Callable[[str], bool] | None = None,
-    history: History | None = None,
-) -> Report:
-    """``report`` with ``outside_since`` read from the monthly history since the first target.
+def with_outside_since(report: Report, ledger: Ledger) -> Report:
+    """``report`` (of the whole ``ledger``) with ``outside_since`` from the monthly history.
 
-    The history starts at ``since_first`` (at most ``SINCE_LOOKBACK_YEARS`` back).
-    The history is read only when a category is outside its band (with the report's own
-    filters: pass the same ``entries`` and ``account_match``), unless given: ``history``
-    must then be the report's portfolio's monthly one from ``since_first`` to the report's date.
+    The history starts at ``since_first`` (at most ``SINCE_LOOKBACK_YEARS`` back) and is read
+    only when a category is outside its band. The Fava tab, whose reports are filtered and
+    whose history is cached for its own section, does the same in ``extension._with_since``.
     """
     if not outside_now(report):
         return replace(report, outside_since={})
-    if history is None:
-        first = since_first(ledger, report.date, report.portfolio)
-        history = drift_history_of(ledger, report.date, first=first, entries=entries,
-                                   account_match=account_match, portfolio=report.portfolio)
+    first = since_first(ledger, report.date, report.portfolio)
+    history = drift_history_of(ledger, report.date, first=first, portfolio=report.portfolio)
     return replace(report, outside_since=outside_since(history.points))
