@@ -337,12 +337,14 @@ def plan_request(
     cash: CashFlow | None = None,
     *,
     deadline: Deadline | None = None,
+    regime: Regime | None = None,
 ) -> PlanRequest:
     """The plan for ``report`` and ``cash``, with the accounts cash may use: what a request asks.
 
     The one call the command line and the Fava tab make. The household is built once, for
     both; ``PlanRequest.refusal`` says whether a failed plan refuses the request (only when
-    cash was asked for).
+    cash was asked for). ``regime``: the tax rules in force when the caller has them already
+    (``together``: the household's, for every plan); else ``regime_of`` the report.
     """
     with collector_paused():  # planner/collector.py: a full collection in Fava costs 0.8 s
         settings = report.settings
@@ -352,7 +354,7 @@ def plan_request(
             named = resolve_account(cash.account, known, declarations, settings)
         extra = [*(() if known else declared_accounts(declarations, settings)),
                  *((named,) if isinstance(named, str) else ())]
-        rules = regime_of(report, declarations)
+        rules = regime if regime is not None else regime_of(report, declarations)
         household = household_of(report, declarations, extra, report.purchases, rules)
         found = _plan(report, declarations, cash, household, named, deadline)
         return PlanRequest(found, accounts_for_cash(household, report, declarations), cash is not None)

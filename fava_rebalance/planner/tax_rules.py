@@ -1,10 +1,10 @@
 """The ``Regime`` of a report: the ``tax-rules`` option, its rates, and the costs its history gives.
 
-Once per plan (``plan_request``): under uk, ca and de the ledger's history (``Report.movements``)
-is replayed through the regime's cost book (``share_pool``, ``acb``, ``depot_fifo``) to the
-report date, and the taxable gains its own sales realized earlier in the tax year give what
-is left of the allowance. Accounts count by their ``tax-status``: only taxable ones are in a
-pool, a depot or an ACB.
+Once per plan (``plan_request``), or once for plans made together (``together``): under uk,
+ca and de the ledger's history (``Report.movements``) is replayed through the regime's cost
+book (``share_pool``, ``acb``, ``depot_fifo``) to the report date, and the taxable gains its
+own sales realized earlier in the tax year give what is left of the allowance. Accounts
+count by their ``tax-status``: only taxable ones are in a pool, a depot or an ACB.
 """
 
 from __future__ import annotations

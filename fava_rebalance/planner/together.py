@@ -124,7 +124,9 @@ def _in_turn(reports: Sequence[Report], declarations: Declarations, cash: CashFl
     """``plan_together``'s work."""
     home = cash_portfolio(cash, reports, declarations)
     order = sorted(range(len(reports)), key=lambda i: (reports[i].portfolio != MAIN, reports[i].portfolio))
-    regime = regime_of(reports[0], declarations) if reports else None  # tax options are the household's
+    # Tax options are the household's and the history replayed is every account's: one regime
+    # for every plan and the household's summary (a portfolio's own would replay it again).
+    regime = regime_of(reports[0], declarations) if reports else None
     found: dict[int, PlanRequest] = {}
     pool: tuple[Purchase, ...] | None = None  # the household's purchases not yet used up
     barred: dict[str, _Barred] = {}
@@ -137,7 +139,8 @@ def _in_turn(reports: Sequence[Report], declarations: Declarations, cash: CashFl
             everywhere = {c for c, why in barred.items() if not why.taxable_only}
             allowed = replace(declarations, no_buy_commodities=declarations.no_buy_commodities | everywhere,
                               no_buy_taxable=declarations.no_buy_taxable | (set(barred) - everywhere))
-        asked = plan_request(report, allowed, cash if report.portfolio == home else None, deadline=deadline)
+        asked = plan_request(report, allowed, cash if report.portfolio == home else None, deadline=deadline,
+                             regime=regime)
         notes = _barred_warnings(report, declarations, barred)
         if notes:
             asked = replace(asked, plan=replace(asked.plan, warnings=(*asked.plan.warnings, *notes)))

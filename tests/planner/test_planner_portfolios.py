@@ -7,6 +7,7 @@ figures are worked out in the comments.
 from __future__ import annotations
 
 import datetime
+import importlib
 from decimal import Decimal
 
 import pytest
@@ -14,12 +15,18 @@ from planner_support import load, orders
 from test_example_college import example_ledger
 from test_portfolio_scopes import TWO
 
-from fava_rebalance.core.pipeline import analyse_portfolios
+from fava_rebalance.core.declarations import Declarations
+from fava_rebalance.core.pipeline import Report, analyse_portfolios
 from fava_rebalance.core.portfolios import MAIN
 from fava_rebalance.planner import CashFlow
+from fava_rebalance.planner import together as together_module
+from fava_rebalance.planner.regime import Regime
+from fava_rebalance.planner.tax_rules import regime_of
 from fava_rebalance.planner.together import cash_portfolio, plan_together
 
 ON = datetime.date(2024, 6, 1)
+# The module, not the function ``fava_rebalance.planner.plan`` that the package exports.
+plan_module = importlib.import_module("fava_rebalance.planner.plan")
 
 # Main: a taxable account and an IRA, Stocks 60 / Bonds 40, band 5. College: a 529 (tax-free),
 # Stocks 30 / Bonds 70, band 2. VOO is another Stocks fund, not substantially identical to VTI.
@@ -262,6 +269,24 @@ def test_the_household_tax_under_uk_rules_uses_one_pool_and_one_allowance() -> N
     assert tax.gain == Decimal(5000)
     assert tax.allowance_left == Decimal(3000)
     assert tax.estimated_tax == Decimal(400)
+
+
+def test_plans_made_together_replay_the_household_history_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The tax options and the history the uk rules replay are the household's: one regime
+    # serves both plans and the household's summary (the two plans once replayed it again each).
+    ledger = load(UK_HOUSEHOLD)
+    reports = analyse_portfolios(ledger, ON)
+    built: list[str] = []
+
+    def counted(report: Report, declarations: Declarations) -> Regime:
+        built.append(report.portfolio)
+        return regime_of(report, declarations)
+
+    monkeypatch.setattr(together_module, "regime_of", counted)
+    monkeypatch.setattr(plan_module, "regime_of", counted)
+    together = plan_together(reports, ledger.declarations)
+    assert built == [MAIN]
+    assert together.tax.estimated_tax == Decimal(400)  # as in the test above: 20% × (5,000 − 3,000)
 
 
 # Kids holds only bonds (100 VAGP at 100.00) and wants Equities 50 / Bonds 50: it sells 50
