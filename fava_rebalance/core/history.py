@@ -362,6 +362,15 @@ class History:
     portfolio: str = MAIN
 
 
+def targeted_categories(points: Sequence[HistoryPoint]) -> list[str]:
+    """Every category with a target at some point, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for point in points:
+        for row in point.categories:
+            seen.setdefault(row.category)
+    return list(seen)
+
+
 def first_date(ledger: Ledger, last: datetime.date, portfolio: str = MAIN) -> datetime.date:
     """Where a history starts by default: the date of ``portfolio``'s first target (``last`` without one)."""
     waypoints = ledger.declarations.target_path(portfolio).waypoints

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, Decimal
 
-from fava_rebalance.core.history import CategoryPoint, HistoryPoint
+from fava_rebalance.core.history import CategoryPoint, HistoryPoint, targeted_categories
 from fava_rebalance.core.rebalances import Rebalance
 
 WIDTH = 720.0  # the width laid out when the page does not say how wide its column is
@@ -266,12 +266,8 @@ def series_of(points: Sequence[HistoryPoint], text: Callable[[HistoryPoint, Cate
     ``text(point, row)`` is a dot's tooltip (``row``: the category at that point);
     ``band_text`` writes the title's figures.
     """
-    names: dict[str, None] = {}
-    for point in points:
-        for category in point.categories:
-            names.setdefault(category.category)
     found = []
-    for name in names:
+    for name in targeted_categories(points):
         rows: list[tuple[datetime.date, Decimal | None, Decimal, bool, str]] = []
         last_target = ""
         for point in points:

@@ -66,10 +66,3 @@ def history_to_dict(history: History) -> dict[str, Any]:
     }
 
 
-def categories_of(history: History) -> list[str]:
-    """Every category with a target at some point, in order of first appearance."""
-    seen: dict[str, None] = {}
-    for point in history.points:
-        for row in point.categories:
-            seen.setdefault(row.category)
-    return list(seen)

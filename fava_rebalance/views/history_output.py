@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from fava_rebalance.core.history import History
+from fava_rebalance.core.history import History, targeted_categories
 from fava_rebalance.views.columns import COLUMNS
-from fava_rebalance.views.history_data import categories_of, history_to_dict
+from fava_rebalance.views.history_data import history_to_dict
 from fava_rebalance.views.history_terminal import render_history
 from fava_rebalance.views.portfolios import PORTFOLIO, heading, named_sheets, stacked, stacked_sheets
 from fava_rebalance.views.sheet import PERCENT, Column, Sheet
@@ -54,7 +54,8 @@ def history_output(histories: Sequence[History], fmt: str, *, named: bool = Fals
         book = stacked_sheets([(history.portfolio, history_sheets(history)) for history in histories])
         percent = book.get("Percent")
         if isinstance(percent, Sheet):  # every portfolio's categories are percents
-            names = {name: Column(name, PERCENT) for history in histories for name in categories_of(history)}
+            names = {name: Column(name, PERCENT)
+                     for history in histories for name in targeted_categories(history.points)}
             book["Percent"] = replace(percent, columns={**COLUMNS, **names})
         return to_excel(book)
     return "\n".join(f"{heading(history.portfolio, False)}\n\n{render_history(history)}"

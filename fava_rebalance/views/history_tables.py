@@ -15,10 +15,9 @@ from __future__ import annotations
 import pandas as pd
 
 from fava_rebalance.core.formatting import round2
-from fava_rebalance.core.history import History
+from fava_rebalance.core.history import History, targeted_categories
 from fava_rebalance.core.review import Review
 from fava_rebalance.views.columns import COLUMNS
-from fava_rebalance.views.history_data import categories_of
 from fava_rebalance.views.sheet import DATE, FLAG, NAME, PERCENT, TEXT, Column, Sheet
 from fava_rebalance.views.summary_sheet import Item, item_sheet
 
@@ -61,7 +60,7 @@ def history_sheets(history: History) -> dict[str, Sheet]:
 
     Not "History": Excel keeps that sheet name for itself.
     """
-    names = categories_of(history)
+    names = targeted_categories(history.points)
     wide = []
     for point in history.points:
         by_name = {row.category: round2(row.percent) for row in point.categories}

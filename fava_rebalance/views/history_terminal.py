@@ -7,8 +7,7 @@ then the targets on the last date, the rebalances and the review calendar.
 from __future__ import annotations
 
 from fava_rebalance.core.formatting import grouped, plain
-from fava_rebalance.core.history import History
-from fava_rebalance.views.history_data import categories_of
+from fava_rebalance.core.history import History, targeted_categories
 from fava_rebalance.views.review_words import pending_words, review_line
 from fava_rebalance.views.terminal import _table
 
@@ -17,7 +16,7 @@ OUTSIDE_MARK = "*"
 
 def render_history(history: History) -> str:
     """The history for a terminal: a line per date, a column per category's percent."""
-    names = categories_of(history)
+    names = targeted_categories(history.points)
     out = [f"Drift history in {history.currency}, every {history.every}: each category's percent of the "
            f"portfolio ({OUTSIDE_MARK} outside its band)", ""]
     rows = []
