@@ -20,6 +20,7 @@ import pytest
 from beancount import loader
 from beancount.parser import parser
 from test_drift_history import LEDGER as HISTORY_LEDGER
+from test_planner_booking_none import HEAD as NONE_HEAD
 
 from fava_rebalance.cli import main
 from fava_rebalance.core.formatting import plain
@@ -370,17 +371,7 @@ def test_a_name_with_line_breaks_stays_a_comment(ledger_file, capsys, portfolio:
 
 # Booked NONE for the whole ledger, one account FIFO on its own ``open`` (issue #16): the
 # NONE account's average does not terminate. Prices of 2026-01-15: VTI 200, BND 80.
-NONE_AND_FIFO = """
-    option "operating_currency" "USD"
-    option "booking_method" "NONE"
-    2020-01-01 commodity VTI
-      asset-class: "Equities"
-    2020-01-01 commodity BND
-      asset-class: "Bonds"
-    2020-01-01 open Equity:Opening
-    2020-01-01 open Income:Gains
-    2020-01-01 custom "rebalance-target" "Equities" 50
-    2020-01-01 custom "rebalance-target" "Bonds" 50
+NONE_AND_FIFO = NONE_HEAD + """
     2020-01-01 open Assets:Taxable
       tax-status: "taxable"
     2020-01-01 open Assets:Fifo "FIFO"
